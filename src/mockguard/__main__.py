@@ -1,0 +1,3 @@
+from mockguard.cli import main
+
+main()

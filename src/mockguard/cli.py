@@ -1,0 +1,265 @@
+"""The command line: `mockguard scan`, `rules`, `init`.
+
+Exit codes: 0 nothing found, 1 findings, 2 usage or configuration error. Heavy modules
+(rich, the engine) are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from mockguard import __version__
+
+if TYPE_CHECKING:
+    from mockguard.config import Settings
+    from mockguard.report.model import ScanReport
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def fail(message: str) -> NoReturn:
+    """Print a one-line error and exit with the usage/config status."""
+    click.echo(f"mockguard: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="mockguard")
+def main() -> None:
+    """Find, classify and count the ad-hoc test doubles of a Python code base."""
+
+
+def _settings(config: Path | None, paths: tuple[str, ...]) -> Settings:
+    from mockguard.config import ConfigError, load_settings
+
+    start = None
+    if paths and os.path.exists(paths[0]):
+        first = Path(paths[0])
+        start = first if first.is_dir() else first.parent
+    try:
+        return load_settings(config, start)
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def _color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="Output format (default: text, or the configured one).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.")
+@click.option("--explain", is_flag=True, help="Show the evidence that decided each finding's category.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, help="Worker processes (0: one per core).")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file.")
+@click.option("--select", help="Comma-separated rule codes to run (overrides the config).")
+@click.option("--ignore", help="Comma-separated rule codes to leave out.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the findings, one per line.")
+@click.option("--summary", "summary_only", is_flag=True, help="Print only the summary table.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+def scan(
+    paths: tuple[str, ...],
+    output_format: str | None,
+    output: Path | None,
+    explain: bool,
+    jobs: int | None,
+    config: Path | None,
+    select: str | None,
+    ignore: str | None,
+    quiet: bool,
+    summary_only: bool,
+    exit_zero: bool,
+    color: str,
+    no_progress: bool,
+) -> None:
+    """Scan PATHS (default: the configured paths, or .) for ad-hoc test doubles."""
+    from dataclasses import replace
+
+    settings = _settings(config, paths)
+    settings = replace(settings, select=_selection(settings.select, select, ignore))
+    targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
+    report = run_scan(targets, settings, jobs, progress=not (quiet or no_progress))
+
+    from mockguard.report.base import FormatOptions, get_formatter
+
+    fmt = output_format or settings.format
+    options = FormatOptions(
+        color=output is None and fmt == "text" and _color(color),
+        explain=explain,
+        quiet=quiet,
+        summary_only=summary_only,
+    )
+    text = get_formatter(fmt, options).format(report)
+    if output is not None:
+        from mockguard.atomic import write_text
+
+        try:
+            write_text(output, text)
+        except OSError as exc:
+            fail(f"cannot write {output}: {exc.strerror or exc}")
+        if not quiet:
+            click.echo(f"mockguard: wrote {output} ({len(report.findings)} findings)", err=True)
+    else:
+        click.echo(text, nl=False)
+    sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
+
+
+def _from_root(path: str, settings: Settings) -> str:
+    full = settings.root / path
+    try:
+        return os.path.relpath(full)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(full)
+
+
+def _selection(configured: tuple[str, ...], select: str | None, ignore: str | None) -> tuple[str, ...]:
+    from mockguard.scan.rules import RULES
+
+    def codes(raw: str, option: str) -> list[str]:
+        picked = [c.strip().upper() for c in raw.split(",") if c.strip()]
+        for code in picked:
+            if code not in RULES:
+                fail(f"{option}: unknown rule '{code}' (known: {', '.join(RULES)})")
+        return picked
+
+    chosen = codes(select, "--select") if select is not None else list(configured)
+    dropped = set(codes(ignore, "--ignore")) if ignore is not None else set()
+    return tuple(c for c in chosen if c not in dropped)
+
+
+def run_scan(targets: list[str], settings: Settings, jobs: int | None, progress: bool) -> ScanReport:
+    """Discover and scan `targets`; exits with a one-line error for a missing path."""
+    from mockguard.report.model import ScanReport, rule_codes
+    from mockguard.scan.engine import scan_files
+    from mockguard.scan.files import MissingPathError, discover
+
+    started = time.perf_counter()
+    try:
+        found = discover(targets, settings)
+    except MissingPathError as exc:
+        fail(f"path does not exist: {exc}")
+    report = ScanReport(categories=settings.category_names, rules=rule_codes(settings.select))
+    report.diagnostics.extend(found.diagnostics)
+    show_progress = progress and sys.stderr.isatty() and len(found.files) >= 200
+    if show_progress:
+        from rich.progress import Progress
+
+        with Progress(transient=True, console=_stderr_console()) as bar:
+            task = bar.add_task("Scanning", total=len(found.files))
+            for result in scan_files(found.files, settings, jobs, lambda n: bar.advance(task, n)):
+                report.add(result)
+    else:
+        for result in scan_files(found.files, settings, jobs):
+            report.add(result)
+    report.finish()
+    report.elapsed = time.perf_counter() - started
+    return report
+
+
+def _stderr_console() -> object:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@main.command()
+@click.argument("rule", required=False)
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(rule: str | None, output_format: str) -> None:
+    """List the rule catalog, or explain one RULE (a code like MG101 or a name)."""
+    import json
+
+    from mockguard.scan.rules import RULES, lookup
+
+    if rule is not None:
+        found = lookup(rule)
+        if found is None:
+            import difflib
+
+            close = difflib.get_close_matches(rule.upper(), list(RULES), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            fail(f"unknown rule '{rule}'{hint}; run `mockguard rules` for the catalog")
+        if output_format == "json":
+            click.echo(json.dumps(_rule_json(found.code), indent=2, sort_keys=True))
+            return
+        click.echo(f"{found.code} ({found.name})\n")
+        click.echo(f"{found.summary}. Default severity: {found.severity}.\n")
+        for title, body in found.sections().items():
+            click.echo(f"## {title}\n{body}\n")
+        return
+    if output_format == "json":
+        click.echo(json.dumps([_rule_json(code) for code in RULES], indent=2, sort_keys=True))
+        return
+    width = max(len(r.name) for r in RULES.values())
+    for code, item in RULES.items():
+        default = "" if item.enabled_by_default else "  (off by default)"
+        click.echo(f"{code}  {item.name.ljust(width)}  {item.summary}{default}")
+
+
+def _rule_json(code: str) -> dict[str, object]:
+    from mockguard.scan.rules import RULES
+
+    item = RULES[code]
+    return {
+        "code": item.code,
+        "name": item.name,
+        "summary": item.summary,
+        "severity": item.severity,
+        "enabled_by_default": item.enabled_by_default,
+        "sections": item.sections(),
+    }
+
+
+@main.command()
+@click.option("--pyproject", is_flag=True, help="Add a [tool.mockguard] section to pyproject.toml instead.")
+@click.option("--force", is_flag=True, help="Overwrite an existing mockguard.toml.")
+def init(pyproject: bool, force: bool) -> None:
+    """Write a commented starter configuration (mockguard.toml) in the current folder."""
+    from mockguard.atomic import write_text
+    from mockguard.config import CONFIG_FILE, PYPROJECT, ConfigError, read_config_file
+    from mockguard.starter import STARTER, as_pyproject_section
+
+    if pyproject:
+        target = Path(PYPROJECT)
+        existing = ""
+        if target.exists():
+            try:
+                if read_config_file(target) is not None:
+                    fail(f"{target} already has a [tool.mockguard] section")
+                existing = target.read_text(encoding="utf-8")
+            except ConfigError as exc:
+                fail(str(exc))
+        text = existing.rstrip("\n") + "\n" + as_pyproject_section() if existing else as_pyproject_section().lstrip()
+    else:
+        target = Path(CONFIG_FILE)
+        if target.exists() and not force:
+            fail(f"{target} already exists (use --force to overwrite it)")
+        text = STARTER
+    try:
+        write_text(target, text)
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror or exc}")
+    click.echo(f"mockguard: wrote a starter configuration to {target}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

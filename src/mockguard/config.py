@@ -1,0 +1,317 @@
+"""Configuration: `[tool.mockguard]` in pyproject.toml, or a `mockguard.toml`, validated.
+
+Every key is optional. An unknown key or a value of the wrong type is a :class:`ConfigError`
+whose one-line message names the file and the key, with a "did you mean" where one fits.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mockguard.scan.classify import BUILTIN_CATEGORIES, CategorySpec
+from mockguard.scan.rules import RULES, SEVERITIES
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_FILE = "mockguard.toml"
+PYPROJECT = "pyproject.toml"
+
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    ".eggs",
+    "*.egg-info",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".mockguard_cache",
+)
+
+DEFAULT_FACTORIES: tuple[str, ...] = (
+    "mockguard.SSotMockFactory",
+    "mockguard.MockFactory",
+    "mockguard.factory",
+)
+DEFAULT_FACTORY_FIXTURES: tuple[str, ...] = ("mock_factory",)
+DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
+FORMATS = ("text", "json")
+
+
+class ConfigError(Exception):
+    """A configuration problem, with a one-line message fit to show the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The validated settings of one scan. Picklable: it travels to worker processes."""
+
+    root: Path = field(default_factory=Path.cwd)
+    config_path: Path | None = None
+    paths: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    factories: tuple[str, ...] = DEFAULT_FACTORIES
+    factory_fixtures: tuple[str, ...] = DEFAULT_FACTORY_FIXTURES
+    mock_modules: tuple[str, ...] = ()
+    select: tuple[str, ...] = tuple(c for c, r in RULES.items() if r.enabled_by_default)
+    severity: tuple[tuple[str, str], ...] = ()
+    categories: tuple[CategorySpec, ...] = BUILTIN_CATEGORIES
+    baseline: str = ".mockguard-baseline.json"
+    format: str = "text"
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    jobs: int = 0
+
+    def severity_of(self, code: str, category: str) -> str:
+        """A finding's severity: the category's if it sets one, else the rule's."""
+        for cat in self.categories:
+            if cat.name == category and cat.severity:
+                return cat.severity
+        return dict(self.severity).get(code, RULES[code].severity)
+
+    @property
+    def category_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.categories) + ("generic",)
+
+
+def _suggest(word: str, options: Any) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Reader:
+    """Validates one table of raw TOML values, naming the file and key on any error."""
+
+    def __init__(self, source: Path, prefix: str) -> None:
+        self.source = source
+        self.prefix = prefix
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.source}: `{self.prefix}{key}` {problem}")
+
+    def str_list(self, key: str, value: Any) -> tuple[str, ...]:
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "must be a list of strings")
+        return tuple(value)
+
+    def string(self, key: str, value: Any, choices: tuple[str, ...] = ()) -> str:
+        if not isinstance(value, str):
+            raise self.fail(key, "must be a string")
+        if choices and value not in choices:
+            raise self.fail(
+                key,
+                f"must be one of {', '.join(choices)}, not '{value}'" + _suggest(value, choices),
+            )
+        return value
+
+    def boolean(self, key: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, "must be true or false")
+        return value
+
+    def integer(self, key: str, value: Any, minimum: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise self.fail(key, f"must be an integer >= {minimum}")
+        return value
+
+    def rule_codes(self, key: str, value: Any) -> tuple[str, ...]:
+        codes = self.str_list(key, value)
+        for code in codes:
+            if code.upper() not in RULES:
+                raise self.fail(key, f"names an unknown rule '{code}'" + _suggest(code, RULES))
+        return tuple(c.upper() for c in codes)
+
+    def table(self, key: str, value: Any) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a table")
+        return value
+
+
+def _check_keys(reader: _Reader, table: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    for key in table:
+        if key not in known:
+            raise ConfigError(
+                f"{reader.source}: unknown key `{reader.prefix}{key}`" + _suggest(key, known)
+            )
+
+
+_CATEGORY_KEYS = ("names", "attributes", "specs", "patch-targets", "severity")
+
+
+def _read_category(reader: _Reader, name: str, raw: Any) -> CategorySpec:
+    table = reader.table(name, raw)
+    sub = _Reader(reader.source, f"{reader.prefix}{name}.")
+    _check_keys(sub, table, _CATEGORY_KEYS)
+    if name == "generic":
+        raise reader.fail(name, "is the fallback category and takes no clues")
+    return CategorySpec(
+        name=name,
+        names=sub.str_list("names", table.get("names", [])),
+        attributes=sub.str_list("attributes", table.get("attributes", [])),
+        specs=sub.str_list("specs", table.get("specs", [])),
+        patch_targets=sub.str_list("patch-targets", table.get("patch-targets", [])),
+        severity=(
+            sub.string("severity", table["severity"], SEVERITIES) if "severity" in table else None
+        ),
+    )
+
+
+def _categories(reader: _Reader, raw: Any) -> tuple[CategorySpec, ...]:
+    builtins = {c.name: c for c in BUILTIN_CATEGORIES}
+    custom: list[CategorySpec] = []
+    for name, value in reader.table("categories", raw).items():
+        sub = _Reader(reader.source, "categories.")
+        spec = _read_category(sub, name, value)
+        if name in builtins:
+            builtins[name] = builtins[name].extended(spec)
+        else:
+            custom.append(spec)
+    # Custom categories come first: on a tie they win over the built-ins.
+    return tuple(custom) + tuple(builtins.values())
+
+
+def _severity(reader: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
+    table = reader.table("severity", raw)
+    sub = _Reader(reader.source, "severity.")
+    pairs = []
+    for code, value in table.items():
+        if code.upper() not in RULES:
+            raise sub.fail(code, "is not a rule" + _suggest(code.upper(), RULES))
+        pairs.append((code.upper(), sub.string(code, value, SEVERITIES)))
+    return tuple(sorted(pairs))
+
+
+_Parser = Callable[[_Reader, str, Any], tuple[str, Any]]
+
+_KEYS: dict[str, _Parser] = {
+    "paths": lambda r, k, v: ("paths", r.str_list(k, v)),
+    "exclude": lambda r, k, v: ("exclude", r.str_list(k, v)),
+    "extend-exclude": lambda r, k, v: ("extend_exclude", r.str_list(k, v)),
+    "respect-gitignore": lambda r, k, v: ("respect_gitignore", r.boolean(k, v)),
+    "factories": lambda r, k, v: ("factories", r.str_list(k, v)),
+    "factory-fixtures": lambda r, k, v: ("factory_fixtures", r.str_list(k, v)),
+    "mock-modules": lambda r, k, v: ("mock_modules", r.str_list(k, v)),
+    "select": lambda r, k, v: ("select", r.rule_codes(k, v)),
+    "ignore": lambda r, k, v: ("ignore", r.rule_codes(k, v)),
+    "severity": lambda r, k, v: ("severity", _severity(r, v)),
+    "categories": lambda r, k, v: ("categories", _categories(r, v)),
+    "baseline": lambda r, k, v: ("baseline", r.string(k, v)),
+    "format": lambda r, k, v: ("format", r.string(k, v, FORMATS)),
+    "max-file-size": lambda r, k, v: ("max_file_size", r.integer(k, v, 1)),
+    "jobs": lambda r, k, v: ("jobs", r.integer(k, v, 0)),
+}
+KNOWN_KEYS: tuple[str, ...] = tuple(_KEYS)
+
+
+def parse_table(table: Mapping[str, Any], source: Path, prefix: str = "") -> dict[str, Any]:
+    """Validate a raw config table; return keyword arguments for :class:`Settings`."""
+    reader = _Reader(source, prefix)
+    _check_keys(reader, table, KNOWN_KEYS)
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        attr, value = _KEYS[key](reader, key, raw)
+        values[attr] = value
+    ignore = values.pop("ignore", ())
+    if ignore:
+        select = values.get("select", Settings.select)
+        values["select"] = tuple(c for c in select if c not in ignore)
+    return values
+
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid UTF-8") from None
+
+
+def read_config_file(path: Path) -> tuple[Mapping[str, Any], str] | None:
+    """The mockguard table of a config file and its key prefix, or None when a
+    pyproject.toml has no `[tool.mockguard]` section."""
+    data = _load_toml(path)
+    if path.name == PYPROJECT:
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict) or "mockguard" not in tool:
+            return None
+        table = tool["mockguard"]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: `tool.mockguard` must be a table")
+        return table, "tool.mockguard."
+    return data, ""
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest `mockguard.toml`, or `pyproject.toml` with a `[tool.mockguard]` section,
+    in `start` or a folder above it (`mockguard.toml` wins in the same folder)."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+        candidate = folder / PYPROJECT
+        if candidate.is_file() and _has_section(candidate):
+            return candidate
+    return None
+
+
+def _has_section(pyproject: Path) -> bool:
+    # Cheap look before a full parse: most pyproject files have no section of ours.
+    try:
+        text = pyproject.read_bytes()
+    except OSError:
+        return False
+    return b"tool.mockguard" in text and read_config_file(pyproject) is not None
+
+
+def load_settings(config: Path | None = None, start: Path | None = None) -> Settings:
+    """Settings from an explicit config file, or from the one found above `start`
+    (the working directory by default), or the defaults when there is none."""
+    start = (start or Path.cwd()).resolve()
+    if config is not None:
+        if not config.is_file():
+            raise ConfigError(f"{config}: config file does not exist")
+        found = read_config_file(config)
+        if found is None:
+            raise ConfigError(f"{config}: has no [tool.mockguard] section")
+        path: Path | None = config
+    else:
+        path = find_config(start)
+        found = read_config_file(path) if path is not None else None
+    if path is None or found is None:
+        return Settings(root=start)
+    table, prefix = found
+    values = parse_table(table, path, prefix)
+    return Settings(root=path.resolve().parent, config_path=path, **values)
+
+
+def relative_to_root(path: str, settings: Settings) -> str:
+    """A path as the user should see it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return path

@@ -1,0 +1,1 @@
+"""Report formats: text (rich) and JSON."""

@@ -1,0 +1,88 @@
+"""JSON: stable, sorted, with a schema version; the merge format for org-wide scans."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mockguard import __version__
+from mockguard.findings import Diagnostic, Finding
+from mockguard.report.base import Formatter
+from mockguard.report.model import ScanReport
+from mockguard.scan.rules import RULES
+
+SCHEMA_VERSION = 1
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+class JsonFormatter(Formatter):
+    """The whole report as one JSON document."""
+
+    def format(self, report: ScanReport) -> str:
+        return json.dumps(self.document(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def document(self, report: ScanReport) -> dict[str, Any]:
+        counts = report.counts()
+        by_category: dict[str, Any] = {}
+        for category, row in counts.items():
+            total = sum(row.values())
+            compliant = report.compliant.get(category, 0)
+            by_category[category] = {
+                "rules": row,
+                "total": total,
+                "compliant": compliant,
+                "adoption": _rate(report.adoption_rate(compliant, total)),
+            }
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "mockguard", "version": __version__},
+            "summary": {
+                "files": {
+                    "scanned": report.files_scanned,
+                    "parsed": report.files_parsed,
+                    "with_findings": report.files_with_findings,
+                },
+                "findings": len(report.findings),
+                "suppressed": len(report.suppressed),
+                "compliant": report.total_compliant,
+                "adoption": _rate(report.adoption),
+                "by_rule": report.by_rule(),
+                "by_category": by_category,
+                "diagnostics": len(report.diagnostics),
+            },
+            "findings": [self._finding(f) for f in report.findings],
+            "suppressed": [self._finding(f) for f in report.suppressed],
+            "diagnostics": [self._diagnostic(d) for d in report.diagnostics],
+        }
+
+    def _finding(self, finding: Finding) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "path": finding.path,
+            "line": finding.line,
+            "column": finding.col + 1,
+            "end_line": finding.end_line,
+            "end_column": finding.end_col + 1,
+            "code": finding.code,
+            "rule": RULES[finding.code].name,
+            "category": finding.category,
+            "message": finding.message,
+            "scope": finding.scope,
+        }
+        if self.options.explain:
+            item["evidence"] = [
+                {"kind": e.kind, "value": e.value, "category": e.category, "weight": e.weight}
+                for e in finding.evidence
+            ]
+        return item
+
+    @staticmethod
+    def _diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:
+        return {
+            "path": diagnostic.path,
+            "line": diagnostic.line,
+            "kind": diagnostic.kind,
+            "message": diagnostic.message,
+        }

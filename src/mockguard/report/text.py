@@ -1,0 +1,133 @@
+"""Text: the audit table of categories by rule, then the findings grouped by file."""
+
+from __future__ import annotations
+
+import io
+from itertools import groupby
+
+from mockguard.findings import Finding
+from mockguard.report.base import Formatter
+from mockguard.report.model import ScanReport
+
+
+def _percent(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate * 100:.1f}%"
+
+
+class TextFormatter(Formatter):
+    """Human-readable output; colour only when asked for (on a terminal)."""
+
+    def format(self, report: ScanReport) -> str:
+        from rich.console import Console
+
+        buffer = io.StringIO()
+        console = Console(
+            file=buffer,
+            force_terminal=self.options.color,
+            no_color=not self.options.color,
+            color_system="auto" if self.options.color else None,
+            width=self.options.width,
+            highlight=False,
+            soft_wrap=True,
+        )
+        if self.options.quiet:
+            for finding in report.findings:
+                console.print(self._line(finding), markup=False)
+            return buffer.getvalue()
+        console.print(self._table(report))
+        if not self.options.summary_only and report.findings:
+            console.print()
+            for path, group in groupby(report.findings, key=lambda f: f.path):
+                console.print(f"[bold]{_escape(path)}[/bold]")
+                for finding in group:
+                    console.print(self._styled_line(finding))
+                    if self.options.explain:
+                        for line in self._explanation(finding):
+                            console.print(f"    [dim]{_escape(line)}[/dim]")
+                console.print()
+        if report.diagnostics:
+            console.print(f"[yellow]{len(report.diagnostics)} diagnostic(s):[/yellow]")
+            for d in report.diagnostics:
+                where = f"{d.path}:{d.line}" if d.line else d.path
+                console.print(f"  {_escape(where)}: {d.kind}: {_escape(d.message)}")
+            console.print()
+        console.print(self._footer(report))
+        return buffer.getvalue()
+
+    def _table(self, report: ScanReport) -> object:
+        from rich.table import Table
+
+        table = Table(title="Ad-hoc test doubles by category and rule", title_justify="left")
+        table.add_column("Category", style="bold")
+        for code in report.rules:
+            table.add_column(code, justify="right")
+        for name in ("Total", "Compliant", "Adoption"):
+            table.add_column(name, justify="right")
+        counts = report.counts()
+        for category, row in counts.items():
+            total = sum(row.values())
+            compliant = report.compliant.get(category, 0)
+            table.add_row(
+                category,
+                *(str(row.get(code, 0)) for code in report.rules),
+                str(total),
+                str(compliant),
+                _percent(report.adoption_rate(compliant, total)),
+            )
+        totals = report.by_rule()
+        table.add_section()
+        table.add_row(
+            "Total",
+            *(str(totals.get(code, 0)) for code in report.rules),
+            str(len(report.findings)),
+            str(report.total_compliant),
+            _percent(report.adoption),
+            style="bold",
+        )
+        return table
+
+    @staticmethod
+    def _line(finding: Finding) -> str:
+        return (
+            f"{finding.path}:{finding.line}:{finding.col + 1}: "
+            f"{finding.code} {finding.message} [{finding.category}]"
+        )
+
+    def _styled_line(self, finding: Finding) -> str:
+        return (
+            f"{_escape(finding.path)}:{finding.line}:{finding.col + 1}: "
+            f"[bold red]{finding.code}[/bold red] {_escape(finding.message)} "
+            f"[cyan]\\[{finding.category}][/cyan]"
+        )
+
+    @staticmethod
+    def _explanation(finding: Finding) -> list[str]:
+        if not finding.evidence:
+            return [f"evidence: none -> {finding.category} (the fallback)"]
+        scores: dict[str, int] = {}
+        for e in finding.evidence:
+            scores[e.category] = scores.get(e.category, 0) + e.weight
+        lines = [f"evidence: {e.describe()}" for e in finding.evidence]
+        ranking = ", ".join(f"{c} {s}" for c, s in sorted(scores.items(), key=lambda i: -i[1]))
+        lines.append(f"decided: {finding.category} (scores: {ranking})")
+        return lines
+
+    @staticmethod
+    def _footer(report: ScanReport) -> str:
+        found = len(report.findings)
+        parts = [
+            f"Found {found} ad-hoc test double{'s' if found != 1 else ''}"
+            f" in {report.files_with_findings} file{'s' if report.files_with_findings != 1 else ''}",
+        ]
+        if report.suppressed:
+            parts.append(f"{len(report.suppressed)} suppressed")
+        parts.append(f"{report.total_compliant} factory call{'s' if report.total_compliant != 1 else ''}")
+        parts.append(f"adoption {_percent(report.adoption)}")
+        scanned = f"Scanned {report.files_scanned} file{'s' if report.files_scanned != 1 else ''}"
+        return "; ".join(parts) + f". {scanned} in {report.elapsed:.2f}s."
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)

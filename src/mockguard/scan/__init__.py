@@ -1,0 +1,1 @@
+"""The scanner: discovery, one pass over each module, classification, the pool."""

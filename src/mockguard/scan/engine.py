@@ -1,0 +1,170 @@
+"""The scan of many files: pre-filter, one parse per file, a process pool, progress."""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import tokenize
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from functools import lru_cache
+
+from mockguard.config import Settings
+from mockguard.findings import Diagnostic, FileResult, Finding
+from mockguard.scan import suppress
+from mockguard.scan.classify import Classifier
+from mockguard.scan.files import prefilter, read_source
+from mockguard.scan.visitor import MockVisitor, to_finding
+
+# Below this many files a pool costs more than it saves.
+POOL_THRESHOLD = 64
+CHUNK_SIZE = 48
+
+
+@lru_cache(maxsize=8)
+def _classifier(settings: Settings) -> Classifier:
+    return Classifier(settings.categories)
+
+
+def _filter_for(settings: Settings) -> Callable[[bytes], bool]:
+    pattern = prefilter(settings.factories, settings.factory_fixtures, settings.mock_modules)
+    return lambda data: pattern.search(data) is not None
+
+
+def _decode(data: bytes) -> str:
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding, errors="replace")
+
+
+def _parse_problem(path: str, exc: BaseException) -> Diagnostic:
+    if isinstance(exc, SyntaxError):
+        message = exc.msg or "invalid syntax"
+        if "codec can't decode" in message or "unknown encoding" in message or "unicode error" in message:
+            return Diagnostic(path, "decode-error", f"cannot decode: {message}", exc.lineno or 0)
+        return Diagnostic(path, "syntax-error", f"cannot parse: {message}", exc.lineno or 0)
+    if isinstance(exc, ValueError) and "null bytes" in str(exc):
+        return Diagnostic(path, "nul-bytes", "cannot parse: the file contains NUL bytes")
+    if isinstance(exc, (RecursionError, MemoryError)):
+        return Diagnostic(path, "too-deep", "cannot parse: expressions nested too deeply")
+    if isinstance(exc, (UnicodeDecodeError, LookupError)):
+        return Diagnostic(path, "decode-error", f"cannot decode: {exc}")
+    return Diagnostic(path, "syntax-error", f"cannot parse: {exc}")
+
+
+def scan_source(data: bytes, path: str, settings: Settings, *, use_prefilter: bool = True) -> FileResult:
+    """Scan the bytes of one module. Never raises: problems become diagnostics."""
+    result = FileResult(path)
+    if use_prefilter and not _filter_for(settings)(data):
+        return result
+    try:
+        tree = ast.parse(data, filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError, LookupError) as exc:
+        result.diagnostics.append(_parse_problem(path, exc))
+        return result
+    result.parsed = True
+    try:
+        _visit(tree, data, path, settings, result)
+    except RecursionError:
+        result.diagnostics.append(
+            Diagnostic(path, "too-deep", "skipped: expressions nested too deeply to walk")
+        )
+        result.findings.clear()
+    except Exception as exc:  # noqa: BLE001 - a scan reports and carries on, whatever the file
+        result.diagnostics.append(
+            Diagnostic(path, "internal-error", f"scanner error: {type(exc).__name__}: {exc}")
+        )
+        result.findings.clear()
+    return result
+
+
+def _visit(tree: ast.Module, data: bytes, path: str, settings: Settings, result: FileResult) -> None:
+    visitor = MockVisitor(
+        path,
+        _classifier(settings),
+        enabled=frozenset(settings.select),
+        factories=settings.factories,
+        factory_fixtures=settings.factory_fixtures,
+        mock_modules=settings.mock_modules,
+    )
+    visitor.run(tree)
+    result.compliant = visitor.compliant
+    result.diagnostics.extend(visitor.diagnostics)
+    if not visitor.pending:
+        return
+    text = None if data.isascii() else _decode(data)
+    lines = text.splitlines() if text is not None else []
+    suppressions = suppress.parse(text if text is not None else data.decode("ascii")) if (
+        suppress.might_suppress(data)
+    ) else {}
+
+    def column(line: int, byte_offset: int) -> int:
+        if text is None or not 0 < line <= len(lines):
+            return byte_offset
+        return len(lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+
+    for site, category, votes in visitor.findings(path):
+        node = site.node
+        line = getattr(node, "lineno", 1)
+        end_line = getattr(node, "end_lineno", None) or line
+        finding = to_finding(
+            path,
+            site,
+            category,
+            votes,
+            column(line, getattr(node, "col_offset", 0)),
+            column(end_line, getattr(node, "end_col_offset", None) or 0),
+        )
+        if site.code == "MG301":
+            spans: tuple[int, ...] = (line, *site.extra_lines)
+        else:
+            spans = (line, end_line)
+        if suppressions and suppress.is_suppressed(suppressions, spans, site.code, category):
+            finding = replace(finding, suppressed=True)
+        result.findings.append(finding)
+    result.findings.sort(key=Finding.sort_key.fget)  # type: ignore[arg-type]
+
+
+def scan_file(path: str, settings: Settings) -> FileResult:
+    """Read and scan one file."""
+    data = read_source(path, settings.max_file_size)
+    if isinstance(data, Diagnostic):
+        return FileResult(path, diagnostics=[data])
+    return scan_source(data, path, settings)
+
+
+def _scan_chunk(paths: list[str], settings: Settings) -> list[FileResult]:
+    return [scan_file(path, settings) for path in paths]
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def scan_files(
+    paths: list[str],
+    settings: Settings,
+    jobs: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> Iterator[FileResult]:
+    """Scan files, in a process pool when there are enough of them; results are streamed
+    in the order of `paths`. `on_progress` is told how many files each step finished."""
+    jobs = jobs or settings.jobs or default_jobs()
+    if jobs <= 1 or len(paths) < POOL_THRESHOLD:
+        for path in paths:
+            yield scan_file(path, settings)
+            if on_progress:
+                on_progress(1)
+        return
+    size = max(1, min(CHUNK_SIZE, len(paths) // (jobs * 4) or 1))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for results in pool.map(_scan_chunk, chunks, [settings] * len(chunks)):
+            yield from results
+            if on_progress:
+                on_progress(len(results))
