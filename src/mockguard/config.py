@@ -301,6 +301,7 @@ def load_settings(config: Path | None = None, start: Path | None = None) -> Sett
         path: Path | None = config
     else:
         path = find_config(start)
+        path = _display(path) if path is not None else None
         found = read_config_file(path) if path is not None else None
     if path is None or found is None:
         return Settings(root=start)
@@ -309,9 +310,9 @@ def load_settings(config: Path | None = None, start: Path | None = None) -> Sett
     return Settings(root=path.resolve().parent, config_path=path, **values)
 
 
-def relative_to_root(path: str, settings: Settings) -> str:
+def _display(path: Path) -> Path:
     """A path as the user should see it: relative to the working directory when inside it."""
     try:
-        return os.path.relpath(path)
-    except ValueError:  # pragma: no cover - another drive on Windows
+        return path.relative_to(Path.cwd().resolve())
+    except ValueError:
         return path

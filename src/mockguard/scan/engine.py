@@ -43,6 +43,10 @@ def _parse_problem(path: str, exc: BaseException) -> Diagnostic:
         message = exc.msg or "invalid syntax"
         if "codec can't decode" in message or "unknown encoding" in message or "unicode error" in message:
             return Diagnostic(path, "decode-error", f"cannot decode: {message}", exc.lineno or 0)
+        if "null bytes" in message:
+            return Diagnostic(path, "nul-bytes", "cannot parse: the file contains NUL bytes")
+        if "too many nested" in message or "too complex" in message:
+            return Diagnostic(path, "too-deep", f"cannot parse: {message}", exc.lineno or 0)
         return Diagnostic(path, "syntax-error", f"cannot parse: {message}", exc.lineno or 0)
     if isinstance(exc, ValueError) and "null bytes" in str(exc):
         return Diagnostic(path, "nul-bytes", "cannot parse: the file contains NUL bytes")

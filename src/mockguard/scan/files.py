@@ -7,7 +7,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,7 +121,8 @@ def discover(paths: list[str], settings: Settings) -> Discovery:
             found.files.append(given)
         else:
             found.diagnostics.append(Diagnostic(given, "not-a-file", "not a regular file"))
-    found.files = sorted(set(found.files))
+    found.files = sorted({os.path.normpath(f) for f in found.files})
+    found.diagnostics = [replace(d, path=os.path.normpath(d.path)) for d in found.diagnostics]
     return found
 
 
