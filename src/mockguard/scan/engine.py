@@ -6,6 +6,7 @@ import ast
 import io
 import os
 import tokenize
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
@@ -63,7 +64,10 @@ def scan_source(data: bytes, path: str, settings: Settings, *, use_prefilter: bo
     if use_prefilter and not _filter_for(settings)(data):
         return result
     try:
-        tree = ast.parse(data, filename=path)
+        with warnings.catch_warnings():
+            # Warnings about the scanned code (invalid escapes...) are not the user's concern here.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data, filename=path)
     except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError, LookupError) as exc:
         result.diagnostics.append(_parse_problem(path, exc))
         return result

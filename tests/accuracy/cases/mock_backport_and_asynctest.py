@@ -52,9 +52,9 @@ def test_backport_mock_session_query_chain():
     session.query.assert_called_once()
 
 
-@mock.patch("app.agents.llm.requests.post")  # expect: MG201[agent]
+@mock.patch.object(LLMClient, "_post")  # expect: MG201[agent]
 def test_backport_patch_llm_http(post):
-    post.return_value.json.return_value = {"choices": [{"text": "hi"}]}
+    post.return_value = {"choices": [{"text": "hi"}]}
     assert LLMClient("key").complete("hello") == "hi"
 
 
@@ -81,11 +81,11 @@ def test_backport_property_and_noncallable():
 def test_backport_patch_dict_and_references():
     with mock.patch.dict("os.environ", {"TZ": "UTC"}):  # expect: MG201[generic]
         llm = LLMClient("key")
-        llm.session = mock.MagicMock()  # expect: MG102[agent]
+        llm.transport = mock.MagicMock()  # expect: MG102[agent]
         llm.complete("hi")
-    llm.session.post.assert_called_once_with(mock.ANY, json=mock.ANY)  # ok
-    assert llm.session.post.call_args_list == [mock.call(mock.ANY, json=mock.ANY)]  # ok
-    assert isinstance(llm.session, mock.MagicMock)  # ok
+    llm.transport.post.assert_called_once_with(mock.ANY, json=mock.ANY)  # ok
+    assert llm.transport.post.call_args_list == [mock.call(mock.ANY, json=mock.ANY)]  # ok
+    assert isinstance(llm.transport, mock.MagicMock)  # ok
 
 
 class TestLegacyStoreWithPatcher(asynctest.TestCase):

@@ -18,7 +18,7 @@ from app.ws.pump import pump_messages
 class TestAgentEndpoints:
     llm = MagicMock(spec=LLMClient)  # expect: MG101[agent]
     tools = [MagicMock(name="search_docs")]  # expect: MG101[agent]
-    settings = NonCallableMagicMock(max_tokens=256)  # expect: MG101[generic]
+    settings = NonCallableMagicMock(request_timeout=30)  # expect: MG101[generic]
 
     def test_runner_uses_class_level_doubles(self):
         runner = AgentRunner(llm=self.llm, tools=self.tools, settings=self.settings)
@@ -28,7 +28,7 @@ class TestAgentEndpoints:
 
 class TestWsEndpoints(unittest.TestCase):
     manager = AsyncMock(spec=ConnectionManager)  # expect: MG101[websocket]
-    session_patch = patch("app.ws.endpoints.get_session")  # expect: MG201[database]
+    session_patch = patch("app.db.session.get_session")  # expect: MG201[database]
 
     def setUp(self):
         self.get_session = self.session_patch.start()  # ok

@@ -1,0 +1,114 @@
+"""The engine in-process: reading, the pre-filter, the pool, suppressions."""
+
+from __future__ import annotations
+
+import builtins
+from pathlib import Path
+
+import pytest
+
+from mockguard.config import Settings
+from mockguard.scan import engine, files
+from mockguard.scan.engine import scan_file, scan_files, scan_source
+
+SETTINGS = Settings()
+
+
+def test_unreadable_file_becomes_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "secret.py"
+    target.write_text("from unittest.mock import Mock\nm = Mock()\n")
+    real_open = builtins.open
+
+    def guarded_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if str(path) == str(target):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(files, "open", guarded_open, raising=False)
+    result = scan_file(str(target), SETTINGS)
+    assert [(d.kind, d.message) for d in result.diagnostics] == [("unreadable", "cannot read: Permission denied")]
+    assert result.findings == []
+
+
+def test_prefilter_skips_files_without_mock_words() -> None:
+    source = b"def dispatch(event):\n    return client.patched(event)\n"
+    result = scan_source(source, "x.py", SETTINGS)
+    assert not result.parsed
+    # The same text with a real mock word is parsed.
+    assert scan_source(b"from unittest.mock import patch\n", "x.py", SETTINGS).parsed
+
+
+def test_prefilter_keeps_double_classes() -> None:
+    result = scan_source(b"class _FakeLoader:\n    pass\n", "x.py", SETTINGS)
+    assert [f.code for f in result.findings] == ["MG301"]
+
+
+def test_pool_and_serial_agree(tmp_path: Path) -> None:
+    sources = [
+        "from unittest.mock import MagicMock\nws = MagicMock()\nws.send_json.return_value = 1\n",
+        "from unittest import mock\n@mock.patch('app.db.get_session')\ndef test(s):\n    pass\n",
+        "x = 1\n",
+    ]
+    paths = []
+    for i in range(engine.POOL_THRESHOLD + 10):
+        path = tmp_path / f"test_{i:03}.py"
+        path.write_text(sources[i % 3])
+        paths.append(str(path))
+    serial = list(scan_files(paths, SETTINGS, jobs=1))
+    pooled = list(scan_files(paths, SETTINGS, jobs=2))
+    assert [r.path for r in pooled] == paths
+    assert [r.findings for r in serial] == [r.findings for r in pooled]
+    assert sum(len(r.findings) for r in pooled) == 50
+
+
+def test_columns_count_characters_not_bytes() -> None:
+    source = "from unittest.mock import Mock\nname = 'ééé'; m = Mock()\n".encode()
+    (finding,) = scan_source(source, "x.py", SETTINGS).findings
+    assert finding.col == len("name = 'ééé'; m = ")
+
+
+def test_suppression_on_the_decorator_line_of_a_class() -> None:
+    source = b"@register  # mockguard: ignore[MG301]\nclass FakeStore:\n    pass\n"
+    (finding,) = scan_source(source, "x.py", SETTINGS).findings
+    assert finding.suppressed
+
+
+def test_suppression_on_the_last_line_of_a_multiline_call() -> None:
+    source = b"from unittest.mock import MagicMock\nm = MagicMock(\n    spec=object,\n)  # noqa: MG101\n"
+    (finding,) = scan_source(source, "x.py", SETTINGS).findings
+    assert finding.suppressed
+
+
+def test_marker_in_a_string_does_not_suppress() -> None:
+    source = b"from unittest.mock import MagicMock\nm = MagicMock(name='# mockguard: ignore')\n"
+    (finding,) = scan_source(source, "x.py", SETTINGS).findings
+    assert not finding.suppressed
+
+
+def test_bare_noqa_does_not_hide_mocks() -> None:
+    source = b"from unittest.mock import MagicMock\nm = MagicMock()  # noqa\nn = MagicMock()  # noqa: E501\n"
+    assert [f.suppressed for f in scan_source(source, "x.py", SETTINGS).findings] == [False, False]
+
+
+def test_factory_calls_are_compliant_never_findings() -> None:
+    source = b"""\
+from mockguard import MockFactory, SSotMockFactory
+import mockguard
+
+def test(mock_factory):
+    f = MockFactory()
+    a = f.create("websocket")
+    b = SSotMockFactory.create_database_session_mock()
+    c = mockguard.SSotMockFactory.create_agent_mock(agent_type="supervisor")
+    d = mock_factory.create("agent")
+"""
+    result = scan_source(source, "x.py", SETTINGS)
+    assert result.findings == []
+    assert result.compliant == {"websocket": 1, "database": 1, "agent": 2}
+
+
+def test_configured_factory_path(tmp_path: Path) -> None:
+    settings = Settings(factories=("tests.support.factory.MockFactory",))
+    source = b"from tests.support.factory import MockFactory\nws = MockFactory.create_websocket_mock()\n"
+    result = scan_source(source, "x.py", settings)
+    assert result.findings == [] and result.compliant == {"websocket": 1}
