@@ -25,6 +25,7 @@ WEIGHTS: dict[str, int] = {
     "class-name": 4,
     "base": 4,
     "name": 3,
+    "flow": 2,
     "attribute": 1,
     "method": 1,
 }
@@ -70,8 +71,9 @@ BUILTIN_CATEGORIES: tuple[CategorySpec, ...] = (
             "wsmanager",
             "bridge",
             "emitter",
-            "notifier",
             "broadcaster",
+            "connectionmanager",
+            "connections",
         ),
         attributes=(
             "send_json",
@@ -86,6 +88,8 @@ BUILTIN_CATEGORIES: tuple[CategorySpec, ...] = (
             "client_state",
             "application_state",
             "send_to_user",
+            "send_personal_message",
+            "receive",
             "send_event",
             "emit",
             "emit_event",
@@ -125,12 +129,14 @@ BUILTIN_CATEGORIES: tuple[CategorySpec, ...] = (
             "postgres",
             "sqlite",
             "asyncpg",
+            "pool",
+            "unitofwork",
+            "migration",
         ),
         attributes=(
             "execute",
             "commit",
             "rollback",
-            "flush",
             "add_all",
             "refresh",
             "scalar",
@@ -140,6 +146,9 @@ BUILTIN_CATEGORIES: tuple[CategorySpec, ...] = (
             "fetchone",
             "fetchall",
             "fetchmany",
+            "fetchval",
+            "fetchrow",
+            "acquire",
             "executemany",
             "begin",
             "merge",
@@ -237,7 +246,8 @@ class Classifier:
         votes: list[Evidence] = []
         seen: set[str] = set()
         for word in words(identifier):
-            for cat in self._names.get(word, ()):
+            cats = self._names.get(word) or (self._names.get(word[:-1], ()) if word.endswith("s") else ())
+            for cat in cats:
                 if cat not in seen:
                     seen.add(cat)
                     votes.append(Evidence(kind, identifier, cat, weight))

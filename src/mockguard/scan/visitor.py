@@ -9,7 +9,7 @@ is known) the pending findings are classified and turned into :class:`Finding` o
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from mockguard.findings import Diagnostic, Evidence, Finding
@@ -99,6 +99,8 @@ class Scope:
     parent: Scope | None = None
     _sources: dict[str, list[Source]] | None = None
     attribute_uses: dict[str, set[str]] = field(default_factory=dict)
+    # name -> where its value goes: calls it is passed to, attributes it is assigned onto.
+    flows: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def sources(self) -> dict[str, list[Source]]:
@@ -123,17 +125,26 @@ class Pending:
     # Names whose configured attributes are evidence: (scope holding the uses, name).
     watch: list[tuple[Scope, str]] = field(default_factory=list)
     extra_lines: tuple[int, ...] = ()
+    parent: Pending | None = None
 
 
 @dataclass
 class Claim:
     """What a parent node decided about a mock construction below it."""
 
-    code: str | None  # MG101 / MG102, or None when the construction belongs to a patch
+    code: str | None  # MG101 / MG102; None: MG101 unless `absorbed`
     target: str = ""
     statement: ast.AST | None = None
     watch: tuple[tuple[Scope, str], ...] = ()
     names: tuple[str, ...] = ()
+    # The call it is passed to (`ConnectionManager(AsyncMock())`).
+    flow: tuple[str, ...] = ()
+    # The attribute of a parent mock it configures (`MagicMock(execute=AsyncMock())`).
+    attribute: str = ""
+    # The site it is built inside; its evidence is the fallback for this one's.
+    parent: Pending | None = None
+    # Built as an argument of a patch: part of that patch's single finding.
+    absorbed: bool = False
 
 
 class MockVisitor(ast.NodeVisitor):
@@ -340,6 +351,7 @@ class MockVisitor(ast.NodeVisitor):
         self.scope = scope.parent
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        self._claim_defaults(node.args)
         for child in (*node.decorator_list, node.args, node.returns):
             if child is not None:
                 self.visit(child)
@@ -351,6 +363,10 @@ class MockVisitor(ast.NodeVisitor):
     visit_AsyncFunctionDef = visit_FunctionDef  # noqa: N815
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
+        self._claim_defaults(node.args)
+        claim = self._claims.get(id(node))
+        if claim is not None and isinstance(node.body, ast.Call):
+            self._claim(node.body, Claim(None, names=claim.names, flow=claim.flow, parent=claim.parent))
         self.visit(node.args)
         scope = self._push("function", "<lambda>", [], node.args)
         self.visit(node.body)
@@ -401,22 +417,6 @@ class MockVisitor(ast.NodeVisitor):
 
     visit_AsyncWith = visit_With  # noqa: N815
 
-    def visit_keyword(self, node: ast.keyword) -> None:
-        if node.arg and isinstance(node.value, ast.Call) and id(node.value) not in self._claims:
-            self._claims[id(node.value)] = Claim(None, names=(node.arg,))
-        self.generic_visit(node)
-
-    def visit_Dict(self, node: ast.Dict) -> None:
-        for key, value in zip(node.keys, node.values):
-            if (
-                isinstance(key, ast.Constant)
-                and isinstance(key.value, str)
-                and isinstance(value, ast.Call)
-                and id(value) not in self._claims
-            ):
-                self._claims[id(value)] = Claim(None, names=(key.value,))
-        self.generic_visit(node)
-
     def visit_Call(self, node: ast.Call) -> None:
         action = self.call_action(node)
         if action is not None:
@@ -431,6 +431,8 @@ class MockVisitor(ast.NodeVisitor):
                 self._compliant(node, member)
         elif isinstance(node.func, ast.Name) and node.func.id == "setattr":
             self._builtin_setattr(node)
+        if action is None or action[0] == "factory":
+            self._claim_call_arguments(node)
         if isinstance(node.func, ast.Attribute) and node.func.attr == "configure_mock":
             key = self._watch_key(node.func.value)
             if key is not None:
@@ -439,10 +441,88 @@ class MockVisitor(ast.NodeVisitor):
                 uses.update(k.arg for k in node.keywords if k.arg)
         self.generic_visit(node)
 
+    # ------------------------------------------------------------------ the claims
+
+    def _claim(self, node: ast.AST, claim: Claim) -> None:
+        """Record what a parent decided about `node`, unless a closer parent already did."""
+        if id(node) not in self._claims:
+            self._claims[id(node)] = claim
+
+    def _claim_contents(self, value: ast.AST, make: Callable[[str], Claim]) -> None:
+        """Claim the constructions inside a literal or comprehension (or a lambda's body);
+        `make` receives the dict key that holds each one, or ""."""
+        if isinstance(value, (ast.Call, ast.Lambda)):
+            self._claim(value, make(""))
+        elif isinstance(value, ast.Dict):
+            for key, item in zip(value.keys, value.values):
+                label = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else ""
+                self._claim_contents(item, lambda _, label=label: make(label))  # type: ignore[misc]
+        elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            for item in value.elts:
+                self._claim_contents(item, make)
+        elif isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+            self._claim_contents(value.elt, make)
+        elif isinstance(value, ast.DictComp):
+            self._claim_contents(value.value, make)
+        elif isinstance(value, ast.Starred):
+            self._claim_contents(value.value, make)
+
+    def _claim_defaults(self, args: ast.arguments) -> None:
+        positional = [*args.posonlyargs, *args.args]
+        pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults))
+        pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        for arg, default in pairs:
+            self._claim_contents(default, lambda key, name=arg.arg: Claim(None, names=(name, key)))  # type: ignore[misc]
+
+    def _claim_call_arguments(self, node: ast.Call) -> None:
+        """Constructions passed to an ordinary call: the callee and keyword say what they are."""
+        callee = self._expr_text(node.func)
+        for arg in node.args:
+            self._claim_contents(arg, lambda key: Claim(None, names=(key,), flow=(callee,)))
+            self._record_flow(arg, callee)
+        for keyword in node.keywords:
+            name = keyword.arg or ""
+            self._claim_contents(
+                keyword.value, lambda key, name=name: Claim(None, names=(name, key), flow=(callee,))  # type: ignore[misc]
+            )
+            self._record_flow(keyword.value, f"{callee}({name})" if name else callee)
+
+    def _claim_children(self, node: ast.Call, parent: Pending | None, *, absorb: bool, constructor: bool) -> None:
+        """The constructions inside a mock constructor's or a patch's arguments. With `absorb`,
+        those passed directly belong to the parent's finding."""
+        for arg in node.args:
+            if absorb and isinstance(arg, ast.Call):
+                self._claim(arg, Claim(None, parent=parent, absorbed=True))
+            else:
+                self._claim_contents(arg, lambda key: Claim(None, names=(key,), parent=parent))
+        for keyword in node.keywords:
+            name = keyword.arg or ""
+            if absorb and isinstance(keyword.value, ast.Call):
+                self._claim(keyword.value, Claim(None, parent=parent, absorbed=True))
+                continue
+            attribute = name if constructor and name not in CONSTRUCTOR_KEYWORDS else ""
+            self._claim_contents(
+                keyword.value,
+                lambda key, attribute=attribute: Claim(None, names=(key,), attribute=attribute, parent=parent),  # type: ignore[misc]
+            )
+
+    def _record_flow(self, value: ast.AST, destination: str) -> None:
+        key = self._watch_key(value) if isinstance(value, (ast.Name, ast.Attribute)) else None
+        if key is not None:
+            scope, name = key
+            scope.flows.setdefault(name, set()).add(destination)
+
     # ------------------------------------------------------------------ the sites
 
     def _claim_assignment(self, targets: list[ast.expr], value: ast.expr, statement: ast.stmt) -> None:
+        if isinstance(value, (ast.Name, ast.Attribute)):
+            for target in targets:
+                if isinstance(target, (ast.Attribute, ast.Subscript)):
+                    self._record_flow(value, self._expr_text(target))
+            return
         if not isinstance(value, ast.Call):
+            text = self._expr_text(targets[0]) if targets else ""
+            self._claim_contents(value, lambda key: Claim(None, names=(text, key)))
             return
         on_other_object = [t for t in targets if self._is_wiring_target(t)]
         if on_other_object:
@@ -518,25 +598,30 @@ class MockVisitor(ast.NodeVisitor):
         uses.update(m for m in members if m not in MOCK_API_ATTRIBUTES and not m.startswith("assert_"))
 
     def _construction(self, node: ast.Call, member: str) -> None:
-        claim = self._claims.get(id(node))
-        if claim is not None and claim.code is None and claim.target == "<absorbed>":
+        claim = self._claims.get(id(node)) or Claim(None)
+        if claim.absorbed:
+            self._claim_children(node, claim.parent, absorb=False, constructor=True)
             return
-        code = claim.code if claim is not None and claim.code else "MG101"
-        if code not in self.enabled:
-            return
+        code = claim.code or "MG101"
         evidence = self._constructor_evidence(node, member)
-        for name in claim.names if claim else ():
-            evidence += self.classifier.name_votes("name", name)
-        if code == "MG102" and claim is not None:
+        for name in claim.names:
+            if name:
+                evidence += self.classifier.name_votes("name", name)
+        for callee in claim.flow:
+            evidence += self.classifier.name_votes("flow", callee)
+        if claim.attribute:
+            evidence += self.classifier.attribute_votes("attribute", claim.attribute)
+        if code == "MG102":
             attribute = claim.target.rsplit(".", 1)[-1]
             evidence += self.classifier.attribute_votes("attribute", attribute)
-        site: ast.AST = claim.statement if code == "MG102" and claim and claim.statement else node
+        site: ast.AST = claim.statement if code == "MG102" and claim.statement else node
         args = {"constructor": member}
-        if code == "MG102" and claim is not None:
+        if code == "MG102":
             args["target"] = claim.target
-        self.pending.append(
-            Pending(code, site, args, self.scope, evidence, list(claim.watch) if claim else [])
-        )
+        pending = Pending(code, site, args, self.scope, evidence, list(claim.watch), parent=claim.parent)
+        if code in self.enabled:
+            self.pending.append(pending)
+        self._claim_children(node, pending, absorb=False, constructor=True)
 
     def _constructor_evidence(self, node: ast.Call, member: str) -> list[Evidence]:
         evidence: list[Evidence] = []
@@ -571,15 +656,7 @@ class MockVisitor(ast.NodeVisitor):
         resolved = self.qualname(node)
         return resolved or name
 
-    def _absorb_arguments(self, node: ast.Call) -> None:
-        for value in (*node.args, *(k.value for k in node.keywords)):
-            if isinstance(value, ast.Call):
-                self._claims[id(value)] = Claim(None, "<absorbed>")
-
     def _patch(self, node: ast.Call, member: str) -> None:
-        self._absorb_arguments(node)
-        if "MG201" not in self.enabled:
-            return
         claim = self._claims.get(id(node))
         evidence: list[Evidence] = []
         target = self._patch_target(node, member)
@@ -599,7 +676,10 @@ class MockVisitor(ast.NodeVisitor):
         for name in claim.names if claim else ():
             evidence += self.classifier.name_votes("name", name)
         watch = list(claim.watch) if claim else []
-        self.pending.append(Pending("MG201", node, {"patcher": member}, self.scope, evidence, watch))
+        pending = Pending("MG201", node, {"patcher": member}, self.scope, evidence, watch)
+        if "MG201" in self.enabled:
+            self.pending.append(pending)
+        self._claim_children(node, pending, absorb=True, constructor=False)
 
     def _patch_target(self, node: ast.Call, member: str) -> str | None:
         """The dotted thing a patch replaces: `app.db.get_session` or `manager.send_to_user`."""
@@ -641,7 +721,11 @@ class MockVisitor(ast.NodeVisitor):
             value = args[1]
         else:
             value = keywords.get("value")
-        if value is None or not self._is_mock_value(value):
+        if value is None:
+            return
+        if not self._is_mock_value(value):
+            target = self._patch_target(node, "monkeypatch.setattr") or ""
+            self._claim_contents(value, lambda key: Claim(None, names=(target, key)))
             return
         self._patch(node, "monkeypatch.setattr")
 
@@ -654,12 +738,11 @@ class MockVisitor(ast.NodeVisitor):
         attr = attribute.value if isinstance(attribute, ast.Constant) else "?"
         text = f"{self._expr_text(obj)}.{attr}"
         if isinstance(obj, ast.Name) and obj.id in ("self", "cls"):
-            self._claims[id(value)] = Claim("MG101", text, names=(text,))
+            key = self._watch_key(ast.Attribute(value=obj, attr=str(attr)))
+            self._claim(value, Claim("MG101", text, watch=(key,) if key else (), names=(text,)))
         else:
             watch = self._watch_key(obj)
-            self._claims[id(value)] = Claim(
-                "MG102", text, node, watch=(watch,) if watch else (), names=(text,)
-            )
+            self._claim(value, Claim("MG102", text, node, watch=(watch,) if watch else (), names=(text,)))
 
     def _compliant(self, node: ast.Call, member: str) -> None:
         clues = [member]
@@ -709,13 +792,21 @@ class MockVisitor(ast.NodeVisitor):
 
     def findings(self, path: str) -> Iterator[tuple[Pending, str, tuple[Evidence, ...]]]:
         """Classify every pending site, now that all attribute uses are known."""
+        decided: dict[int, list[Evidence]] = {}
         for site in self.pending:
             evidence = list(site.evidence)
             for scope, name in site.watch:
                 for attribute in sorted(scope.attribute_uses.get(name, ())):
                     evidence += self.classifier.attribute_votes("attribute", attribute)
+                for destination in sorted(scope.flows.get(name, ())):
+                    evidence += self.classifier.name_votes("flow", destination)
+                    last = destination.rsplit(".", 1)[-1]
+                    evidence += self.classifier.attribute_votes("attribute", last)
+            if not evidence and site.parent is not None:
+                evidence = decided.get(id(site.parent), [])
             if not evidence:
                 evidence = self._scope_evidence(site.scope)
+            decided[id(site)] = evidence
             category, votes = self.classifier.decide(dict.fromkeys(evidence))
             yield site, category, votes
 
