@@ -148,7 +148,6 @@ BUILTIN_CATEGORIES: tuple[CategorySpec, ...] = (
             "fetchmany",
             "fetchval",
             "fetchrow",
-            "acquire",
             "executemany",
             "begin",
             "merge",

@@ -662,6 +662,9 @@ class MockVisitor(ast.NodeVisitor):
         target = self._patch_target(node, member)
         if target:
             evidence += self.classifier.dotted_votes("patch-target", target)
+            if node.args and not isinstance(node.args[0], ast.Constant):
+                # patch.object(obj, "send_json"): the patched member is a clue of its own.
+                evidence += self.classifier.attribute_votes("attribute", target.rsplit(".", 1)[-1])
         for keyword in node.keywords:
             if keyword.arg in ("spec", "spec_set") and not isinstance(keyword.value, ast.Constant):
                 text = self._spec_text(keyword.value)
