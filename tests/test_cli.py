@@ -71,7 +71,13 @@ def test_clean_tree_exits_zero(run_cli, tmp_path: Path) -> None:
 
 
 def test_json_schema(run_cli, tmp_path: Path) -> None:
-    write(tmp_path, {"tests/test_ws.py": SAMPLE, "tests/test_b.py": "from unittest.mock import Mock\nm = Mock()\n"})
+    write(
+        tmp_path,
+        {
+            "tests/test_ws.py": SAMPLE,
+            "tests/test_b.py": "from unittest.mock import Mock\nm = Mock()\n",
+        },
+    )
     code, doc = scan_json(run_cli, "tests", cwd=tmp_path)
     assert code == 1
     assert doc["schema_version"] == 1
@@ -90,7 +96,16 @@ def test_json_schema(run_cli, tmp_path: Path) -> None:
     assert keys == sorted(keys)
     first = doc["findings"][0]
     assert set(first) == {
-        "path", "line", "column", "end_line", "end_column", "code", "rule", "category", "message", "scope",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "code",
+        "rule",
+        "category",
+        "message",
+        "scope",
     }
     assert first["path"] == "tests/test_b.py"
 
@@ -111,9 +126,14 @@ def test_explain_shows_evidence(run_cli, tmp_path: Path) -> None:
     assert "evidence: name `ws` -> websocket (+3)" in result.stdout
     assert "evidence: attribute `send_json` -> websocket (+1)" in result.stdout
     assert "decided: websocket" in result.stdout
-    code, doc = scan_json(run_cli, "--explain", "test_ws.py", cwd=tmp_path)
+    _, doc = scan_json(run_cli, "--explain", "test_ws.py", cwd=tmp_path)
     evidence = doc["findings"][0]["evidence"]
-    assert {"kind": "patch-target", "value": "app.db.get_session", "category": "database", "weight": 4} in evidence
+    assert {
+        "kind": "patch-target",
+        "value": "app.db.get_session",
+        "category": "database",
+        "weight": 4,
+    } in evidence
 
 
 def test_output_file_written(run_cli, tmp_path: Path) -> None:
@@ -164,7 +184,11 @@ BAD_FILES: dict[str, str | bytes] = {
     "latin1.py": b"# -*- coding: latin-1 -*-\nfrom unittest.mock import MagicMock\nname = '\xe9t\xe9'\nm = MagicMock()\n",
     "not_utf8.py": b"from unittest.mock import MagicMock\nname = '\xff\xfe'\nm = MagicMock()\n",
     "nul.py": b"from unittest.mock import MagicMock\nm = MagicMock()\x00\n",
-    "deep.py": "from unittest.mock import MagicMock\nx = " + "(" * 300 + "MagicMock()" + ")" * 300 + "\n",
+    "deep.py": "from unittest.mock import MagicMock\nx = "
+    + "(" * 300
+    + "MagicMock()"
+    + ")" * 300
+    + "\n",
     "good.py": "from unittest.mock import MagicMock\nm = MagicMock()\n",
 }
 
@@ -210,7 +234,7 @@ def test_unreadable_file_is_a_diagnostic(run_cli, tmp_path: Path) -> None:
         pytest.skip("root reads every file; see test_engine for the in-process check")
     write(tmp_path, {"secret.py": "from unittest.mock import MagicMock\nm = MagicMock()\n"})
     (tmp_path / "secret.py").chmod(0)
-    code, doc = scan_json(run_cli, ".", cwd=tmp_path)
+    _, doc = scan_json(run_cli, ".", cwd=tmp_path)
     assert [d["kind"] for d in doc["diagnostics"]] == ["unreadable"]
 
 
@@ -301,7 +325,10 @@ def test_init_writes_a_config_that_validates(run_cli, tmp_path: Path) -> None:
 
 def test_init_pyproject_keeps_the_existing_content(run_cli, tmp_path: Path) -> None:
     original = "[project]\nname = 'demo'  # keep this comment\n"
-    write(tmp_path, {"pyproject.toml": original, "test_x.py": "from unittest.mock import Mock\nm = Mock()\n"})
+    write(
+        tmp_path,
+        {"pyproject.toml": original, "test_x.py": "from unittest.mock import Mock\nm = Mock()\n"},
+    )
     result = run_cli("init", "--pyproject", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "pyproject.toml").read_text()

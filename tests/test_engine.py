@@ -14,7 +14,9 @@ from mockguard.scan.engine import scan_file, scan_files, scan_source
 SETTINGS = Settings()
 
 
-def test_unreadable_file_becomes_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_file_becomes_a_diagnostic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "secret.py"
     target.write_text("from unittest.mock import Mock\nm = Mock()\n")
     real_open = builtins.open
@@ -26,7 +28,9 @@ def test_unreadable_file_becomes_a_diagnostic(tmp_path: Path, monkeypatch: pytes
 
     monkeypatch.setattr(files, "open", guarded_open, raising=False)
     result = scan_file(str(target), SETTINGS)
-    assert [(d.kind, d.message) for d in result.diagnostics] == [("unreadable", "cannot read: Permission denied")]
+    assert [(d.kind, d.message) for d in result.diagnostics] == [
+        ("unreadable", "cannot read: Permission denied")
+    ]
     assert result.findings == []
 
 
@@ -74,7 +78,9 @@ def test_suppression_on_the_decorator_line_of_a_class() -> None:
 
 
 def test_suppression_on_the_last_line_of_a_multiline_call() -> None:
-    source = b"from unittest.mock import MagicMock\nm = MagicMock(\n    spec=object,\n)  # noqa: MG101\n"
+    source = (
+        b"from unittest.mock import MagicMock\nm = MagicMock(\n    spec=object,\n)  # noqa: MG101\n"
+    )
     (finding,) = scan_source(source, "x.py", SETTINGS).findings
     assert finding.suppressed
 
@@ -109,6 +115,8 @@ def test(mock_factory):
 
 def test_configured_factory_path(tmp_path: Path) -> None:
     settings = Settings(factories=("tests.support.factory.MockFactory",))
-    source = b"from tests.support.factory import MockFactory\nws = MockFactory.create_websocket_mock()\n"
+    source = (
+        b"from tests.support.factory import MockFactory\nws = MockFactory.create_websocket_mock()\n"
+    )
     result = scan_source(source, "x.py", settings)
     assert result.findings == [] and result.compliant == {"websocket": 1}

@@ -11,7 +11,16 @@ from mockguard.config import Settings
 from mockguard.scan.engine import scan_source
 
 SETTINGS = Settings()
-MOCK_WORDS = ["MagicMock()", "patch(", "mocker.patch(", "class FakeX:", "import mock", "\x00", "(", "#"]
+MOCK_WORDS = [
+    "MagicMock()",
+    "patch(",
+    "mocker.patch(",
+    "class FakeX:",
+    "import mock",
+    "\x00",
+    "(",
+    "#",
+]
 COMMON = dict(deadline=None, suppress_health_check=list(HealthCheck))
 
 

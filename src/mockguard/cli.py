@@ -17,6 +17,8 @@ import click
 from mockguard import __version__
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from mockguard.config import Settings
     from mockguard.report.model import ScanReport
 
@@ -65,16 +67,33 @@ def _color(choice: str) -> bool:
     default=None,
     help="Output format (default: text, or the configured one).",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report to a file.")
-@click.option("--explain", is_flag=True, help="Show the evidence that decided each finding's category.")
-@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, help="Worker processes (0: one per core).")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to a file.",
+)
+@click.option(
+    "--explain", is_flag=True, help="Show the evidence that decided each finding's category."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes (0: one per core).",
+)
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
+)
 @click.option("--select", help="Comma-separated rule codes to run (overrides the config).")
 @click.option("--ignore", help="Comma-separated rule codes to leave out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the findings, one per line.")
 @click.option("--summary", "summary_only", is_flag=True, help="Print only the summary table.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
+)
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 def scan(
     paths: tuple[str, ...],
@@ -131,7 +150,9 @@ def _from_root(path: str, settings: Settings) -> str:
         return str(full)
 
 
-def _selection(configured: tuple[str, ...], select: str | None, ignore: str | None) -> tuple[str, ...]:
+def _selection(
+    configured: tuple[str, ...], select: str | None, ignore: str | None
+) -> tuple[str, ...]:
     from mockguard.scan.rules import RULES
 
     def codes(raw: str, option: str) -> list[str]:
@@ -146,7 +167,9 @@ def _selection(configured: tuple[str, ...], select: str | None, ignore: str | No
     return tuple(c for c in chosen if c not in dropped)
 
 
-def run_scan(targets: list[str], settings: Settings, jobs: int | None, progress: bool) -> ScanReport:
+def run_scan(
+    targets: list[str], settings: Settings, jobs: int | None, progress: bool
+) -> ScanReport:
     """Discover and scan `targets`; exits with a one-line error for a missing path."""
     from mockguard.report.model import ScanReport, rule_codes
     from mockguard.scan.engine import scan_files
@@ -175,7 +198,7 @@ def run_scan(targets: list[str], settings: Settings, jobs: int | None, progress:
     return report
 
 
-def _stderr_console() -> object:
+def _stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)
@@ -183,7 +206,13 @@ def _stderr_console() -> object:
 
 @main.command()
 @click.argument("rule", required=False)
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
 def rules(rule: str | None, output_format: str) -> None:
     """List the rule catalog, or explain one RULE (a code like MG101 or a name)."""
     import json
@@ -230,7 +259,9 @@ def _rule_json(code: str) -> dict[str, object]:
 
 
 @main.command()
-@click.option("--pyproject", is_flag=True, help="Add a [tool.mockguard] section to pyproject.toml instead.")
+@click.option(
+    "--pyproject", is_flag=True, help="Add a [tool.mockguard] section to pyproject.toml instead."
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing mockguard.toml.")
 def init(pyproject: bool, force: bool) -> None:
     """Write a commented starter configuration (mockguard.toml) in the current folder."""
@@ -248,7 +279,11 @@ def init(pyproject: bool, force: bool) -> None:
                 existing = target.read_text(encoding="utf-8")
             except ConfigError as exc:
                 fail(str(exc))
-        text = existing.rstrip("\n") + "\n" + as_pyproject_section() if existing else as_pyproject_section().lstrip()
+        text = (
+            existing.rstrip("\n") + "\n" + as_pyproject_section()
+            if existing
+            else as_pyproject_section().lstrip()
+        )
     else:
         target = Path(CONFIG_FILE)
         if target.exists() and not force:

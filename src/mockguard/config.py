@@ -7,7 +7,6 @@ whose one-line message names the file and the key, with a "did you mean" where o
 from __future__ import annotations
 
 import difflib
-import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -54,6 +53,7 @@ DEFAULT_FACTORIES: tuple[str, ...] = (
 DEFAULT_FACTORY_FIXTURES: tuple[str, ...] = ("mock_factory",)
 DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
 FORMATS = ("text", "json")
+DEFAULT_SELECT: tuple[str, ...] = tuple(c for c, r in RULES.items() if r.enabled_by_default)
 
 
 class ConfigError(Exception):
@@ -73,7 +73,7 @@ class Settings:
     factories: tuple[str, ...] = DEFAULT_FACTORIES
     factory_fixtures: tuple[str, ...] = DEFAULT_FACTORY_FIXTURES
     mock_modules: tuple[str, ...] = ()
-    select: tuple[str, ...] = tuple(c for c, r in RULES.items() if r.enabled_by_default)
+    select: tuple[str, ...] = DEFAULT_SELECT
     severity: tuple[tuple[str, str], ...] = ()
     categories: tuple[CategorySpec, ...] = BUILTIN_CATEGORIES
     baseline: str = ".mockguard-baseline.json"
@@ -90,7 +90,7 @@ class Settings:
 
     @property
     def category_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.categories) + ("generic",)
+        return (*(c.name for c in self.categories), "generic")
 
 
 def _suggest(word: str, options: Any) -> str:
@@ -234,7 +234,7 @@ def parse_table(table: Mapping[str, Any], source: Path, prefix: str = "") -> dic
         values[attr] = value
     ignore = values.pop("ignore", ())
     if ignore:
-        select = values.get("select", Settings.select)
+        select = values.get("select", DEFAULT_SELECT)
         values["select"] = tuple(c for c in select if c not in ignore)
     return values
 

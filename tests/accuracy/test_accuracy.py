@@ -7,7 +7,6 @@ finding. Lines marked `# ok` are look-alikes that must not be flagged.
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 from collections import Counter

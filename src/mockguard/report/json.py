@@ -22,7 +22,9 @@ class JsonFormatter(Formatter):
     """The whole report as one JSON document."""
 
     def format(self, report: ScanReport) -> str:
-        return json.dumps(self.document(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(self.document(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        )
 
     def document(self, report: ScanReport) -> dict[str, Any]:
         counts = report.counts()

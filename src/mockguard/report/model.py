@@ -49,7 +49,9 @@ class ScanReport:
 
     def counts(self) -> dict[str, dict[str, int]]:
         """category -> rule code -> number of findings."""
-        table: dict[str, dict[str, int]] = {c: dict.fromkeys(self.rules, 0) for c in self.category_order}
+        table: dict[str, dict[str, int]] = {
+            c: dict.fromkeys(self.rules, 0) for c in self.category_order
+        }
         for finding in self.findings:
             row = table.setdefault(finding.category, dict.fromkeys(self.rules, 0))
             row[finding.code] = row.get(finding.code, 0) + 1

@@ -117,11 +117,13 @@ class TextFormatter(Formatter):
         found = len(report.findings)
         parts = [
             f"Found {found} ad-hoc test double{'s' if found != 1 else ''}"
-            f" in {report.files_with_findings} file{'s' if report.files_with_findings != 1 else ''}",
+            f" in {report.files_with_findings} {_plural(report.files_with_findings, 'file')}",
         ]
         if report.suppressed:
             parts.append(f"{len(report.suppressed)} suppressed")
-        parts.append(f"{report.total_compliant} factory call{'s' if report.total_compliant != 1 else ''}")
+        parts.append(
+            f"{report.total_compliant} factory call{'s' if report.total_compliant != 1 else ''}"
+        )
         parts.append(f"adoption {_percent(report.adoption)}")
         scanned = f"Scanned {report.files_scanned} file{'s' if report.files_scanned != 1 else ''}"
         return "; ".join(parts) + f". {scanned} in {report.elapsed:.2f}s."
@@ -131,3 +133,7 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def _plural(count: int, noun: str) -> str:
+    return noun if count == 1 else noun + "s"

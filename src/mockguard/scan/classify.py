@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from itertools import pairwise
 
 from mockguard.findings import Evidence
 
@@ -211,7 +212,11 @@ BUILTIN_CATEGORIES: tuple[CategorySpec, ...] = (
             "think",
         ),
         specs=("*Agent*", "*LLM*", "*Llm*", "*Tool*", "*OpenAI*", "*Completion*", "*Planner*"),
-        patch_targets=("*openai*", "*anthropic*", "*langchain*",),
+        patch_targets=(
+            "*openai*",
+            "*anthropic*",
+            "*langchain*",
+        ),
     ),
 )
 
@@ -222,7 +227,7 @@ def words(identifier: str) -> list[str]:
     """Lower-case words of an identifier, plus each pair of neighbours joined, so that
     `MockWebSocket` yields `mock`, `web`, `socket` and `websocket`."""
     parts = [m.group(0).lower() for m in _CAMEL.finditer(identifier)]
-    return parts + [a + b for a, b in zip(parts, parts[1:])]
+    return parts + [a + b for a, b in pairwise(parts)]
 
 
 class Classifier:
@@ -245,7 +250,9 @@ class Classifier:
         votes: list[Evidence] = []
         seen: set[str] = set()
         for word in words(identifier):
-            cats = self._names.get(word) or (self._names.get(word[:-1], ()) if word.endswith("s") else ())
+            cats = self._names.get(word) or (
+                self._names.get(word[:-1], []) if word.endswith("s") else []
+            )
             for cat in cats:
                 if cat not in seen:
                     seen.add(cat)
@@ -255,7 +262,9 @@ class Classifier:
     def attribute_votes(self, kind: str, attribute: str) -> list[Evidence]:
         """Votes from one attribute configured on (or method defined by) a double."""
         weight = WEIGHTS[kind]
-        return [Evidence(kind, attribute, cat, weight) for cat in self._attributes.get(attribute, ())]
+        return [
+            Evidence(kind, attribute, cat, weight) for cat in self._attributes.get(attribute, ())
+        ]
 
     def dotted_votes(self, kind: str, value: str) -> list[Evidence]:
         """Votes from a spec class or a patch target (`app.db.get_session`): the category

@@ -13,7 +13,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from mockguard.config import Settings
-from mockguard.findings import Diagnostic, FileResult, Finding
+from mockguard.findings import Diagnostic, FileResult
 from mockguard.scan import suppress
 from mockguard.scan.classify import Classifier
 from mockguard.scan.files import prefilter, read_source
@@ -42,7 +42,11 @@ def _decode(data: bytes) -> str:
 def _parse_problem(path: str, exc: BaseException) -> Diagnostic:
     if isinstance(exc, SyntaxError):
         message = exc.msg or "invalid syntax"
-        if "codec can't decode" in message or "unknown encoding" in message or "unicode error" in message:
+        if (
+            "codec can't decode" in message
+            or "unknown encoding" in message
+            or "unicode error" in message
+        ):
             return Diagnostic(path, "decode-error", f"cannot decode: {message}", exc.lineno or 0)
         if "null bytes" in message:
             return Diagnostic(path, "nul-bytes", "cannot parse: the file contains NUL bytes")
@@ -58,7 +62,9 @@ def _parse_problem(path: str, exc: BaseException) -> Diagnostic:
     return Diagnostic(path, "syntax-error", f"cannot parse: {exc}")
 
 
-def scan_source(data: bytes, path: str, settings: Settings, *, use_prefilter: bool = True) -> FileResult:
+def scan_source(
+    data: bytes, path: str, settings: Settings, *, use_prefilter: bool = True
+) -> FileResult:
     """Scan the bytes of one module. Never raises: problems become diagnostics."""
     result = FileResult(path)
     if use_prefilter and not _filter_for(settings)(data):
@@ -68,7 +74,14 @@ def scan_source(data: bytes, path: str, settings: Settings, *, use_prefilter: bo
             # Warnings about the scanned code (invalid escapes...) are not the user's concern here.
             warnings.simplefilter("ignore")
             tree = ast.parse(data, filename=path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError, LookupError) as exc:
+    except (
+        SyntaxError,
+        ValueError,
+        RecursionError,
+        MemoryError,
+        UnicodeDecodeError,
+        LookupError,
+    ) as exc:
         result.diagnostics.append(_parse_problem(path, exc))
         return result
     result.parsed = True
@@ -79,7 +92,7 @@ def scan_source(data: bytes, path: str, settings: Settings, *, use_prefilter: bo
             Diagnostic(path, "too-deep", "skipped: expressions nested too deeply to walk")
         )
         result.findings.clear()
-    except Exception as exc:  # noqa: BLE001 - a scan reports and carries on, whatever the file
+    except Exception as exc:
         result.diagnostics.append(
             Diagnostic(path, "internal-error", f"scanner error: {type(exc).__name__}: {exc}")
         )
@@ -87,7 +100,9 @@ def scan_source(data: bytes, path: str, settings: Settings, *, use_prefilter: bo
     return result
 
 
-def _visit(tree: ast.Module, data: bytes, path: str, settings: Settings, result: FileResult) -> None:
+def _visit(
+    tree: ast.Module, data: bytes, path: str, settings: Settings, result: FileResult
+) -> None:
     visitor = MockVisitor(
         path,
         _classifier(settings),
@@ -103,9 +118,11 @@ def _visit(tree: ast.Module, data: bytes, path: str, settings: Settings, result:
         return
     text = None if data.isascii() else _decode(data)
     lines = text.splitlines() if text is not None else []
-    suppressions = suppress.parse(text if text is not None else data.decode("ascii")) if (
-        suppress.might_suppress(data)
-    ) else {}
+    suppressions = (
+        suppress.parse(text if text is not None else data.decode("ascii"))
+        if (suppress.might_suppress(data))
+        else {}
+    )
 
     def column(line: int, byte_offset: int) -> int:
         if text is None or not 0 < line <= len(lines):
@@ -131,7 +148,7 @@ def _visit(tree: ast.Module, data: bytes, path: str, settings: Settings, result:
         if suppressions and suppress.is_suppressed(suppressions, spans, site.code, category):
             finding = replace(finding, suppressed=True)
         result.findings.append(finding)
-    result.findings.sort(key=Finding.sort_key.fget)  # type: ignore[arg-type]
+    result.findings.sort(key=lambda f: f.sort_key)
 
 
 def scan_file(path: str, settings: Settings) -> FileResult:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mockguard.findings import Diagnostic
 from mockguard.scan.names import (
@@ -40,7 +40,7 @@ class Discovery:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def _spec(patterns: list[str] | tuple[str, ...]) -> PathSpec:
+def _spec(patterns: list[str] | tuple[str, ...]) -> PathSpec[Any]:
     from pathspec import GitIgnoreSpec
 
     return GitIgnoreSpec.from_lines(patterns)
@@ -54,9 +54,9 @@ class _Ignores:
         patterns = [*settings.exclude, *settings.extend_exclude]
         self.exclude = _spec(patterns) if patterns else None
         self.respect_gitignore = settings.respect_gitignore
-        self._gitignores: dict[str, PathSpec | None] = {}
+        self._gitignores: dict[str, PathSpec[Any] | None] = {}
 
-    def gitignore(self, folder: str) -> PathSpec | None:
+    def gitignore(self, folder: str) -> PathSpec[Any] | None:
         if folder not in self._gitignores:
             spec = None
             candidate = os.path.join(folder, ".gitignore")
@@ -126,14 +126,18 @@ def discover(paths: list[str], settings: Settings) -> Discovery:
     return found
 
 
-def _walk(top: str, ignores: _Ignores, above: list[str], diagnostics: list[Diagnostic]) -> Iterator[str]:
+def _walk(
+    top: str, ignores: _Ignores, above: list[str], diagnostics: list[Diagnostic]
+) -> Iterator[str]:
     stack: list[tuple[str, list[str]]] = [(top, [top, *above])]
     while stack:
         folder, gitignore_folders = stack.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            diagnostics.append(Diagnostic(folder, "unreadable", f"cannot list folder: {exc.strerror}"))
+            diagnostics.append(
+                Diagnostic(folder, "unreadable", f"cannot list folder: {exc.strerror}")
+            )
             continue
         for entry in entries:
             path = entry.path
@@ -141,7 +145,9 @@ def _walk(top: str, ignores: _Ignores, above: list[str], diagnostics: list[Diagn
                 if entry.is_symlink():
                     if not os.path.exists(path):
                         if entry.name.endswith(PYTHON_SUFFIXES):
-                            diagnostics.append(Diagnostic(path, "broken-symlink", "broken symbolic link"))
+                            diagnostics.append(
+                                Diagnostic(path, "broken-symlink", "broken symbolic link")
+                            )
                         continue
                     if entry.is_dir():
                         continue  # symlinked folders are not followed (loops, trees outside)
@@ -169,7 +175,9 @@ def read_source(path: str, max_size: int) -> bytes | Diagnostic:
             return Diagnostic(path, "not-a-file", "not a regular file")
         if info.st_size > max_size:
             return Diagnostic(
-                path, "too-large", f"skipped: {info.st_size} bytes is over max-file-size ({max_size})"
+                path,
+                "too-large",
+                f"skipped: {info.st_size} bytes is over max-file-size ({max_size})",
             )
         with open(path, "rb") as handle:
             return handle.read()

@@ -159,24 +159,30 @@ def collect_sources(body: Iterable[ast.stmt]) -> dict[str, list[Source]]:
             continue
         if isinstance(node, ast.Assign):
             for target in node.targets:
-                for name in _targets(target):
+                for bound in _targets(target):
                     single = isinstance(target, ast.Name)
-                    add(name.id, Source("assign", node=node.value) if single else Source("other"))
+                    add(bound.id, Source("assign", node=node.value) if single else Source("other"))
         elif isinstance(node, ast.AnnAssign):
             if isinstance(node.target, ast.Name):
-                add(node.target.id, Source("assign", node=node.value) if node.value else Source("other"))
+                add(
+                    node.target.id,
+                    Source("assign", node=node.value) if node.value else Source("other"),
+                )
         elif isinstance(node, ast.AugAssign):
-            for name in _targets(node.target):
-                add(name.id, Source("other"))
+            for bound in _targets(node.target):
+                add(bound.id, Source("other"))
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            for name in _targets(node.target):
-                add(name.id, Source("other"))
+            for bound in _targets(node.target):
+                add(bound.id, Source("other"))
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 if item.optional_vars is not None:
-                    for name in _targets(item.optional_vars):
+                    for bound in _targets(item.optional_vars):
                         single = isinstance(item.optional_vars, ast.Name)
-                        add(name.id, Source("with", node=item.context_expr) if single else Source("other"))
+                        add(
+                            bound.id,
+                            Source("with", node=item.context_expr) if single else Source("other"),
+                        )
         elif isinstance(node, ast.ExceptHandler):
             if node.name:
                 add(node.name, Source("other"))

@@ -318,9 +318,10 @@ class MockVisitor(ast.NodeVisitor):
             return None
         if qualname == MONKEYPATCH + ".setattr":
             return ("monkeypatch", "monkeypatch.setattr")
-        member = mock_member(qualname, self.mock_modules)
-        if member is None:
+        found = mock_member(qualname, self.mock_modules)
+        if found is None:
             return None
+        member = found
         if member in CONSTRUCTORS:
             return ("construct", member)
         if member in PATCHERS:
@@ -340,7 +341,9 @@ class MockVisitor(ast.NodeVisitor):
         self.generic_visit(tree)
         return self.pending
 
-    def _push(self, kind: str, name: str, body: list[ast.stmt], args: ast.arguments | None) -> Scope:
+    def _push(
+        self, kind: str, name: str, body: list[ast.stmt], args: ast.arguments | None
+    ) -> Scope:
         prefix = self.scope.name
         qualified = f"{prefix}.{name}" if prefix else name
         self.scope = Scope(kind, qualified, body, args, parent=self.scope)
@@ -360,13 +363,15 @@ class MockVisitor(ast.NodeVisitor):
             self.visit(stmt)
         self._pop(scope)
 
-    visit_AsyncFunctionDef = visit_FunctionDef  # noqa: N815
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self._claim_defaults(node.args)
         claim = self._claims.get(id(node))
         if claim is not None and isinstance(node.body, ast.Call):
-            self._claim(node.body, Claim(None, names=claim.names, flow=claim.flow, parent=claim.parent))
+            self._claim(
+                node.body, Claim(None, names=claim.names, flow=claim.flow, parent=claim.parent)
+            )
         self.visit(node.args)
         scope = self._push("function", "<lambda>", [], node.args)
         self.visit(node.body)
@@ -392,7 +397,7 @@ class MockVisitor(ast.NodeVisitor):
             if isinstance(node.value, ast.Tuple | ast.List) and len(node.value.elts) == len(
                 target.elts
             ):
-                for sub_target, sub_value in zip(target.elts, node.value.elts):
+                for sub_target, sub_value in zip(target.elts, node.value.elts, strict=True):
                     self._claim_assignment([sub_target], sub_value, node)
         else:
             self._claim_assignment(node.targets, node.value, node)
@@ -410,12 +415,10 @@ class MockVisitor(ast.NodeVisitor):
                 name = item.optional_vars.id
                 claim = self._claims.get(id(expr))
                 if claim is None:
-                    self._claims[id(expr)] = Claim(
-                        None, watch=((self.scope, name),), names=(name,)
-                    )
+                    self._claims[id(expr)] = Claim(None, watch=((self.scope, name),), names=(name,))
         self.generic_visit(node)
 
-    visit_AsyncWith = visit_With  # noqa: N815
+    visit_AsyncWith = visit_With
 
     def visit_Call(self, node: ast.Call) -> None:
         action = self.call_action(node)
@@ -454,8 +457,12 @@ class MockVisitor(ast.NodeVisitor):
         if isinstance(value, (ast.Call, ast.Lambda)):
             self._claim(value, make(""))
         elif isinstance(value, ast.Dict):
-            for key, item in zip(value.keys, value.values):
-                label = key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else ""
+            for key, item in zip(value.keys, value.values, strict=True):
+                label = (
+                    key.value
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str)
+                    else ""
+                )
                 self._claim_contents(item, lambda _, label=label: make(label))  # type: ignore[misc]
         elif isinstance(value, (ast.List, ast.Tuple, ast.Set)):
             for item in value.elts:
@@ -469,8 +476,12 @@ class MockVisitor(ast.NodeVisitor):
 
     def _claim_defaults(self, args: ast.arguments) -> None:
         positional = [*args.posonlyargs, *args.args]
-        pairs = list(zip(positional[len(positional) - len(args.defaults) :], args.defaults))
-        pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None]
+        pairs = list(
+            zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
+        )
+        pairs += [
+            (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None
+        ]
         for arg, default in pairs:
             self._claim_contents(default, lambda key, name=arg.arg: Claim(None, names=(name, key)))  # type: ignore[misc]
 
@@ -483,11 +494,14 @@ class MockVisitor(ast.NodeVisitor):
         for keyword in node.keywords:
             name = keyword.arg or ""
             self._claim_contents(
-                keyword.value, lambda key, name=name: Claim(None, names=(name, key), flow=(callee,))  # type: ignore[misc]
+                keyword.value,
+                lambda key, name=name: Claim(None, names=(name, key), flow=(callee,)),  # type: ignore[misc]
             )
             self._record_flow(keyword.value, f"{callee}({name})" if name else callee)
 
-    def _claim_children(self, node: ast.Call, parent: Pending | None, *, absorb: bool, constructor: bool) -> None:
+    def _claim_children(
+        self, node: ast.Call, parent: Pending | None, *, absorb: bool, constructor: bool
+    ) -> None:
         """The constructions inside a mock constructor's or a patch's arguments. With `absorb`,
         those passed directly belong to the parent's finding."""
         for arg in node.args:
@@ -503,7 +517,9 @@ class MockVisitor(ast.NodeVisitor):
             attribute = name if constructor and name not in CONSTRUCTOR_KEYWORDS else ""
             self._claim_contents(
                 keyword.value,
-                lambda key, attribute=attribute: Claim(None, names=(key,), attribute=attribute, parent=parent),  # type: ignore[misc]
+                lambda key, attribute=attribute: Claim(
+                    None, names=(key,), attribute=attribute, parent=parent
+                ),  # type: ignore[misc]
             )
 
     def _record_flow(self, value: ast.AST, destination: str) -> None:
@@ -514,7 +530,9 @@ class MockVisitor(ast.NodeVisitor):
 
     # ------------------------------------------------------------------ the sites
 
-    def _claim_assignment(self, targets: list[ast.expr], value: ast.expr, statement: ast.stmt) -> None:
+    def _claim_assignment(
+        self, targets: list[ast.expr], value: ast.expr, statement: ast.stmt
+    ) -> None:
         if isinstance(value, (ast.Name, ast.Attribute)):
             for target in targets:
                 if isinstance(target, (ast.Attribute, ast.Subscript)):
@@ -541,7 +559,9 @@ class MockVisitor(ast.NodeVisitor):
             key = self._watch_key(target)
             if key is not None:
                 watches.append(key)
-        self._claims[id(value)] = Claim("MG101", names[0] if names else "", None, tuple(watches), tuple(names))
+        self._claims[id(value)] = Claim(
+            "MG101", names[0] if names else "", None, tuple(watches), tuple(names)
+        )
 
     def _is_wiring_target(self, target: ast.expr) -> bool:
         """True for `obj.attr` / `obj[k].attr` targets other than `self.x` / `cls.x`."""
@@ -595,7 +615,9 @@ class MockVisitor(ast.NodeVisitor):
             return
         scope, name = key
         uses = scope.attribute_uses.setdefault(name, set())
-        uses.update(m for m in members if m not in MOCK_API_ATTRIBUTES and not m.startswith("assert_"))
+        uses.update(
+            m for m in members if m not in MOCK_API_ATTRIBUTES and not m.startswith("assert_")
+        )
 
     def _construction(self, node: ast.Call, member: str) -> None:
         claim = self._claims.get(id(node)) or Claim(None)
@@ -618,7 +640,9 @@ class MockVisitor(ast.NodeVisitor):
         args = {"constructor": member}
         if code == "MG102":
             args["target"] = claim.target
-        pending = Pending(code, site, args, self.scope, evidence, list(claim.watch), parent=claim.parent)
+        pending = Pending(
+            code, site, args, self.scope, evidence, list(claim.watch), parent=claim.parent
+        )
         if code in self.enabled:
             self.pending.append(pending)
         self._claim_children(node, pending, absorb=False, constructor=True)
@@ -695,7 +719,9 @@ class MockVisitor(ast.NodeVisitor):
             return first.value
         base = self._expr_text(first)
         if member.endswith(("object", "spy")) or member == "monkeypatch.setattr":
-            attribute = args[1] if len(args) > 1 else keywords.get("attribute") or keywords.get("name")
+            attribute = (
+                args[1] if len(args) > 1 else keywords.get("attribute") or keywords.get("name")
+            )
             if isinstance(attribute, ast.Constant) and isinstance(attribute.value, str):
                 return f"{base}.{attribute.value}"
         return base
@@ -720,7 +746,9 @@ class MockVisitor(ast.NodeVisitor):
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
         if len(args) >= 3:
             value: ast.expr | None = args[2]
-        elif len(args) == 2 and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
+        elif (
+            len(args) == 2 and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)
+        ):
             value = args[1]
         else:
             value = keywords.get("value")
@@ -738,18 +766,28 @@ class MockVisitor(ast.NodeVisitor):
         obj, attribute, value = node.args
         if not isinstance(value, ast.Call):
             return
-        attr = attribute.value if isinstance(attribute, ast.Constant) else "?"
+        attr = (
+            attribute.value
+            if isinstance(attribute, ast.Constant) and isinstance(attribute.value, str)
+            else "?"
+        )
         text = f"{self._expr_text(obj)}.{attr}"
         if isinstance(obj, ast.Name) and obj.id in ("self", "cls"):
             key = self._watch_key(ast.Attribute(value=obj, attr=str(attr)))
             self._claim(value, Claim("MG101", text, watch=(key,) if key else (), names=(text,)))
         else:
             watch = self._watch_key(obj)
-            self._claim(value, Claim("MG102", text, node, watch=(watch,) if watch else (), names=(text,)))
+            self._claim(
+                value, Claim("MG102", text, node, watch=(watch,) if watch else (), names=(text,))
+            )
 
     def _compliant(self, node: ast.Call, member: str) -> None:
         clues = [member]
-        if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+        if (
+            node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             clues.append(node.args[0].value)
         evidence: list[Evidence] = []
         for clue in clues:
@@ -772,14 +810,16 @@ class MockVisitor(ast.NodeVisitor):
         evidence = self.classifier.name_votes("class-name", node.name)
         for base, qualname in bases:
             text = qualname or dotted(base)
-            if text and not (self._action(text) or ("", ""))[1] in MOCK_CLASSES:
+            if text and (self._action(text) or ("", ""))[1] not in MOCK_CLASSES:
                 evidence += self.classifier.dotted_votes("base", text)
         for stmt in node.body:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 evidence += self.classifier.attribute_votes("method", stmt.name)
         decorators = tuple(d.lineno for d in node.decorator_list)
         self.pending.append(
-            Pending("MG301", node, {"name": node.name}, self.scope, evidence, extra_lines=decorators)
+            Pending(
+                "MG301", node, {"name": node.name}, self.scope, evidence, extra_lines=decorators
+            )
         )
 
     # ------------------------------------------------------------------ helpers
@@ -833,15 +873,22 @@ def _word_count(identifier: str) -> int:
 
 
 def to_finding(
-    path: str, site: Pending, category: str, votes: tuple[Evidence, ...], column: int, end_column: int
+    path: str,
+    site: Pending,
+    category: str,
+    votes: tuple[Evidence, ...],
+    column: int,
+    end_column: int,
 ) -> Finding:
     """The finding for a classified site."""
     node = site.node
+    line: int = getattr(node, "lineno", 1)
+    end_line: int = getattr(node, "end_lineno", None) or line
     return Finding(
         path=path,
-        line=getattr(node, "lineno", 1),
+        line=line,
         col=column,
-        end_line=getattr(node, "end_lineno", None) or getattr(node, "lineno", 1),
+        end_line=end_line,
         end_col=end_column,
         code=site.code,
         category=category,
