@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from uuid import uuid4
 
+import anyio
 from fastapi import Depends, FastAPI, Query, Request, WebSocket, WebSocketDisconnect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -127,8 +128,11 @@ def create_app(
         return {"user_id": user_id, "messages": [m.to_dict() for m in messages]}
 
     async def persist(user_id: str, role: str, content: str) -> None:
-        async with sessionmaker() as session:
-            await ConversationRepository(session).add_message(user_id, role, content)
+        # Shielded: a client that disconnects mid-write must not cancel the write
+        # (a cancelled aiosqlite call would leave the connection unusable).
+        with anyio.CancelScope(shield=True):
+            async with sessionmaker() as session:
+                await ConversationRepository(session).add_message(user_id, role, content)
 
     @app.websocket("/ws/{user_id}")
     async def chat_socket(websocket: WebSocket, user_id: str) -> None:

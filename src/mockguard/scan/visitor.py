@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from mockguard.findings import Diagnostic, Evidence, Finding
 from mockguard.scan.classify import WEIGHTS, Classifier, words
@@ -387,9 +388,32 @@ class MockVisitor(ast.NodeVisitor):
             self.visit(stmt)
         self._pop(scope)
 
+    def visit(self, node: ast.AST) -> None:
+        """Dispatch on the node's class through a table; leaves are not entered at all."""
+        handler = _HANDLERS.get(node.__class__)
+        if handler is not None:
+            handler(self, node)
+        elif node.__class__ not in _LEAVES:
+            self.generic_visit(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if item.__class__ not in _LEAVES and isinstance(item, ast.AST):
+                        self.visit(item)
+            elif value.__class__ not in _LEAVES and isinstance(value, ast.AST):
+                self.visit(value)
+
     def visit_Attribute(self, node: ast.Attribute) -> None:
+        # The whole chain at once: its inner attributes hold nothing more to visit.
+        base: ast.AST = node
+        while base.__class__ is ast.Attribute:
+            base = base.value  # type: ignore[attr-defined]
         self._record_attribute_use(node)
-        self.generic_visit(node)
+        if base.__class__ is not ast.Name:
+            self.visit(base)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple | ast.List):
@@ -487,17 +511,32 @@ class MockVisitor(ast.NodeVisitor):
 
     def _claim_call_arguments(self, node: ast.Call) -> None:
         """Constructions passed to an ordinary call: the callee and keyword say what they are."""
-        callee = self._expr_text(node.func)
+        callee: str | None = None
         for arg in node.args:
-            self._claim_contents(arg, lambda key: Claim(None, names=(key,), flow=(callee,)))
-            self._record_flow(arg, callee)
+            kind = arg.__class__
+            if kind in _CONTAINERS:
+                callee = callee if callee is not None else _callee_text(node.func)
+                self._claim_contents(
+                    arg,
+                    lambda key, callee=callee: Claim(None, names=(key,), flow=(callee,)),  # type: ignore[misc]
+                )
+            elif kind is ast.Name or kind is ast.Attribute:
+                callee = callee if callee is not None else _callee_text(node.func)
+                self._record_flow(arg, callee)
         for keyword in node.keywords:
+            kind = keyword.value.__class__
             name = keyword.arg or ""
-            self._claim_contents(
-                keyword.value,
-                lambda key, name=name: Claim(None, names=(name, key), flow=(callee,)),  # type: ignore[misc]
-            )
-            self._record_flow(keyword.value, f"{callee}({name})" if name else callee)
+            if kind in _CONTAINERS:
+                callee = callee if callee is not None else _callee_text(node.func)
+                self._claim_contents(
+                    keyword.value,
+                    lambda key, name=name, callee=callee: Claim(  # type: ignore[misc]
+                        None, names=(name, key), flow=(callee,)
+                    ),
+                )
+            elif kind is ast.Name or kind is ast.Attribute:
+                callee = callee if callee is not None else _callee_text(node.func)
+                self._record_flow(keyword.value, f"{callee}({name})" if name else callee)
 
     def _claim_children(
         self, node: ast.Call, parent: Pending | None, *, absorb: bool, constructor: bool
@@ -864,6 +903,39 @@ class MockVisitor(ast.NodeVisitor):
             ]
             scope = scope.parent
         return votes
+
+
+def _callee_text(func: ast.AST) -> str:
+    """A cheap name for a callee: `a.b.f`, or the last attribute of anything else."""
+    text = dotted(func)
+    if text is not None:
+        return text
+    return func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def _subclasses(*bases: type) -> set[type]:
+    found: set[type] = set()
+    for base in bases:
+        found |= set(base.__subclasses__())
+    return found
+
+
+# Nodes with nothing inside worth visiting: contexts, operators, names, constants, imports.
+_LEAVES: frozenset[type] = frozenset(
+    {ast.Name, ast.Constant, ast.Import, ast.ImportFrom, ast.Pass, ast.Break, ast.Continue}
+    | {ast.Global, ast.Nonlocal, ast.alias, type(None)}
+    | _subclasses(ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)
+)
+# Expressions that can hold a mock construction to claim.
+_CONTAINERS: frozenset[type] = frozenset(
+    {ast.Call, ast.Lambda, ast.Dict, ast.List, ast.Tuple, ast.Set, ast.ListComp}
+    | {ast.SetComp, ast.GeneratorExp, ast.DictComp, ast.Starred}
+)
+_HANDLERS: dict[type, Callable[[MockVisitor, Any], None]] = {
+    cls: getattr(MockVisitor, f"visit_{cls.__name__}")
+    for cls in _subclasses(ast.mod, ast.stmt, ast.expr, ast.excepthandler)
+    if f"visit_{cls.__name__}" in vars(MockVisitor)
+}
 
 
 def _word_count(identifier: str) -> int:
