@@ -22,9 +22,9 @@ test: $(STAMP)
 	$(PY) -m pytest
 	cd examples/chat_service && ../../$(PY) -m pytest -q
 
-## Only mockguard's tests, without the slow property campaign.
+## Only mockguard's tests.
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not slow" -q
+	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests

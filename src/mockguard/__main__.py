@@ -1,3 +1,3 @@
-from mockguard.cli import main
+from mockguard.cli import run
 
-main()
+run()

@@ -296,5 +296,14 @@ def init(pyproject: bool, force: bool) -> None:
     click.echo(f"mockguard: wrote a starter configuration to {target}")
 
 
+def run() -> None:
+    """The console script: the CLI, with Ctrl-C ending quietly (exit 130)."""
+    try:
+        main()
+    except KeyboardInterrupt:
+        click.echo("mockguard: interrupted", err=True)
+        sys.exit(130)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

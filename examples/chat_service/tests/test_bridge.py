@@ -64,32 +64,30 @@ BRIDGE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", BRIDGE_CASES, ids=[c["method"] for c in BRIDGE_CASES])
-async def test_each_helper_sends_its_event(case, user_context):
+async def test_each_helper_sends_its_event(user_context):
     manager = MagicMock()
     manager.send_to_user = AsyncMock(return_value=1)
     bridge = AgentWebSocketBridge(manager)
 
-    event = await getattr(bridge, case["method"])(user_context, *case["args"])
+    for case in BRIDGE_CASES:
+        event = await getattr(bridge, case["method"])(user_context, *case["args"])
 
-    assert event["type"] == case["type"]
-    assert event["payload"] == case["payload"]
-    assert event["run_id"] == "run-1"
-    manager.send_to_user.assert_awaited_once_with("user-123", event)
+        assert event["type"] == case["type"], case["method"]
+        assert event["payload"] == case["payload"], case["method"]
+        assert event["run_id"] == "run-1"
+        manager.send_to_user.assert_awaited_with("user-123", event)
+    assert manager.send_to_user.await_count == len(BRIDGE_CASES)
 
 
-async def test_emit_stamps_the_event_time(user_context):
-    manager = MagicMock()
-    manager.send_to_user = AsyncMock(return_value=1)
-    bridge = AgentWebSocketBridge(manager)
+async def test_emit_stamps_the_event_time(manager_with_socket, mock_websocket, user_context):
+    bridge = AgentWebSocketBridge(manager_with_socket)
 
     with patch.object(events, "time") as mock_time:
         mock_time.time.return_value = 1234.5
         event = await bridge.agent_thinking(user_context, "hmm")
 
     assert event["timestamp"] == 1234.5
-    sent = manager.send_to_user.await_args.args[1]
-    assert sent["timestamp"] == 1234.5
+    mock_websocket.send_json.assert_awaited_once_with(event)
 
 
 async def test_unknown_event_is_rejected_before_sending(user_context):

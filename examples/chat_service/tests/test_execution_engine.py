@@ -28,14 +28,19 @@ def _agent(name, answer="ok"):
 
 
 def test_registry_default_and_lookup():
+    agents = {
+        "supervisor": MagicMock(run=AM(return_value="s")),
+        "researcher": MagicMock(run=AM(return_value="r")),
+    }
     registry = AgentRegistry()
-    registry.register(_agent("supervisor"))
-    registry.register(_agent("researcher"))
+    for name, agent in agents.items():
+        agent.name = name
+        registry.register(agent)
     registry.register(_agent("planner"), default=True)
 
     assert registry.names() == ["supervisor", "researcher", "planner"]
     assert registry.default_name == "planner"
-    assert registry.get("researcher").name == "researcher"
+    assert registry.get("researcher") is agents["researcher"]
     with pytest.raises(AgentNotFoundError):
         registry.get("ghost")
     with pytest.raises(ValueError, match="already registered"):

@@ -44,7 +44,7 @@ async def test_search_asks_for_search_docs_with_the_keywords():
     assert json.loads(call.function.arguments) == {"query": "lifecycle events"}
 
 
-async def test_tools_are_only_used_when_offered():
+async def test_direct_answers_without_tools_or_for_greetings():
     client = LocalLLMClient()
 
     response = await client.chat.completions.create(model="local", messages=_user("2 + 2"))
@@ -52,18 +52,12 @@ async def test_tools_are_only_used_when_offered():
     message = response.choices[0].message
     assert message.tool_calls is None
     assert message.content == "I can help with arithmetic and documentation search. You said: 2 + 2"
-
-
-async def test_greeting_is_answered_directly():
-    client = LocalLLMClient()
-
-    response = await client.chat.completions.create(
+    greeting = await client.chat.completions.create(
         model="local-rules-v1", messages=_user("hello!"), tools=TOOLS
     )
-
-    assert response.model == "local-rules-v1"
-    assert response.choices[0].finish_reason == "stop"
-    assert response.choices[0].message.content.startswith("Hello!")
+    assert greeting.model == "local-rules-v1"
+    assert greeting.choices[0].finish_reason == "stop"
+    assert greeting.choices[0].message.content.startswith("Hello!")
 
 
 async def test_tool_results_are_summarised():

@@ -28,18 +28,16 @@ async def test_calculator_evaluates_arithmetic():
     assert await calculator.run(expression="0.1 + 0.2") == "0.3"
 
 
-@pytest.mark.parametrize(
-    ("expression", "reason"),
-    [
-        ("__import__('os').system('true')", "unsupported syntax"),
-        ("2 ** 1000", "exponent"),
-        ("1 / 0", "division by zero"),
-        ("2 +", "not an arithmetic expression"),
-    ],
-)
-async def test_calculator_refuses_what_is_not_safe_arithmetic(expression, reason):
-    with pytest.raises(ToolError, match=reason):
-        await CalculatorTool().run(expression=expression)
+async def test_calculator_refuses_what_is_not_safe_arithmetic():
+    refused = {
+        "__import__('os').system('true')": "unsupported syntax",
+        "2 ** 1000": "exponent",
+        "1 / 0": "division by zero",
+        "2 +": "not an arithmetic expression",
+    }
+    for expression, reason in refused.items():
+        with pytest.raises(ToolError, match=reason):
+            await CalculatorTool().run(expression=expression)
 
 
 async def test_calculator_run_goes_through_evaluate(mocker):
@@ -59,14 +57,8 @@ async def test_search_reads_the_current_documentation():
 
     assert found == "- Billing: Invoices are sent monthly."
     assert missing == "No matching documents for 'lifecycle events'."
-
-
-def test_search_ranks_title_matches_first():
     docs = {"Intro": "The health endpoint is described later.", "Health check": "GET /health"}
-
-    hits = SearchDocsTool(docs, limit=1).search("health")
-
-    assert hits == [("Health check", "GET /health")]
+    assert SearchDocsTool(docs, limit=1).search("health") == [("Health check", "GET /health")]
 
 
 async def test_registry_executes_with_keyword_arguments():
@@ -95,7 +87,7 @@ async def test_registry_errors():
         registry.register(broken)
 
 
-def test_specs_describe_every_tool():
+def test_specs_describe_every_registered_tool():
     fakes = [MagicMock(description="Adds numbers"), MagicMock(description="Finds docs")]
     fakes[0].name, fakes[0].parameters = "add", {"type": "object"}
     fakes[1].name, fakes[1].parameters = "find", {"type": "object"}
@@ -107,10 +99,6 @@ def test_specs_describe_every_tool():
         "type": "function",
         "function": {"name": "find", "description": "Finds docs", "parameters": {"type": "object"}},
     }
-
-
-def test_default_registry_has_calculator_and_search():
-    registry = default_tool_registry()
-
-    assert registry.names() == ["calculator", "search_docs"]
-    assert all(isinstance(tool, tools.Tool) for tool in registry)
+    default = default_tool_registry()
+    assert default.names() == ["calculator", "search_docs"]
+    assert all(isinstance(tool, tools.Tool) for tool in default)

@@ -38,26 +38,20 @@ class RecordingWebSocket(MagicMock):
         self.send_json = AsyncMock(side_effect=self.sent.append)
 
 
-async def test_connect_accepts_and_registers():
+async def test_connect_accepts_unless_told_not_to_and_registers():
     manager = WebSocketManager()
     ws = MockWebSocket()
+    pre_accepted = MagicMock()
+    pre_accepted.accept = AsyncMock()
 
     await manager.connect("alice", ws)
+    await manager.connect("bob", pre_accepted, accept=False)
 
     assert ws.accepted
     assert manager.is_connected("alice")
     assert manager.connections_for("alice") == [ws]
-
-
-async def test_connect_can_skip_accept():
-    manager = WebSocketManager()
-    ws = MagicMock()
-    ws.accept = AsyncMock()
-
-    await manager.connect("alice", ws, accept=False)
-
-    ws.accept.assert_not_awaited()
-    assert manager.is_connected("alice")
+    pre_accepted.accept.assert_not_awaited()
+    assert manager.connections_for("bob") == [pre_accepted]
 
 
 async def test_send_to_user_fans_out_to_every_socket():
@@ -88,11 +82,6 @@ async def test_send_only_reaches_the_addressed_user():
 
     assert alice.sent == []
     assert bob.sent == [{"type": "agent_completed"}]
-
-
-async def test_send_to_unknown_user_delivers_nothing():
-    manager = WebSocketManager()
-
     assert await manager.send_to_user("nobody", {"type": "agent_started"}) == 0
 
 
@@ -142,11 +131,13 @@ class TestWebSocketManagerLifecycle(unittest.IsolatedAsyncioTestCase):
         self.websocket.accept = AsyncMock()
         self.websocket.send_json = AsyncMock()
 
-    async def test_connecting_the_same_socket_twice_registers_it_once(self) -> None:
+    async def test_duplicate_connects_and_unknown_disconnects_are_harmless(self) -> None:
         await self.manager.connect("alice", self.websocket)
         await self.manager.connect("alice", self.websocket)
+        self.manager.disconnect("alice", MagicMock())
+        self.manager.disconnect("bob", self.websocket)
 
-        self.assertEqual(self.manager.total_connections, 1)
+        self.assertEqual(self.manager.connections_for("alice"), [self.websocket])
         self.assertEqual(self.websocket.accept.await_count, 2)
 
     async def test_nothing_is_sent_after_disconnect(self) -> None:
@@ -157,12 +148,3 @@ class TestWebSocketManagerLifecycle(unittest.IsolatedAsyncioTestCase):
 
         self.assertEqual(delivered, 0)
         self.websocket.send_json.assert_not_awaited()
-
-    async def test_disconnecting_an_unknown_socket_is_harmless(self) -> None:
-        other = MagicMock()
-        await self.manager.connect("alice", self.websocket)
-
-        self.manager.disconnect("alice", other)
-        self.manager.disconnect("bob", other)
-
-        self.assertEqual(self.manager.connections_for("alice"), [self.websocket])
