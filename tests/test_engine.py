@@ -120,3 +120,18 @@ def test_configured_factory_path(tmp_path: Path) -> None:
     )
     result = scan_source(source, "x.py", settings)
     assert result.findings == [] and result.compliant == {"websocket": 1}
+
+
+def test_only_factory_creation_methods_are_compliant() -> None:
+    # A @patch parameter that happens to share the fixture's name is not a factory.
+    source = b"""\
+from unittest.mock import patch
+
+@patch("app.db.create_engine")
+def test(mock_factory):
+    mock_factory.assert_called_once_with("sqlite://")
+    mock_factory.register("kind")
+"""
+    result = scan_source(source, "x.py", SETTINGS)
+    assert result.compliant == {}
+    assert [f.code for f in result.findings] == ["MG201"]

@@ -23,6 +23,7 @@ async def test_calculator_evaluates_arithmetic():
     assert await calculator.run(expression="2 + 3") == "5"
     assert await calculator.run(expression="(2 + 3) * 4") == "20"
     assert await calculator.run(expression="7 / 2") == "3.5"
+    assert await calculator.run(expression="12 / 4") == "3"
     assert await calculator.run(expression="2 ^ 10") == "1024"
     assert await calculator.run(expression="-3 + 1") == "-2"
     assert await calculator.run(expression="0.1 + 0.2") == "0.3"
@@ -57,8 +58,8 @@ async def test_search_reads_the_current_documentation():
 
     assert found == "- Billing: Invoices are sent monthly."
     assert missing == "No matching documents for 'lifecycle events'."
-    docs = {"Intro": "The health endpoint is described later.", "Health check": "GET /health"}
-    assert SearchDocsTool(docs, limit=1).search("health") == [("Health check", "GET /health")]
+    docs = {"Intro": "The health endpoint is described later.", "Health check": "GET /status"}
+    assert SearchDocsTool(docs, limit=1).search("health") == [("Health check", "GET /status")]
 
 
 async def test_registry_executes_with_keyword_arguments():

@@ -28,6 +28,7 @@ WEIGHTS: dict[str, int] = {
     "name": 3,
     "flow": 2,
     "attribute": 1,
+    "member": 1,
     "method": 1,
 }
 

@@ -309,7 +309,11 @@ class MockVisitor(ast.NodeVisitor):
         ("monkeypatch", "setattr"), ("factory", member) or None."""
         factory_member = self._factory_target(qualname)
         if factory_member:
-            return ("factory", factory_member)
+            # Only the factory's creation methods make test doubles (`create`,
+            # `create_websocket_mock`); `register(...)` or a mock's `assert_called()` do not.
+            if factory_member.rsplit(".", 1)[-1].startswith("create"):
+                return ("factory", factory_member)
+            return None
         if qualname.startswith(MOCKER + "."):
             member = qualname[len(MOCKER) + 1 :]
             if member in MOCKER_CONSTRUCTORS:
@@ -585,9 +589,14 @@ class MockVisitor(ast.NodeVisitor):
         if on_other_object:
             target = on_other_object[0]
             text = self._expr_text(target)
-            watch = self._watch_key(self._object_of(target))
+            owner = self._object_of(target)
+            watch = self._watch_key(owner)
             self._claims[id(value)] = Claim(
-                "MG102", text, statement, watch=(watch,) if watch else (), names=(text,)
+                "MG102",
+                text,
+                statement,
+                watch=(watch,) if watch else (),
+                names=(self._expr_text(owner),),
             )
             return
         names: list[str] = []
@@ -673,8 +682,10 @@ class MockVisitor(ast.NodeVisitor):
         if claim.attribute:
             evidence += self.classifier.attribute_votes("attribute", claim.attribute)
         if code == "MG102":
+            # The object names the domain; the attribute it is wired onto is a lesser clue.
             attribute = claim.target.rsplit(".", 1)[-1]
             evidence += self.classifier.attribute_votes("attribute", attribute)
+            evidence += self.classifier.name_votes("member", attribute)
         site: ast.AST = claim.statement if code == "MG102" and claim.statement else node
         args = {"constructor": member}
         if code == "MG102":
@@ -816,8 +827,9 @@ class MockVisitor(ast.NodeVisitor):
             self._claim(value, Claim("MG101", text, watch=(key,) if key else (), names=(text,)))
         else:
             watch = self._watch_key(obj)
+            owner = self._expr_text(obj)
             self._claim(
-                value, Claim("MG102", text, node, watch=(watch,) if watch else (), names=(text,))
+                value, Claim("MG102", text, node, watch=(watch,) if watch else (), names=(owner,))
             )
 
     def _compliant(self, node: ast.Call, member: str) -> None:
