@@ -135,3 +135,36 @@ def test(mock_factory):
     result = scan_source(source, "x.py", SETTINGS)
     assert result.compliant == {}
     assert [f.code for f in result.findings] == ["MG201"]
+
+
+NEWER_GRAMMAR = b'''\
+from unittest.mock import MagicMock
+
+def first[T](items: list[T]) -> T:
+    return items[0]
+
+type Payload = dict[str, object]
+
+def test_events():
+    ws = MagicMock()
+    label = f"{"nested" + 'quotes'}"
+    ws.send_json.assert_not_called()
+    return label
+'''
+
+
+def test_newer_grammar_is_scanned_not_skipped() -> None:
+    import sys
+
+    result = scan_source(NEWER_GRAMMAR, "new.py", SETTINGS)
+    assert [(f.line, f.col, f.code, f.category) for f in result.findings] == [
+        (9, 9, "MG101", "websocket")
+    ]
+    kinds = [d.kind for d in result.diagnostics]
+    assert kinds == ([] if sys.version_info >= (3, 12) else ["newer-grammar"])
+
+
+def test_real_syntax_errors_stay_errors() -> None:
+    result = scan_source(b"from unittest.mock import Mock\ndef f(:\n    Mock()\n", "bad.py", SETTINGS)
+    assert [d.kind for d in result.diagnostics] == ["syntax-error"]
+    assert result.findings == []

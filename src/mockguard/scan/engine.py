@@ -6,6 +6,7 @@ import ast
 import gc
 import io
 import os
+import sys
 import tokenize
 import warnings
 from collections.abc import Callable, Iterator
@@ -19,6 +20,7 @@ from mockguard.findings import Diagnostic, FileResult
 from mockguard.scan import suppress
 from mockguard.scan.classify import Classifier
 from mockguard.scan.files import prefilter, read_source
+from mockguard.scan.grammar import parse_newer
 from mockguard.scan.visitor import MockVisitor, to_finding
 
 # Below this many files a pool costs more than it saves.
@@ -84,8 +86,22 @@ def scan_source(
         UnicodeDecodeError,
         LookupError,
     ) as exc:
-        result.diagnostics.append(_parse_problem(path, exc))
-        return result
+        problem = _parse_problem(path, exc)
+        newer = parse_newer(data) if problem.kind == "syntax-error" else None
+        if newer is None:
+            result.diagnostics.append(problem)
+            return result
+        tree = newer
+        version = ".".join(map(str, sys.version_info[:2]))
+        reason = problem.message.removeprefix("cannot parse: ")
+        result.diagnostics.append(
+            Diagnostic(
+                path,
+                "newer-grammar",
+                f"scanned through the newer-grammar parser (Python {version} rejects it: {reason})",
+                problem.line,
+            )
+        )
     result.parsed = True
     try:
         _visit(tree, data, path, settings, result)
