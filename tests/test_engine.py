@@ -137,7 +137,7 @@ def test(mock_factory):
     assert [f.code for f in result.findings] == ["MG201"]
 
 
-NEWER_GRAMMAR = b'''\
+NEWER_GRAMMAR = b"""\
 from unittest.mock import MagicMock
 
 def first[T](items: list[T]) -> T:
@@ -150,7 +150,7 @@ def test_events():
     label = f"{"nested" + 'quotes'}"
     ws.send_json.assert_not_called()
     return label
-'''
+"""
 
 
 def test_newer_grammar_is_scanned_not_skipped() -> None:
@@ -165,6 +165,8 @@ def test_newer_grammar_is_scanned_not_skipped() -> None:
 
 
 def test_real_syntax_errors_stay_errors() -> None:
-    result = scan_source(b"from unittest.mock import Mock\ndef f(:\n    Mock()\n", "bad.py", SETTINGS)
+    result = scan_source(
+        b"from unittest.mock import Mock\ndef f(:\n    Mock()\n", "bad.py", SETTINGS
+    )
     assert [d.kind for d in result.diagnostics] == ["syntax-error"]
     assert result.findings == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from unittest.mock import AsyncMock, MagicMock
 
 import pytest
@@ -11,6 +12,28 @@ from fastapi.testclient import TestClient
 from chat_service.app import create_app
 from chat_service.context import UserExecutionContext
 from chat_service.websocket_manager import AgentWebSocketBridge, WebSocketManager
+
+
+TEST_TIME_LIMIT_SECONDS = 10
+
+
+@pytest.fixture(autouse=True)
+def _fail_instead_of_hanging():
+    """A test blocked on a WebSocket frame that never comes fails instead of hanging the run."""
+    if not hasattr(signal, "SIGALRM"):  # Windows
+        yield
+        return
+
+    def on_timeout(signum, frame):
+        raise TimeoutError(f"test still running after {TEST_TIME_LIMIT_SECONDS}s")
+
+    previous = signal.signal(signal.SIGALRM, on_timeout)
+    signal.alarm(TEST_TIME_LIMIT_SECONDS)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def downgrade(data: bytes) -> str | None:
         return str(module.visit(_transformer(cst)).code)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException:  # noqa: BLE001 - also a panic in the native parser: "not parseable"
+    except BaseException:
         return None
 
 
