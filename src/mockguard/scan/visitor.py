@@ -414,7 +414,7 @@ class MockVisitor(ast.NodeVisitor):
         # The whole chain at once: its inner attributes hold nothing more to visit.
         base: ast.AST = node
         while base.__class__ is ast.Attribute:
-            base = base.value  # type: ignore[attr-defined]
+            base = base.value
         self._record_attribute_use(node)
         if base.__class__ is not ast.Name:
             self.visit(base)
