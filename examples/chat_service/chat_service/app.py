@@ -6,7 +6,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Annotated, Any
 from uuid import uuid4
 
 import anyio
@@ -121,8 +121,8 @@ def create_app(
     @app.get("/conversations/{user_id}")
     async def conversation(
         user_id: str,
-        limit: int = Query(100, ge=1, le=500),
-        session: AsyncSession = Depends(get_session),
+        session: Annotated[AsyncSession, Depends(get_session)],
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
         messages = await ConversationRepository(session).list_messages(user_id, limit=limit)
         return {"user_id": user_id, "messages": [m.to_dict() for m in messages]}

@@ -13,7 +13,6 @@ from chat_service.app import create_app
 from chat_service.context import UserExecutionContext
 from chat_service.websocket_manager import AgentWebSocketBridge, WebSocketManager
 
-
 TEST_TIME_LIMIT_SECONDS = 10
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import unittest
 from types import SimpleNamespace
-from unittest.mock import AsyncMock, MagicMock, patch
+from unittest.mock import AsyncMock, MagicMock, create_autospec, patch
 
 import pytest
 
@@ -13,6 +13,7 @@ from chat_service.agents import SupervisorAgent
 from chat_service.events import LIFECYCLE_EVENTS
 from chat_service.llm import ChatCompletion, ChatMessage, Choice, FunctionCall, ToolCall
 from chat_service.tools import ToolError
+from chat_service.websocket_manager import AgentWebSocketBridge
 
 
 def _completion(content=None, tool_calls=None):
@@ -87,7 +88,8 @@ async def test_tool_run_emits_the_five_events_in_order(user_context):
     assert tools.executed == [("calculator", {"expression": "6 * 7"})]
 
 
-async def test_tool_result_is_fed_back_to_the_model(mock_bridge, user_context):
+async def test_tool_result_is_fed_back_to_the_model(mock_bridge, user_context, mocker):
+    mocker.patch("chat_service.agents.SYSTEM_PROMPT", "Answer from the docs.")
     llm = StubLLMClient(
         _completion(tool_calls=[_call("search_docs", {"query": "health"}, call_id="call_9")]),
         _completion("GET /health"),
@@ -97,6 +99,7 @@ async def test_tool_result_is_fed_back_to_the_model(mock_bridge, user_context):
     await agent.run(user_context, "search health")
 
     final_request = llm.requests[1]["messages"]
+    assert final_request[0] == {"role": "system", "content": "Answer from the docs."}
     assert final_request[-2]["tool_calls"][0]["id"] == "call_9"
     assert final_request[-1] == {
         "role": "tool",
@@ -107,7 +110,8 @@ async def test_tool_result_is_fed_back_to_the_model(mock_bridge, user_context):
     mock_bridge.tool_completed.assert_awaited_once_with(user_context, "search_docs", "- Health check")
 
 
-async def test_tool_failure_is_reported_to_user_and_model(mock_bridge, user_context):
+async def test_tool_failure_is_reported_to_user_and_model(user_context):
+    mock_bridge = create_autospec(AgentWebSocketBridge, instance=True)
     llm = StubLLMClient(
         _completion(tool_calls=[_call("calculator", {"expression": "1/0"})]),
         _completion("Sorry, that failed."),

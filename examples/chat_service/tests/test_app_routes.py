@@ -49,10 +49,12 @@ def test_health_lists_agents_and_tools(client):
 def test_health_reports_the_manager_connection_count(client):
     with patch.object(
         WebSocketManager, "total_connections", new_callable=PropertyMock, return_value=7
-    ) as mock_total:
+    ) as mock_total, patch.object(
+        WebSocketManager, "active_users", new_callable=PropertyMock, return_value=3
+    ):
         body = client.get("/health").json()
 
-    assert body["connections"] == 7
+    assert (body["connections"], body["active_users"]) == (7, 3)
     mock_total.assert_called_once()
 
 
@@ -118,7 +120,9 @@ def test_create_app_manages_the_database_lifecycle(mock_factory, mock_init_db):
 @patch("chat_service.app.default_tool_registry")
 @patch("chat_service.app.LocalLLMClient")
 def test_create_app_wires_settings_llm_and_tools(mock_llm_cls, mock_tool_factory, mock_get_settings):
-    mock_get_settings.return_value = Settings(llm_model="gpt-test", max_tool_calls=2, agent_timeout_seconds=5.0)
+    mock_get_settings.return_value = Settings(
+        llm_model="gpt-test", max_tool_calls=2, agent_timeout_seconds=5.0
+    )
     mock_tool_factory.return_value.names.return_value = ["calculator"]
 
     app = create_app()

@@ -7,7 +7,7 @@ from unittest.mock import AsyncMock, MagicMock, patch
 
 import pytest
 
-from chat_service import events
+from chat_service import events, websocket_manager
 from chat_service.context import UserExecutionContext
 from chat_service.websocket_manager import AgentWebSocketBridge, WebSocketManager
 
@@ -118,7 +118,9 @@ async def test_full_run_reaches_the_socket_in_order():
     assert {event["run_id"] for event in ws.sent} == {context.run_id}
 
 
-async def test_emit_without_listener_still_returns_the_event(mocker, user_context):
+async def test_emit_without_listener_still_returns_the_event(mocker, monkeypatch, user_context):
+    mock_logger = MagicMock()
+    monkeypatch.setattr(websocket_manager, "logger", mock_logger)
     manager = WebSocketManager()
     spy = mocker.spy(manager, "send_to_user")
     bridge = AgentWebSocketBridge(manager)
@@ -128,6 +130,8 @@ async def test_emit_without_listener_still_returns_the_event(mocker, user_contex
     assert event["payload"] == {"answer": "nobody is listening"}
     spy.assert_awaited_once_with("user-123", event)
     assert spy.spy_return == 0
+    mock_logger.info.assert_called_once()
+    assert "agent_completed" in mock_logger.info.call_args.args
 
 
 async def test_events_of_one_user_do_not_leak_to_another():

@@ -95,7 +95,7 @@ async def test_slow_agent_times_out(user_context):
     registry = AgentRegistry()
     registry.register(agent)
 
-    with pytest.raises(AgentExecutionError, match="timed out after 0.01s"):
+    with pytest.raises(AgentExecutionError, match=r"timed out after 0\.01s"):
         await ExecutionEngine(registry, timeout_seconds=0.01).execute(user_context, "hi")
 
 

@@ -62,7 +62,8 @@ async def test_direct_answers_without_tools_or_for_greetings():
 
 async def test_tool_results_are_summarised():
     client = LocalLLMClient()
-    messages = _user("what is 6 * 7") + [
+    messages = [
+        *_user("what is 6 * 7"),
         {"role": "assistant", "content": None, "tool_calls": []},
         {"role": "tool", "tool_call_id": "call_0", "name": "calculator", "content": "42"},
     ]

@@ -94,14 +94,16 @@ async def test_add_message_attaches_to_the_conversation():
     assert session.refreshed == [message]
 
 
-async def test_add_message_validates_before_touching_the_session(mock_session):
+async def test_add_message_validates_before_touching_the_session(mock_session, mocker):
     repository = ConversationRepository(mock_session)
+    get_or_create = mocker.patch.object(repository, "get_or_create_conversation")
 
     with pytest.raises(ValueError, match="invalid role"):
         await repository.add_message("alice", "system", "hi")
     with pytest.raises(ValueError, match="empty"):
         await repository.add_message("alice", "user", "   ")
 
+    get_or_create.assert_not_called()
     mock_session.execute.assert_not_awaited()
     mock_session.commit.assert_not_awaited()
 

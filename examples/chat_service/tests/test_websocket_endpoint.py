@@ -72,7 +72,8 @@ def test_tool_run_streams_five_events_in_order_and_persists(client):
     ]
 
 
-def test_bad_frames_get_an_error_and_the_socket_stays_usable(client):
+def test_bad_frames_get_an_error_and_the_socket_stays_usable(client, mocker):
+    parse = mocker.spy(app_module, "parse_client_message")
     with client.websocket_connect("/ws/bob") as ws:
         assert client.get("/health").json()["connections"] == 1
         ws.send_text("not json")
@@ -84,14 +85,17 @@ def test_bad_frames_get_an_error_and_the_socket_stays_usable(client):
     assert (empty["type"], empty["payload"]) == ("error", {"error": "message must not be empty"})
     assert [e["type"] for e in run] == ["agent_started", "agent_thinking", "agent_completed"]
     assert client.get("/health").json()["connections"] == 0
+    assert parse.call_count == 3
+    assert parse.spy_return == "hello"
 
 
 def test_agent_failure_is_reported_and_no_answer_is_stored(client):
     failure = AgentExecutionError("agent 'supervisor' failed: model unavailable")
-    with patch.object(ExecutionEngine, "execute", new_callable=AsyncMock, side_effect=failure) as mock_execute:
-        with client.websocket_connect("/ws/carol") as ws:
-            ws.send_json({"message": "hi"})
-            error = ws.receive_json()
+    with patch.object(
+        ExecutionEngine, "execute", new_callable=AsyncMock, side_effect=failure
+    ) as mock_execute, client.websocket_connect("/ws/carol") as ws:
+        ws.send_json({"message": "hi"})
+        error = ws.receive_json()
 
     assert error["type"] == "error"
     assert error["payload"] == {"error": "agent 'supervisor' failed: model unavailable"}
