@@ -224,10 +224,15 @@ BUILTIN_CATEGORIES: tuple[CategorySpec, ...] = (
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
+def plain_words(identifier: str) -> list[str]:
+    """The lower-case words of an identifier: `_FakeLoader` -> `fake`, `loader`."""
+    return [m.group(0).lower() for m in _CAMEL.finditer(identifier)]
+
+
 def words(identifier: str) -> list[str]:
     """Lower-case words of an identifier, plus each pair of neighbours joined, so that
     `MockWebSocket` yields `mock`, `web`, `socket` and `websocket`."""
-    parts = [m.group(0).lower() for m in _CAMEL.finditer(identifier)]
+    parts = plain_words(identifier)
     return parts + [a + b for a, b in pairwise(parts)]
 
 

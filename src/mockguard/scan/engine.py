@@ -21,6 +21,7 @@ from mockguard.scan import suppress
 from mockguard.scan.classify import Classifier
 from mockguard.scan.files import prefilter, read_source
 from mockguard.scan.grammar import parse_newer
+from mockguard.scan.resolve import Resolver
 from mockguard.scan.visitor import MockVisitor, to_finding
 
 # Below this many files a pool costs more than it saves.
@@ -121,17 +122,16 @@ def scan_source(
 def _visit(
     tree: ast.Module, data: bytes, path: str, settings: Settings, result: FileResult
 ) -> None:
-    visitor = MockVisitor(
+    resolver = Resolver(
         path,
-        _classifier(settings),
-        enabled=frozenset(settings.select),
         factories=settings.factories,
         factory_fixtures=settings.factory_fixtures,
         mock_modules=settings.mock_modules,
     )
+    visitor = MockVisitor(resolver, _classifier(settings), frozenset(settings.select))
     visitor.run(tree)
     result.compliant = visitor.compliant
-    result.diagnostics.extend(visitor.diagnostics)
+    result.diagnostics.extend(resolver.diagnostics)
     if not visitor.pending:
         return
     text = None if data.isascii() else _decode(data)
@@ -147,7 +147,7 @@ def _visit(
             return byte_offset
         return len(lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
-    for site, category, votes in visitor.findings(path):
+    for site, category, votes in visitor.classified():
         node = site.node
         line = getattr(node, "lineno", 1)
         end_line = getattr(node, "end_lineno", None) or line

@@ -96,6 +96,25 @@ def dotted(node: ast.AST) -> str | None:
     return None
 
 
+def source_text(node: ast.AST) -> str:
+    """A short text for an expression: `a.b.c` for an attribute chain, else its source."""
+    name = dotted(node)
+    if name is not None:
+        return name
+    try:
+        return ast.unparse(node)
+    except Exception:  # pragma: no cover - unparse of exotic nodes
+        return "<expr>"
+
+
+def callee_text(func: ast.AST) -> str:
+    """A cheap name for a callee: `a.b.f`, or the last attribute of anything else."""
+    text = dotted(func)
+    if text is not None:
+        return text
+    return func.attr if isinstance(func, ast.Attribute) else ""
+
+
 def _targets(node: ast.AST) -> Iterator[ast.Name]:
     if isinstance(node, ast.Name):
         yield node

@@ -1,0 +1,284 @@
+"""Name resolution: what a name or an attribute chain means where it is used.
+
+A :class:`Resolver` follows a name through the scopes that enclose it (imports, parameters,
+assignments, with-targets), as Python itself would, and says what calling it does: build a
+mock, patch, call the mock factory, or nothing the scanner cares about.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from mockguard.findings import Diagnostic
+from mockguard.scan.names import (
+    CONSTRUCTORS,
+    FACTORY_FIXTURE,
+    MOCK_VALUE,
+    MOCKER,
+    MOCKER_CONSTRUCTORS,
+    MOCKER_PARAMETERS,
+    MOCKER_PATCHERS,
+    MONKEYPATCH,
+    PATCHERS,
+    UNRESOLVED_MOCK_NAMES,
+    Source,
+    collect_sources,
+    dotted,
+    is_mock_module,
+    mock_member,
+    parameter_sources,
+)
+
+
+@dataclass
+class Scope:
+    """A module, class or function body.
+
+    Its bindings are computed lazily, on the first look-up of a name that matters. The
+    visitor also records here what the code in the scope does with its names: the
+    attributes used on each, and where each one's value goes.
+    """
+
+    kind: str  # module, class, function
+    name: str  # qualified name of the scope, "" for the module
+    body: list[ast.stmt]
+    args: ast.arguments | None = None
+    parent: Scope | None = None
+    _sources: dict[str, list[Source]] | None = None
+    attribute_uses: dict[str, set[str]] = field(default_factory=dict)
+    # name -> where its value goes: calls it is passed to, attributes it is assigned onto.
+    flows: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def sources(self) -> dict[str, list[Source]]:
+        if self._sources is None:
+            found = collect_sources(self.body)
+            if self.args is not None:
+                for name, source in parameter_sources(self.args):
+                    found.setdefault(name, []).insert(0, source)
+            self._sources = found
+        return self._sources
+
+    def child(
+        self, kind: str, name: str, body: list[ast.stmt], args: ast.arguments | None
+    ) -> Scope:
+        """A scope nested in this one."""
+        qualified = f"{self.name}.{name}" if self.name else name
+        return Scope(kind, qualified, body, args, parent=self)
+
+    @property
+    def module(self) -> Scope:
+        scope = self
+        while scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    @property
+    def enclosing_class(self) -> Scope | None:
+        scope: Scope | None = self
+        while scope is not None and scope.kind != "class":
+            scope = scope.parent
+        return scope
+
+
+class Action(NamedTuple):
+    """What calling something does: `construct`, `patch`, `monkeypatch` or `factory`, and
+    the API member (`MagicMock`, `patch.object`, `create_websocket_mock`)."""
+
+    kind: str
+    member: str
+
+
+class Resolver:
+    """Resolves names for one module, reporting mock names it has to assume."""
+
+    def __init__(
+        self,
+        path: str,
+        *,
+        factories: tuple[str, ...],
+        factory_fixtures: tuple[str, ...],
+        mock_modules: tuple[str, ...] = (),
+    ) -> None:
+        self.path = path
+        self.factories = (*factories, FACTORY_FIXTURE)
+        self.factory_fixtures = frozenset(factory_fixtures)
+        self.mock_modules = mock_modules
+        self.diagnostics: list[Diagnostic] = []
+        self._unresolved_reported: set[str] = set()
+        self._resolving: set[tuple[int, str]] = set()
+
+    def lookup(self, name: str, scope: Scope) -> str | None:
+        """What a bare name is bound to, seen from `scope`: a qualified name or a marker;
+        "" when it is bound to something else (it shadows); None when it is not bound."""
+        start: Scope | None = scope
+        current: Scope | None = scope
+        while current is not None:
+            # Names bound in a class body are not visible from the methods inside it.
+            if current.kind != "class" or current is start:
+                sources = current.sources.get(name)
+                if sources:
+                    if current.kind != "module" and any(s.kind == "global" for s in sources):
+                        current = current.module
+                        continue
+                    return self._evaluate(name, sources, current)
+            current = current.parent
+        return None
+
+    def _evaluate(self, name: str, sources: list[Source], scope: Scope) -> str:
+        key = (id(scope), name)
+        if key in self._resolving:
+            return ""
+        self._resolving.add(key)
+        try:
+            values = [self._source_value(s, scope) for s in sources]
+        finally:
+            self._resolving.discard(key)
+        return next((value for value in values if value), "")
+
+    def _source_value(self, source: Source, scope: Scope) -> str | None:
+        if source.kind == "import":
+            return source.value
+        if source.kind == "param":
+            return self._parameter_value(source)
+        if source.kind in ("assign", "with") and source.node is not None:
+            return self._value_of(source.node, scope, bound_by_with=source.kind == "with")
+        return None
+
+    def _parameter_value(self, source: Source) -> str | None:
+        if source.value in MOCKER_PARAMETERS:
+            return MOCKER
+        if source.value == "monkeypatch":
+            return MONKEYPATCH
+        if source.value in self.factory_fixtures:
+            return FACTORY_FIXTURE
+        annotation = dotted(source.node) if source.node is not None else None
+        last = annotation.rsplit(".", 1)[-1] if annotation else ""
+        return {"MockerFixture": MOCKER, "MonkeyPatch": MONKEYPATCH}.get(last)
+
+    def _value_of(self, node: ast.AST, scope: Scope, *, bound_by_with: bool) -> str | None:
+        """What assigning `node` to a name binds it to: an alias of a mock API name, a
+        factory instance, a mock value, or None."""
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            return None if bound_by_with else self.qualname(node, scope)
+        if isinstance(node, ast.Await):
+            node = node.value
+        if isinstance(node, ast.Call):
+            callee = self.qualname(node.func, scope)
+            if callee is None:
+                return None
+            if self.factory_member(callee) == "":
+                return callee  # an instance of a factory class
+            action = self.action(callee)
+            if action is not None and action.kind in ("construct", "patch"):
+                return MOCK_VALUE
+        return None
+
+    def qualname(self, node: ast.AST, scope: Scope) -> str | None:
+        """The qualified name of a name or attribute chain, through the bindings in scope."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        base = self.lookup(node.id, scope)
+        if base is None:
+            base = self._unbound(node, scope)
+        if not base:
+            return None
+        return ".".join([base, *reversed(parts)])
+
+    def _unbound(self, node: ast.Name, scope: Scope) -> str | None:
+        """A name bound nowhere: a mock name still means the mock (star import, lost import)."""
+        if node.id not in UNRESOLVED_MOCK_NAMES:
+            return None
+        assumed = "unittest.mock" if node.id == "mock" else f"unittest.mock.{node.id}"
+        if node.id in self._unresolved_reported:
+            return assumed
+        self._unresolved_reported.add(node.id)
+        stars = [s.value for s in scope.module.sources.get("*", [])]
+        if any(is_mock_module(s, self.mock_modules) for s in stars):
+            return assumed
+        origin = f"a star import from {', '.join(stars)}" if stars else "no import"
+        self.diagnostics.append(
+            Diagnostic(
+                self.path,
+                "unresolved-mock-name",
+                f"`{node.id}` is used with {origin}; assumed to be {assumed}",
+                node.lineno,
+            )
+        )
+        return assumed
+
+    def factory_member(self, qualname: str) -> str | None:
+        """For a qualified name under a configured factory: the member after the factory
+        (`create_websocket_mock`), "" for the factory itself, None when not a factory."""
+        for factory in self.factories:
+            if qualname == factory:
+                return ""
+            if qualname.startswith(factory) and qualname[len(factory)] == ".":
+                return qualname[len(factory) + 1 :]
+        return None
+
+    def action(self, qualname: str) -> Action | None:
+        """What calling a qualified name does, or None when it is nothing to the scanner."""
+        factory_member = self.factory_member(qualname)
+        if factory_member:
+            # Only the factory's creation methods make test doubles (`create`,
+            # `create_websocket_mock`); `register(...)` or a mock's `assert_called()` do not.
+            if factory_member.rsplit(".", 1)[-1].startswith("create"):
+                return Action("factory", factory_member)
+            return None
+        if qualname.startswith(MOCKER + "."):
+            member = qualname[len(MOCKER) + 1 :]
+            if member in MOCKER_CONSTRUCTORS:
+                return Action("construct", member)
+            if member in MOCKER_PATCHERS:
+                return Action("patch", f"mocker.{member}")
+            return None
+        if qualname == MONKEYPATCH + ".setattr":
+            return Action("monkeypatch", "monkeypatch.setattr")
+        found = mock_member(qualname, self.mock_modules)
+        if found in CONSTRUCTORS:
+            return Action("construct", found)
+        if found in PATCHERS:
+            return Action("patch", found)
+        return None
+
+    def call_action(self, node: ast.Call, scope: Scope) -> Action | None:
+        """What a call does, resolved from `scope`."""
+        qualname = self.qualname(node.func, scope)
+        return self.action(qualname) if qualname else None
+
+    def builds_mock(self, node: ast.AST, scope: Scope) -> bool:
+        """True for a mock construction call."""
+        if not isinstance(node, ast.Call):
+            return False
+        action = self.call_action(node, scope)
+        return action is not None and action.kind == "construct"
+
+    def is_mock_value(self, node: ast.expr, scope: Scope) -> bool:
+        """True for an expression whose value is a mock: a construction, a mock class
+        (`MagicMock` itself), or a local name bound to a mock."""
+        if isinstance(node, ast.Call):
+            return self.builds_mock(node, scope)
+        if isinstance(node, ast.Name) and self.lookup(node.id, scope) == MOCK_VALUE:
+            return True
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            qualname = self.qualname(node, scope)
+            action = self.action(qualname) if qualname else None
+            return action is not None and action.kind == "construct"
+        return False
+
+    def spec_text(self, node: ast.expr, scope: Scope) -> str | None:
+        """The dotted name of a spec class (`starlette.websockets.WebSocket`), resolved
+        through imports where it can be; None for anything that is not a name."""
+        if isinstance(node, ast.Call):
+            node = node.func
+        name = dotted(node)
+        if name is None:
+            return None
+        return self.qualname(node, scope) or name
