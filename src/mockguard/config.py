@@ -181,7 +181,7 @@ def _categories(reader: _Reader, raw: Any) -> tuple[CategorySpec, ...]:
     builtins = {c.name: c for c in BUILTIN_CATEGORIES}
     custom: list[CategorySpec] = []
     for name, value in reader.table("categories", raw).items():
-        sub = _Reader(reader.source, "categories.")
+        sub = _Reader(reader.source, f"{reader.prefix}categories.")
         spec = _read_category(sub, name, value)
         if name in builtins:
             builtins[name] = builtins[name].extended(spec)
@@ -193,7 +193,7 @@ def _categories(reader: _Reader, raw: Any) -> tuple[CategorySpec, ...]:
 
 def _severity(reader: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
     table = reader.table("severity", raw)
-    sub = _Reader(reader.source, "severity.")
+    sub = _Reader(reader.source, f"{reader.prefix}severity.")
     pairs = []
     for code, value in table.items():
         if code.upper() not in RULES:
@@ -240,15 +240,16 @@ def parse_table(table: Mapping[str, Any], source: Path, prefix: str = "") -> dic
 
 
 def _load_toml(path: Path) -> dict[str, Any]:
+    shown = _display(path)
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{shown}: not valid TOML: {exc}") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not valid UTF-8") from None
+        raise ConfigError(f"{shown}: not valid UTF-8") from None
 
 
 def read_config_file(path: Path) -> tuple[Mapping[str, Any], str] | None:
@@ -313,6 +314,6 @@ def load_settings(config: Path | None = None, start: Path | None = None) -> Sett
 def _display(path: Path) -> Path:
     """A path as the user should see it: relative to the working directory when inside it."""
     try:
-        return path.relative_to(Path.cwd().resolve())
-    except ValueError:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except (ValueError, OSError):
         return path
