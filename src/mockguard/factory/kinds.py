@@ -1,0 +1,161 @@
+"""Kinds: what the factory can make. A kind names an interface, its defaults and a category."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockguard.factory import interfaces
+from mockguard.factory.contexts import ExecutionContext, UserExecutionContext
+from mockguard.factory.spec import Interface, InterfaceError, compile_interface
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of test double.
+
+    `interface` is a class, a Protocol or an import path; `fallback` serves when the import
+    path cannot be loaded (an optional dependency is missing). `defaults` are return values
+    of methods and values of attributes (an exception or a function becomes a method's side
+    effect). `sends` are methods whose first argument is a message on the wire (recorded,
+    checked for mocks and for other users' ids); `stores` are methods whose arguments must
+    hold no mock. A kind with `build` makes real values, not mocks (contexts).
+    `production` names the real class the kind stands for, for `mockguard verify`.
+    """
+
+    name: str
+    interface: type | str | None = None
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    category: str = "generic"
+    fallback: type | None = None
+    sends: tuple[str, ...] = ()
+    stores: tuple[str, ...] = ()
+    build: Callable[..., Any] | None = None
+    production: str | None = None
+    description: str = ""
+
+    def compiled(self) -> Interface:
+        """The interface the kind's mocks follow (compiled once per class)."""
+        if self.interface is None:
+            raise InterfaceError(f"kind `{self.name}` makes values, not mocks")
+        try:
+            return compile_interface(self.interface)
+        except InterfaceError:
+            if self.fallback is None:
+                raise
+            return compile_interface(self.fallback)
+
+
+def _websocket_defaults() -> dict[str, Any]:
+    try:
+        from starlette.websockets import WebSocketState
+    except ImportError:
+        return {}
+    return {
+        "client_state": WebSocketState.CONNECTED,
+        "application_state": WebSocketState.CONNECTED,
+    }
+
+
+def _user_context(
+    user_context: UserExecutionContext | None = None, **values: Any
+) -> UserExecutionContext:
+    if user_context is not None and not values:
+        return user_context
+    return UserExecutionContext(**values)
+
+
+def _execution_context(
+    user_context: UserExecutionContext | None = None, **values: Any
+) -> ExecutionContext:
+    return ExecutionContext(user_context=user_context or UserExecutionContext(), **values)
+
+
+def builtin_kinds() -> list[Kind]:
+    """The kinds every factory starts with."""
+    return [
+        Kind(
+            "websocket",
+            "starlette.websockets:WebSocket",
+            defaults=_websocket_defaults(),
+            category="websocket",
+            fallback=interfaces.WebSocketInterface,
+            sends=("send_json", "send_text", "send_bytes", "send"),
+            description="Starlette's server-side WebSocket",
+        ),
+        Kind(
+            "database_session",
+            "sqlalchemy.ext.asyncio:AsyncSession",
+            category="database",
+            fallback=interfaces.AsyncSessionInterface,
+            stores=("add", "add_all", "merge", "delete"),
+            description="SQLAlchemy's AsyncSession",
+        ),
+        Kind(
+            "sync_database_session",
+            "sqlalchemy.orm:Session",
+            category="database",
+            stores=("add", "add_all", "merge", "delete"),
+            description="SQLAlchemy's Session",
+        ),
+        Kind(
+            "agent",
+            interfaces.AgentInterface,
+            defaults={"name": "supervisor", "agent_type": "supervisor", "run": ""},
+            category="agent",
+            description="an agent: `await agent.run(context, message)`",
+        ),
+        Kind(
+            "tool",
+            interfaces.ToolInterface,
+            defaults={"name": "tool", "description": "", "run": ""},
+            category="agent",
+            description="a tool an agent calls: `await tool.run(**arguments)`",
+        ),
+        Kind(
+            "llm_client",
+            interfaces.LLMClientInterface,
+            category="agent",
+            description="an OpenAI-style client: `await client.chat.completions.create(...)`",
+        ),
+        Kind(
+            "llm_manager",
+            interfaces.LLMManagerInterface,
+            defaults={"ask": ""},
+            category="agent",
+            description="hands out LLM clients and answers prompts",
+        ),
+        Kind(
+            "agent_websocket_bridge",
+            interfaces.AgentWebSocketBridgeInterface,
+            category="websocket",
+            description="emits the five agent lifecycle events",
+        ),
+        Kind(
+            "websocket_manager",
+            interfaces.WebSocketManagerInterface,
+            defaults={"send_to_user": 1, "broadcast": 0, "is_connected": True},
+            category="websocket",
+            description="keeps users' websocket connections",
+        ),
+        Kind(
+            "configuration",
+            interfaces.ConfigurationInterface,
+            defaults={"environment": "test", "debug": False},
+            category="generic",
+            description="application settings",
+        ),
+        Kind(
+            "user_context",
+            build=_user_context,
+            category="generic",
+            description="a real UserExecutionContext with unique ids",
+        ),
+        Kind(
+            "execution_context",
+            build=_execution_context,
+            category="agent",
+            description="a real ExecutionContext for one agent run",
+        ),
+    ]
