@@ -260,6 +260,63 @@ def _rule_json(code: str) -> dict[str, object]:
 
 @main.command()
 @click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def verify(config: Path | None, output_format: str) -> None:
+    """Check every factory kind that names a production class against it (drift)."""
+    import json
+
+    from mockguard.factory import KindError, MockFactory
+    from mockguard.factory.verify import verify_kinds
+
+    settings = _settings(config, ())
+    for folder in (settings.root / "src", settings.root):
+        if folder.is_dir() and str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+    try:
+        factory = MockFactory.from_settings(settings)
+    except KindError as exc:
+        fail(str(exc))
+    drifts, checked = verify_kinds(factory.kind_objects())
+    errors = [d for d in drifts if d.problem == "error"]
+    if errors:
+        fail("; ".join(str(e) for e in errors))
+    if output_format == "json":
+        document = {
+            "checked": checked,
+            "drift": [
+                {
+                    "kind": d.kind,
+                    "member": d.member,
+                    "problem": d.problem,
+                    "breaking": d.breaking,
+                    "detail": d.detail,
+                }
+                for d in drifts
+            ],
+        }
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
+    else:
+        for drift in drifts:
+            click.echo(str(drift))
+        breaking = sum(d.breaking for d in drifts)
+        notes = len(drifts) - breaking
+        verdict = f"{breaking} drift(s)" if breaking else "no drift"
+        verdict += f", {notes} note(s)" if notes else ""
+        names = ", ".join(checked) if checked else "none (no kind names a `production` class)"
+        click.echo(f"Checked {len(checked)} kind(s) against production: {names}; {verdict}.")
+    sys.exit(EXIT_FINDINGS if any(d.breaking for d in drifts) else EXIT_CLEAN)
+
+
+@main.command()
+@click.option(
     "--pyproject", is_flag=True, help="Add a [tool.mockguard] section to pyproject.toml instead."
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing mockguard.toml.")

@@ -60,6 +60,32 @@ class ConfigError(Exception):
     """A configuration problem, with a one-line message fit to show the user."""
 
 
+@dataclass(frozen=True)
+class KindConfig:
+    """A factory kind declared in `[tool.mockguard.kinds.NAME]`."""
+
+    name: str
+    interface: str | None = None
+    category: str | None = None
+    defaults: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    production: str | None = None
+
+
+@dataclass(frozen=True)
+class EventsConfig:
+    """`[tool.mockguard.events]`: the event contract factory websockets are checked against."""
+
+    style: str = "flat"
+    names: tuple[str, ...] = (
+        "agent_started",
+        "agent_thinking",
+        "tool_executing",
+        "tool_completed",
+        "agent_completed",
+    )
+    required_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """The validated settings of one scan. Picklable: it travels to worker processes."""
@@ -80,6 +106,8 @@ class Settings:
     format: str = "text"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     jobs: int = 0
+    kinds: tuple[KindConfig, ...] = ()
+    events: EventsConfig = field(default_factory=EventsConfig)
 
     def severity_of(self, code: str, category: str) -> str:
         """A finding's severity: the category's if it sets one, else the rule's."""
@@ -202,6 +230,48 @@ def _severity(reader: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs))
 
 
+_KIND_KEYS = ("interface", "category", "defaults", "production")
+
+
+def _kinds(reader: _Reader, raw: Any) -> tuple[KindConfig, ...]:
+    found = []
+    for name, value in reader.table("kinds", raw).items():
+        sub = _Reader(reader.source, f"{reader.prefix}kinds.{name}.")
+        table = _Reader(reader.source, f"{reader.prefix}kinds.").table(name, value)
+        _check_keys(sub, table, _KIND_KEYS)
+        strings = {
+            k: sub.string(k, table[k])
+            for k in ("interface", "category", "production")
+            if k in table
+        }
+        for key in ("interface", "production"):
+            if key in strings and ":" not in strings[key] and "." not in strings[key]:
+                raise sub.fail(
+                    key, f"must be an import path like 'package.module:Class', not '{strings[key]}'"
+                )
+        defaults = dict(sub.table("defaults", table["defaults"])) if "defaults" in table else {}
+        found.append(KindConfig(name=name, defaults=defaults, **strings))
+    return tuple(found)
+
+
+def _events(reader: _Reader, raw: Any) -> EventsConfig:
+    table = reader.table("events", raw)
+    sub = _Reader(reader.source, f"{reader.prefix}events.")
+    _check_keys(sub, table, ("style", "names", "required-keys"))
+    values: dict[str, Any] = {}
+    if "style" in table:
+        values["style"] = sub.string("style", table["style"], ("flat", "nested"))
+    if "names" in table:
+        values["names"] = sub.str_list("names", table["names"])
+    if "required-keys" in table:
+        keys = sub.table("required-keys", table["required-keys"])
+        inner = _Reader(reader.source, f"{reader.prefix}events.required-keys.")
+        values["required_keys"] = tuple(
+            sorted((event, inner.str_list(event, needed)) for event, needed in keys.items())
+        )
+    return EventsConfig(**values)
+
+
 _Parser = Callable[[_Reader, str, Any], tuple[str, Any]]
 
 _KEYS: dict[str, _Parser] = {
@@ -220,6 +290,8 @@ _KEYS: dict[str, _Parser] = {
     "format": lambda r, k, v: ("format", r.string(k, v, FORMATS)),
     "max-file-size": lambda r, k, v: ("max_file_size", r.integer(k, v, 1)),
     "jobs": lambda r, k, v: ("jobs", r.integer(k, v, 0)),
+    "kinds": lambda r, k, v: ("kinds", _kinds(r, v)),
+    "events": lambda r, k, v: ("events", _events(r, v)),
 }
 KNOWN_KEYS: tuple[str, ...] = tuple(_KEYS)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import threading
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mockguard.factory.contexts import ExecutionContext, UserExecutionContext
 from mockguard.factory.errors import KindError, MockguardDeprecationWarning, UnknownKindError
@@ -16,6 +17,9 @@ from mockguard.factory.events import EventContract, EventLog, check_payload, che
 from mockguard.factory.kinds import Kind, builtin_kinds
 from mockguard.factory.spec import InterfaceError
 from mockguard.factory.strict import CallHook, StrictMock, strict_class
+
+if TYPE_CHECKING:
+    from mockguard.config import KindConfig, Settings
 
 T = TypeVar("T", bound=type)
 
@@ -47,6 +51,46 @@ class MockFactory:
         self.contract = contract or EventContract()
         for kind in (*(builtin_kinds() if builtins else ()), *kinds):
             self._kinds[kind.name] = kind
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MockFactory:
+        """A factory with the kinds and event contract of a configuration."""
+        events = settings.events
+        contract = EventContract(
+            events=events.names, required_keys=dict(events.required_keys), style=events.style
+        )
+        made = cls(contract=contract)
+        for declared in settings.kinds:
+            made.register(made._configured_kind(declared))
+        return made
+
+    @classmethod
+    def from_config(cls, config: str | None = None) -> MockFactory:
+        """A factory from the nearest `mockguard.toml` / `[tool.mockguard]` (or `config`)."""
+        from pathlib import Path
+
+        from mockguard.config import load_settings
+
+        return cls.from_settings(load_settings(Path(config) if config else None))
+
+    def _configured_kind(self, declared: KindConfig) -> Kind:
+        existing = self._kinds.get(declared.name)
+        if existing is not None and declared.interface is None:
+            return dataclasses.replace(
+                existing,
+                defaults={**existing.defaults, **declared.defaults},
+                category=declared.category or existing.category,
+                production=declared.production or existing.production,
+            )
+        if declared.interface is None:
+            raise KindError(f"kind `{declared.name}`: `interface` is required for a new kind")
+        return Kind(
+            declared.name,
+            declared.interface,
+            dict(declared.defaults),
+            declared.category or (existing.category if existing else "generic"),
+            production=declared.production,
+        )
 
     # ------------------------------------------------------------------- registry
 
@@ -91,6 +135,10 @@ class MockFactory:
     def kinds(self) -> list[str]:
         """The registered kind names, sorted."""
         return sorted(self._kinds)
+
+    def kind_objects(self) -> list[Kind]:
+        """The registered kinds, sorted by name."""
+        return [self._kinds[name] for name in self.kinds()]
 
     def get_kind(self, name: str) -> Kind:
         """The kind called `name`; :class:`UnknownKindError` with suggestions otherwise."""

@@ -1,0 +1,296 @@
+"""Time the mock factory against the `unittest.mock` code it replaces.
+
+Run by hand (never from the test suite), from the repository root:
+
+    .venv/bin/python benchmarks/bench_factory.py            # full: 9 rounds per side
+    .venv/bin/python benchmarks/bench_factory.py --quick    # 3 shorter rounds per side
+
+Every callable is timed with `timeit.Timer(fn).repeat(repeat=R, number=N)`, N chosen so one
+round takes about 0.2 s (0.1 s with `--quick`); the table shows per-call medians over the
+rounds and their ratio (factory / anchor), all measured in this one run. As usual with
+`timeit`, the garbage collector is off inside a round. The interface behind each kind is
+compiled on the first `create` (and cached); that one-off cost is paid by a warm-up call,
+outside the timed rounds.
+
+Scenarios:
+
+1. creating a strict websocket (`MockFactory().create("websocket")`, and the
+   `SSotMockFactory.create_websocket_mock()` facade) vs a bare `MagicMock()`;
+2. a realistic async use with equal work on both sides (create, accept, two `send_json`,
+   close, then assert the awaits) vs the hand-rolled MagicMock + AsyncMock pattern;
+3. creating strict websocket and database-session mocks vs `create_autospec(...,
+   instance=True)` of the real Starlette / SQLAlchemy classes, and the realistic use against
+   an autospec websocket.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import statistics
+import sys
+import timeit
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+from unittest.mock import AsyncMock, MagicMock, create_autospec
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.websockets import WebSocket
+
+from mockguard.factory import MockFactory, SSotMockFactory
+
+FULL_ROUNDS, QUICK_ROUNDS = 9, 3
+FULL_ROUND_SECONDS, QUICK_ROUND_SECONDS = 0.2, 0.1
+
+# The same messages on both sides of every comparison (no `user_id`: the factory would check
+# it against the websocket's owner, which the hand-rolled mock cannot do).
+STARTED = {"type": "agent_started", "agent_name": "supervisor", "run_id": "run-1"}
+COMPLETED = {
+    "type": "agent_completed",
+    "run_id": "run-1",
+    "data": {"answer": "42", "tools": ["search", "calculator"], "tokens": 128},
+}
+
+
+# ------------------------------------------------------------------------- scenarios
+
+
+def handrolled_websocket() -> MagicMock:
+    """The pattern the factory replaces."""
+    ws = MagicMock()
+    ws.accept = AsyncMock()
+    ws.send_json = AsyncMock()
+    ws.close = AsyncMock()
+    ws.receive_json = AsyncMock()
+    return ws
+
+
+def autospec_websocket() -> Any:
+    return create_autospec(WebSocket, instance=True)
+
+
+def autospec_session() -> Any:
+    return create_autospec(AsyncSession, instance=True)
+
+
+async def use_websocket(make: Callable[[], Any]) -> None:
+    """A handler's conversation with its websocket, then the test's assertions."""
+    ws = make()
+    await ws.accept()
+    await ws.send_json(STARTED)
+    await ws.send_json(COMPLETED)
+    await ws.close()
+    ws.accept.assert_awaited_once()
+    ws.send_json.assert_awaited_with(COMPLETED)
+    assert ws.send_json.await_count == 2
+    ws.close.assert_awaited_once()
+
+
+def on_loop(
+    loop: asyncio.AbstractEventLoop, scenario: Callable[[], Coroutine[Any, Any, None]]
+) -> Callable[[], None]:
+    """A synchronous callable that runs one `scenario()` on `loop` (made once, reused)."""
+
+    def run() -> None:
+        loop.run_until_complete(scenario())
+
+    return run
+
+
+# ------------------------------------------------------------------------- measuring
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Per-call times, in seconds, of the rounds of one callable."""
+
+    number: int
+    per_call: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.per_call)
+
+
+def calls_per_round(timer: timeit.Timer, seconds: float) -> int:
+    """N such that `timer.timeit(N)` takes about `seconds`."""
+    number = 1
+    while True:
+        elapsed = timer.timeit(number)
+        if elapsed >= seconds / 4:
+            return max(1, round(number * seconds / elapsed))
+        number *= 2 if elapsed > seconds / 40 else 10
+
+
+def measure(
+    fn: Callable[[], object],
+    *,
+    rounds: int,
+    seconds: float,
+    setup: Callable[[], object] = lambda: None,
+) -> Timing:
+    """Median-ready per-call times of `fn`; `setup` runs before each round, untimed."""
+    fn()  # warm-up: imports, compiled interfaces, caches
+    timer = timeit.Timer(fn, setup=setup)
+    number = calls_per_round(timer, seconds)
+    totals = timer.repeat(repeat=rounds, number=number)
+    return Timing(number, tuple(total / number for total in totals))
+
+
+@dataclass(frozen=True)
+class Row:
+    scenario: str
+    factory: Timing
+    anchor: Timing
+    anchor_name: str
+    goal: float | None  # the highest passing ratio; None: reported, not judged
+
+    @property
+    def ratio(self) -> float:
+        return self.factory.median / self.anchor.median
+
+    @property
+    def verdict(self) -> str:
+        if self.goal is None:
+            return "info"
+        return "PASS" if self.ratio <= self.goal else "FAIL"
+
+
+def goal_text(goal: float | None) -> str:
+    if goal is None:
+        return "-"
+    if goal < 1:
+        return f"<= {goal:.2f}x ({1 / goal:.0f}x faster)"
+    return f"<= {goal:.1f}x"
+
+
+def print_table(rows: list[Row]) -> None:
+    headers = ("scenario", "factory µs", "anchor µs", "ratio", "goal", "result")
+    cells = [
+        (
+            f"{row.scenario} vs {row.anchor_name}",
+            f"{row.factory.median * 1e6:,.1f}",
+            f"{row.anchor.median * 1e6:,.1f}",
+            f"{row.ratio:.3f}x",
+            goal_text(row.goal),
+            row.verdict,
+        )
+        for row in rows
+    ]
+    widths = [max(len(text) for text in column) for column in zip(headers, *cells)]
+    numeric = (False, True, True, True, False, False)
+
+    def line(values: tuple[str, ...]) -> str:
+        parts = [
+            value.rjust(width) if right else value.ljust(width)
+            for value, width, right in zip(values, widths, numeric)
+        ]
+        return "  ".join(parts).rstrip()
+
+    print(line(headers))
+    print("  ".join("-" * width for width in widths))
+    for row in cells:
+        print(line(row))
+
+
+# ------------------------------------------------------------------------------ main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"{QUICK_ROUNDS} rounds of ~{QUICK_ROUND_SECONDS} s per side "
+        f"(default: {FULL_ROUNDS} rounds of ~{FULL_ROUND_SECONDS} s)",
+    )
+    args = parser.parse_args(argv)
+    rounds = QUICK_ROUNDS if args.quick else FULL_ROUNDS
+    seconds = QUICK_ROUND_SECONDS if args.quick else FULL_ROUND_SECONDS
+
+    factory = MockFactory()
+    loop = asyncio.new_event_loop()
+
+    def timed(fn: Callable[[], object], setup: Callable[[], object] = lambda: None) -> Timing:
+        return measure(fn, rounds=rounds, seconds=seconds, setup=setup)
+
+    def create_websocket() -> Any:
+        return factory.create("websocket")
+
+    def create_session() -> Any:
+        return factory.create("database_session")
+
+    async def factory_use() -> None:
+        await use_websocket(create_websocket)
+
+    async def handrolled_use() -> None:
+        await use_websocket(handrolled_websocket)
+
+    async def autospec_use() -> None:
+        await use_websocket(autospec_websocket)
+
+    print(
+        f"Python {platform.python_version()} ({platform.python_implementation()}) on "
+        f"{platform.platform()}, os.cpu_count()={os.cpu_count()}"
+    )
+    print(
+        f"{'quick' if args.quick else 'full'} mode: {rounds} rounds of ~{seconds} s per side, "
+        "per-call medians, ratio = factory / anchor (lower is better)"
+    )
+    sys.stdout.flush()
+    try:
+        # The factory records what its websockets send: start each round with an empty log.
+        f_websocket = timed(create_websocket, setup=factory.events.clear)
+        f_facade = timed(SSotMockFactory.create_websocket_mock)
+        f_session = timed(create_session)
+        f_use = timed(on_loop(loop, factory_use), setup=factory.events.clear)
+        a_magicmock = timed(MagicMock)
+        a_handrolled_use = timed(on_loop(loop, handrolled_use))
+        a_autospec_websocket = timed(autospec_websocket)
+        a_autospec_session = timed(autospec_session)
+        a_autospec_use = timed(on_loop(loop, autospec_use))
+    finally:
+        loop.close()
+
+    rows = [
+        Row('create("websocket")', f_websocket, a_magicmock, "MagicMock()", 1.0),
+        Row("create_websocket_mock()", f_facade, a_magicmock, "MagicMock()", 1.0),
+        Row("websocket use (async)", f_use, a_handrolled_use, "hand-rolled MagicMock", 1.1),
+        Row('create("websocket")', f_websocket, a_autospec_websocket, "autospec WebSocket", 0.05),
+        Row(
+            'create("database_session")',
+            f_session,
+            a_autospec_session,
+            "autospec AsyncSession",
+            0.05,
+        ),
+        Row("websocket use (async)", f_use, a_autospec_use, "autospec WebSocket", None),
+    ]
+    print()
+    print_table(rows)
+    print()
+    numbers = ", ".join(
+        f"{name} {timing.number}"
+        for name, timing in (
+            ("create", f_websocket),
+            ("facade", f_facade),
+            ("session", f_session),
+            ("use", f_use),
+            ("MagicMock", a_magicmock),
+            ("hand-rolled use", a_handrolled_use),
+            ("autospec ws", a_autospec_websocket),
+            ("autospec session", a_autospec_session),
+            ("autospec use", a_autospec_use),
+        )
+    )
+    print(f"calls per round: {numbers}")
+    failed = sum(row.verdict == "FAIL" for row in rows)
+    print(f"{failed} of {sum(row.goal is not None for row in rows)} goals missed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

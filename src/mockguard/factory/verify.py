@@ -1,0 +1,152 @@
+"""Drift: does each kind still match the production class it stands for?
+
+A kind follows its interface (a reference Protocol, or a class). When the kind names its
+`production` class, the two are compared member by member: a member missing on either side,
+a method that is async on one side only, a signature whose parameters differ. Any of these
+means the tests' doubles no longer behave like production.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mockguard.factory.kinds import Kind
+from mockguard.factory.spec import Interface, InterfaceError, Member, compile_interface
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """One difference between a kind's interface and its production class."""
+
+    kind: str
+    member: str
+    problem: str  # missing-in-production, missing-in-interface, sync-async, signature, error
+    detail: str
+
+    @property
+    def breaking(self) -> bool:
+        """Whether the doubles now behave unlike production. Production having more than
+        the interface is a note: a Protocol is usually narrower than its implementations."""
+        return self.problem != "missing-in-interface"
+
+    def __str__(self) -> str:
+        where = f"{self.kind}.{self.member}" if self.member else self.kind
+        note = "" if self.breaking else " (note)"
+        return f"{where}: {self.problem}{note}: {self.detail}"
+
+
+def verify_kinds(kinds: Iterable[Kind]) -> tuple[list[Drift], list[str]]:
+    """The drift of every kind that names a production class, and the names of the kinds
+    checked."""
+    drifts: list[Drift] = []
+    checked: list[str] = []
+    for kind in kinds:
+        if not kind.production or kind.build is not None:
+            continue
+        checked.append(kind.name)
+        try:
+            interface = kind.compiled()
+            production = compile_interface(kind.production)
+        except InterfaceError as exc:
+            drifts.append(Drift(kind.name, "", "error", str(exc)))
+            continue
+        drifts.extend(compare(kind.name, interface, production))
+    return drifts, checked
+
+
+def compare(kind: str, interface: Interface, production: Interface) -> list[Drift]:
+    """The differences between what the doubles follow and what production has."""
+    if interface.target is production.target:
+        return []
+    drifts: list[Drift] = []
+    for name, member in sorted(interface.members.items()):
+        real = production.members.get(name)
+        if real is None:
+            hint = production.closest(name)
+            renamed = f" (renamed to `{hint}`?)" if hint else ""
+            drifts.append(
+                Drift(
+                    kind,
+                    name,
+                    "missing-in-production",
+                    f"{production.name} has no `{name}`{renamed}",
+                )
+            )
+            continue
+        drifts.extend(_compare_member(kind, member, real, production.name))
+    for name, real in sorted(production.members.items()):
+        if name not in interface.members and real.is_callable and not name.startswith("__"):
+            drifts.append(
+                Drift(
+                    kind,
+                    name,
+                    "missing-in-interface",
+                    f"{production.name} has `{real.describe()}`, which the doubles lack",
+                )
+            )
+    return drifts
+
+
+def _compare_member(kind: str, member: Member, real: Member, production: str) -> list[Drift]:
+    if member.is_callable != real.is_callable:
+        return [
+            Drift(
+                kind,
+                member.name,
+                "kind",
+                f"a {member.kind} in the interface, a {real.kind} in {production}",
+            )
+        ]
+    if not member.is_callable:
+        return []
+    if (member.kind == "async_method") != (real.kind == "async_method"):
+        return [
+            Drift(
+                kind,
+                member.name,
+                "sync-async",
+                f"`{member.describe()}` in the interface, `{real.describe()}` in {production}",
+            )
+        ]
+    problem = _signature_difference(member.signature, real.signature)
+    if problem:
+        return [
+            Drift(
+                kind,
+                member.name,
+                "signature",
+                f"{problem}: interface `{member.describe()}`, production `{real.describe()}`",
+            )
+        ]
+    return []
+
+
+def _signature_difference(
+    ours: inspect.Signature | None, theirs: inspect.Signature | None
+) -> str | None:
+    if ours is None or theirs is None:
+        return None
+    mine = {p.name: p for p in ours.parameters.values()}
+    real = {p.name: p for p in theirs.parameters.values()}
+    accepts_any_keyword = any(p.kind is p.VAR_KEYWORD for p in real.values())
+    for name, param in real.items():
+        required = param.default is param.empty and param.kind not in (
+            param.VAR_POSITIONAL,
+            param.VAR_KEYWORD,
+        )
+        if required and name not in mine:
+            return f"production requires `{name}`"
+    for name, param in mine.items():
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        if name not in real and not accepts_any_keyword:
+            return f"production has no parameter `{name}`"
+        other = real.get(name)
+        if other is not None and other.kind != param.kind:
+            return (
+                f"`{name}` is {param.kind.description} in the interface, "
+                f"{other.kind.description} in production"
+            )
+    return None
