@@ -180,13 +180,13 @@ def print_table(rows: list[Row]) -> None:
         )
         for row in rows
     ]
-    widths = [max(len(text) for text in column) for column in zip(headers, *cells)]
+    widths = [max(len(text) for text in column) for column in zip(headers, *cells, strict=True)]
     numeric = (False, True, True, True, False, False)
 
     def line(values: tuple[str, ...]) -> str:
         parts = [
             value.rjust(width) if right else value.ljust(width)
-            for value, width, right in zip(values, widths, numeric)
+            for value, width, right in zip(values, widths, numeric, strict=True)
         ]
         return "  ".join(parts).rstrip()
 

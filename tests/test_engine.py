@@ -113,6 +113,23 @@ def test(mock_factory):
     assert result.compliant == {"websocket": 1, "database": 1, "agent": 2}
 
 
+def test_factory_paths_of_the_factory_package_are_compliant() -> None:
+    source = b"""import mockguard.factory
+from mockguard.factory import MockFactory, default_factory
+
+def test(user):
+    f = MockFactory.from_config()
+    g = MockFactory()
+    a = f.create("websocket", user)
+    b = g.create("database_session")
+    c = default_factory.create("agent")
+    d = mockguard.factory.create("tool")
+"""
+    result = scan_source(source, "x.py", SETTINGS)
+    assert result.findings == []
+    assert result.compliant == {"websocket": 1, "database": 1, "agent": 2}
+
+
 def test_configured_factory_path(tmp_path: Path) -> None:
     settings = Settings(factories=("tests.support.factory.MockFactory",))
     source = (

@@ -48,6 +48,7 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 DEFAULT_FACTORIES: tuple[str, ...] = (
     "mockguard.SSotMockFactory",
     "mockguard.MockFactory",
+    "mockguard.default_factory",
     "mockguard.factory",
 )
 DEFAULT_FACTORY_FIXTURES: tuple[str, ...] = ("mock_factory",)

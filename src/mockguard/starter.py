@@ -25,7 +25,12 @@ select = ["MG101", "MG102", "MG201", "MG301"]
 
 # Calls through these (a class, an instance of it, or a module) are factory calls:
 # counted as compliant, never flagged.
-factories = ["mockguard.SSotMockFactory", "mockguard.MockFactory", "mockguard.factory"]
+factories = [
+  "mockguard.SSotMockFactory",
+  "mockguard.MockFactory",
+  "mockguard.default_factory",
+  "mockguard.factory",
+]
 # pytest fixtures that hand out a factory.
 factory-fixtures = ["mock_factory"]
 
@@ -44,6 +49,19 @@ format = "text"
 # Where the baseline lives.
 baseline = ".mockguard-baseline.json"
 
+# Factory kinds: what `MockFactory.from_config()` and the pytest fixtures can make (example).
+# [kinds.agent]
+# interface = "app.agents:Agent"                 # the Protocol or class the doubles follow
+# production = "app.agents:SupervisorAgent"      # checked by `mockguard verify`
+# category = "agent"
+# defaults = { name = "supervisor", run = "done" }
+
+# The event contract factory websockets are checked against (example).
+# [events]
+# style = "flat"                                 # {"type": ...} or "nested": {"event": ..., "data": {...}}
+# names = ["agent_started", "agent_thinking", "tool_executing", "tool_completed", "agent_completed"]
+# required-keys = { agent_completed = ["run_id"] }
+
 # Categories beyond agent / websocket / database / generic (example). A table named after a
 # built-in category adds clues to it.
 # [categories.http]
@@ -57,5 +75,7 @@ baseline = ".mockguard-baseline.json"
 
 def as_pyproject_section(text: str = STARTER) -> str:
     """The starter configuration as a `[tool.mockguard]` section of pyproject.toml."""
-    converted = text.replace("# [categories.", "# [tool.mockguard.categories.")
+    converted = text
+    for table in ("categories.", "kinds.", "events]"):
+        converted = converted.replace(f"# [{table}", f"# [tool.mockguard.{table}")
     return "\n[tool.mockguard]\n" + converted

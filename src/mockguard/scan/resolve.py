@@ -169,11 +169,11 @@ class Resolver:
             callee = self.qualname(node.func, scope)
             if callee is None:
                 return None
-            if self.factory_member(callee) == "":
-                return callee  # an instance of a factory class
             action = self.action(callee)
             if action is not None and action.kind in ("construct", "patch"):
                 return MOCK_VALUE
+            if action is None and self.factory_member(callee) is not None:
+                return callee  # a factory made from a configured factory path: MockFactory()
         return None
 
     def qualname(self, node: ast.AST, scope: Scope) -> str | None:
