@@ -71,7 +71,18 @@ class Interface:
     def closest(self, name: str) -> str | None:
         """The real member whose name is closest to `name`, if any is close."""
         found = difflib.get_close_matches(name, list(self.members), n=1, cutoff=0.6)
-        return found[0] if found else None
+        if found:
+            return found[0]
+        # A renamed member often keeps the old name as a part: send -> send_message.
+        bare = name.strip("_").lower()
+        if len(bare) < 3:
+            return None
+        containing = [
+            m
+            for m in self.members
+            if bare in m.lower() or (len(m.strip("_")) >= 3 and m.strip("_").lower() in bare)
+        ]
+        return min(containing, key=len) if containing else None
 
     def unknown(self, name: str) -> str:
         """The message for a member the interface does not have."""
