@@ -58,7 +58,7 @@ baseline = ".mockguard-baseline.json"
 
 # The event contract factory websockets are checked against (example).
 # [events]
-# style = "flat"                                 # {"type": ...} or "nested": {"event": ..., "data": {...}}
+# style = "flat"        # flat: {"type": ...}; nested: {"event": ..., "data": {...}}
 # names = ["agent_started", "agent_thinking", "tool_executing", "tool_completed", "agent_completed"]
 # required-keys = { agent_completed = ["run_id"] }
 
