@@ -116,10 +116,11 @@ class Timing:
 
 
 def calls_per_round(timer: timeit.Timer, seconds: float) -> int:
-    """N such that `timer.timeit(N)` takes about `seconds`."""
+    """N such that `timer.timeit(N)` takes about `seconds` (best of 3 trials, so that one
+    slow moment on a shared machine does not shorten every round)."""
     number = 1
     while True:
-        elapsed = timer.timeit(number)
+        elapsed = min(timer.repeat(repeat=3, number=number))
         if elapsed >= seconds / 4:
             return max(1, round(number * seconds / elapsed))
         number *= 2 if elapsed > seconds / 40 else 10
@@ -174,7 +175,7 @@ def print_table(rows: list[Row]) -> None:
             f"{row.scenario} vs {row.anchor_name}",
             f"{row.factory.median * 1e6:,.1f}",
             f"{row.anchor.median * 1e6:,.1f}",
-            f"{row.ratio:.3f}x",
+            f"{row.ratio:.3g}x",
             goal_text(row.goal),
             row.verdict,
         )

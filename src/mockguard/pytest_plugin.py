@@ -69,7 +69,16 @@ def mock_factory(request: pytest.FixtureRequest) -> Iterator[MockFactory]:
 
     factory = MockFactory.from_settings(_settings(request.config))
     yield factory
+    violations = list(factory.violations)
     factory.events.clear()
+    factory.violations.clear()
+    if violations:
+        listed = "\n".join(f"  {type(v).__name__}: {v}" for v in violations)
+        pytest.fail(
+            "mockguard: the factory's doubles refused these during the test "
+            "(clear mock_factory.violations if the test provokes them on purpose):\n" + listed,
+            pytrace=False,
+        )
 
 
 @pytest.fixture

@@ -12,10 +12,16 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mockguard.factory.contexts import ExecutionContext, UserExecutionContext
-from mockguard.factory.errors import KindError, MockguardDeprecationWarning, UnknownKindError
+from mockguard.factory.errors import (
+    KindError,
+    MockguardDeprecationWarning,
+    MockguardError,
+    MockLeakError,
+    UnknownKindError,
+)
 from mockguard.factory.events import EventContract, EventLog, check_payload, check_user, find_leak
 from mockguard.factory.kinds import Kind, builtin_kinds
-from mockguard.factory.spec import InterfaceError
+from mockguard.factory.spec import InterfaceError, compile_interface
 from mockguard.factory.strict import CallHook, StrictMock, strict_class
 
 if TYPE_CHECKING:
@@ -45,9 +51,12 @@ class MockFactory:
         contract: EventContract | None = None,
     ) -> None:
         self._kinds: dict[str, Kind] = {}
-        self._hooks: dict[str, dict[str, CallHook]] = {}
+        self._hooks: dict[str, tuple[dict[str, CallHook], dict[str, CallHook]]] = {}
         self._lock = threading.Lock()
         self.events = EventLog()
+        self.violations: list[MockguardError] = []
+        """Every leak or contamination the doubles refused, even if the code under test
+        caught the error (the pytest fixture fails the test on them)."""
         self.contract = contract or EventContract()
         for kind in (*(builtin_kinds() if builtins else ()), *kinds):
             self._kinds[kind.name] = kind
@@ -84,11 +93,22 @@ class MockFactory:
             )
         if declared.interface is None:
             raise KindError(f"kind `{declared.name}`: `interface` is required for a new kind")
+        defaults = dict(declared.defaults)
+        if existing is not None:
+            # A built-in rebound to the project's class keeps the defaults that still fit.
+            try:
+                members = compile_interface(declared.interface).members
+            except InterfaceError as exc:
+                raise KindError(f"kind `{declared.name}`: {exc}") from None
+            inherited = {k: v for k, v in existing.defaults.items() if k in members}
+            defaults = {**inherited, **defaults}
         return Kind(
             declared.name,
             declared.interface,
-            dict(declared.defaults),
+            defaults,
             declared.category or (existing.category if existing else "generic"),
+            sends=existing.sends if existing else (),
+            stores=existing.stores if existing else (),
             production=declared.production,
         )
 
@@ -178,18 +198,21 @@ class MockFactory:
         config = {**spec.defaults, **overrides} if overrides else spec.defaults
         context = user_context or UserExecutionContext()
         cls = strict_class(interface)
+        checks, after = self._hooks_for(spec)
         double = cls(
             interface,
             kind,
             dict(config),
-            self._hooks_for(spec),
+            checks,
+            after=after,
             allow_extra=allow_extra,
             context=context,
         )
-        if spec.sends:
+        if spec.sends or spec.stores:
             state = double.__dict__
             state["_mg_connection"] = connection_id or f"conn-{uuid.uuid4().hex}"
             state["_mg_log"] = self.events
+            state["_mg_violations"] = self.violations
         return double
 
     def create_suite(
@@ -205,13 +228,15 @@ class MockFactory:
             if name not in interface.members:
                 raise KindError(f"kind `{kind}`: {what} `{name}`: {interface.unknown(name)}")
 
-    def _hooks_for(self, spec: Kind) -> dict[str, CallHook]:
-        hooks = self._hooks.get(spec.name)
-        if hooks is None:
-            hooks = {name: _send_hook for name in spec.sends}
-            hooks.update({name: _store_hook for name in spec.stores})
-            self._hooks[spec.name] = hooks
-        return hooks
+    def _hooks_for(self, spec: Kind) -> tuple[dict[str, CallHook], dict[str, CallHook]]:
+        found = self._hooks.get(spec.name)
+        if found is not None:
+            return found
+        checks: dict[str, CallHook] = {name: _check_send for name in spec.sends}
+        checks.update({name: _check_store for name in spec.stores})
+        after: dict[str, CallHook] = {name: _record_send for name in spec.sends}
+        self._hooks[spec.name] = (checks, after)
+        return checks, after
 
     # ----------------------------------------------------------------------- events
 
@@ -238,26 +263,47 @@ class MockFactory:
         )
 
 
-def _send_hook(owner: StrictMock, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    payload = args[0] if args else kwargs.get("data", kwargs.get("message"))
-    check_payload(name, payload)
-    state = owner.__dict__
-    context = state["_mg_context"]
-    user_id = getattr(context, "user_id", None)
-    connection = state["_mg_connection"]
-    check_user(user_id, payload, connection)
-    state["_mg_log"].record(connection, user_id, name, payload)
+def _payload(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return args[0] if args else kwargs.get("data", kwargs.get("message"))
 
 
-def _store_hook(
+def _refuse(owner: StrictMock, error: MockguardError) -> None:
+    owner.__dict__["_mg_violations"].append(error)
+    raise error
+
+
+def _check_send(
     owner: StrictMock, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> None:
-    from mockguard.factory.errors import MockLeakError
+    """Before a message goes out: no mock inside it, no other user's id on it."""
+    payload = _payload(args, kwargs)
+    state = owner.__dict__
+    try:
+        check_payload(name, payload)
+        check_user(getattr(state["_mg_context"], "user_id", None), payload, state["_mg_connection"])
+    except MockguardError as error:
+        _refuse(owner, error)
 
+
+def _record_send(
+    owner: StrictMock, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """Once a send succeeded: it is an event of this connection and user."""
+    state = owner.__dict__
+    user_id = getattr(state["_mg_context"], "user_id", None)
+    state["_mg_log"].record(state["_mg_connection"], user_id, name, _payload(args, kwargs))
+
+
+def _check_store(
+    owner: StrictMock, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> None:
+    """Before an object goes to the database: no mock inside it."""
     for index, value in enumerate((*args, *kwargs.values())):
         problem = find_leak(value, f"argument {index + 1}", json=False)
         if problem:
-            raise MockLeakError(f"{name}(): {problem}; a mock must never reach the database")
+            _refuse(
+                owner, MockLeakError(f"{name}(): {problem}; a mock must never reach the database")
+            )
 
 
 default_factory = MockFactory()

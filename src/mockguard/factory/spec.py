@@ -113,11 +113,16 @@ def load_object(path: str) -> Any:
 def compile_interface(target: type | str) -> Interface:
     """The interface of a class, a Protocol or an import path; computed once per target."""
     if isinstance(target, str):
-        loaded = load_object(target)
-        if not isinstance(loaded, type):
-            raise InterfaceError(f"`{target}` is not a class")
-        target = loaded
+        target = _load_class(target)
     return _compile(target)
+
+
+@cache
+def _load_class(path: str) -> type:
+    loaded = load_object(path)
+    if not isinstance(loaded, type):
+        raise InterfaceError(f"`{path}` is not a class")
+    return loaded
 
 
 @cache
@@ -163,7 +168,12 @@ def _member(cls: type, name: str) -> Member | None:
         kind = "async_method"
     else:
         kind = "method"
-    return Member(name, kind, signature=_signature(function, drop_first=bound_first))
+    return Member(
+        name,
+        kind,
+        signature=_signature(function, drop_first=bound_first),
+        annotation=_return_annotation(function),
+    )
 
 
 def _signature(function: Any, *, drop_first: bool) -> inspect.Signature | None:
@@ -189,7 +199,28 @@ def _return_annotation(function: Any) -> Any:
     try:
         return typing.get_type_hints(function).get("return")
     except Exception:
+        pass
+    # Names imported only under TYPE_CHECKING (`-> Result[Any]`): find the class by its name
+    # in the function's module, then in its top-level package (`sqlalchemy.Result`).
+    raw = getattr(function, "__annotations__", {}).get("return")
+    if not isinstance(raw, str):
+        return raw
+    head = raw.split("[", 1)[0].strip().strip("'\"")
+    if not head.isidentifier():
         return None
+    module = getattr(function, "__module__", "") or ""
+    for namespace in (getattr(function, "__globals__", {}), _package_namespace(module)):
+        found = namespace.get(head)
+        if isinstance(found, type):
+            return found
+    return None
+
+
+def _package_namespace(module: str) -> dict[str, Any]:
+    try:
+        return vars(importlib.import_module(module.split(".", 1)[0]))
+    except ImportError:
+        return {}
 
 
 def _annotated_attributes(cls: type) -> dict[str, tuple[Any, Any]]:

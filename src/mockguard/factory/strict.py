@@ -10,6 +10,8 @@ raises `AttributeError` with the closest real name.
 
 from __future__ import annotations
 
+import asyncio
+import collections.abc
 import copy
 import inspect
 import typing
@@ -20,7 +22,8 @@ from unittest import mock
 
 from mockguard.factory.spec import NO_DEFAULT, Interface, Member
 
-# A hook sees every call of one member before it is recorded: (owner, member, args, kwargs).
+# A hook sees a call of one member: (owner, member, args, kwargs). A *check* runs before the
+# call is recorded and may refuse it by raising; an *after* hook runs once the call succeeded.
 CallHook = Callable[["StrictMock", str, tuple[Any, ...], dict[str, Any]], None]
 
 _ZERO_VALUES: dict[Any, Callable[[], Any]] = {
@@ -34,6 +37,15 @@ _ZERO_VALUES: dict[Any, Callable[[], Any]] = {
     set: set,
     tuple: tuple,
 }
+_ABSTRACT_ZERO_VALUES: dict[Any, Callable[[], Any]] = {
+    collections.abc.Sequence: list,
+    collections.abc.MutableSequence: list,
+    collections.abc.Iterable: list,
+    collections.abc.Collection: list,
+    collections.abc.Mapping: dict,
+    collections.abc.MutableMapping: dict,
+    collections.abc.Set: set,
+}
 
 
 class _MemberMixin:
@@ -41,26 +53,53 @@ class _MemberMixin:
 
     def _mock_check_sig(self, /, *args: Any, **kwargs: Any) -> None:
         state = self.__dict__
+        owner: StrictMock | None = state.get("_mg_owner")
+        if owner is None:
+            return
         signature = state["_mg_signature"]
         if signature is not None:
             try:
                 signature.bind(*args, **kwargs)
             except TypeError as exc:
                 raise TypeError(f"{state['_mg_label']}(): {exc}") from None
-        owner: StrictMock = state["_mg_owner"]
         name: str = state["_mg_member"]
-        hook = owner._mg_hooks.get(name)
-        if hook is not None:
-            hook(owner, name, args, kwargs)
+        check = owner._mg_hooks.get(name)
+        if check is not None:
+            check(owner, name, args, kwargs)
         owner._mg_calls.append(getattr(mock.call, name)(*args, **kwargs))
+
+    def _mg_after(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        owner: StrictMock | None = self.__dict__.get("_mg_owner")
+        if owner is not None:
+            name: str = self.__dict__["_mg_member"]
+            after = owner._mg_after.get(name)
+            if after is not None:
+                after(owner, name, args, kwargs)
+
+    def _get_child_mock(self, /, **kw: Any) -> Any:
+        # What a member returns or holds is plain data to the test: a MagicMock, never
+        # another member (which would expect the owner's state).
+        return mock.MagicMock(**kw)
 
 
 class SyncMember(_MemberMixin, mock.Mock):
     """A synchronous method of a strict mock: calling it is not awaitable."""
 
+    def _execute_mock_call(self, /, *args: Any, **kwargs: Any) -> Any:
+        result = super()._execute_mock_call(*args, **kwargs)
+        self._mg_after(args, kwargs)
+        return result
+
 
 class AsyncMember(_MemberMixin, mock.AsyncMock):
-    """An `async def` method of a strict mock: calling it returns an awaitable."""
+    """An `async def` method of a strict mock: calling it returns an awaitable that, like
+    real I/O, lets other tasks run before it completes."""
+
+    async def _execute_mock_call(self, /, *args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0)
+        result = await super()._execute_mock_call(*args, **kwargs)
+        self._mg_after(args, kwargs)
+        return result
 
 
 async def _iterate(items: Iterable[Any]) -> AsyncIterator[Any]:
@@ -75,6 +114,7 @@ class StrictMock:
     _mg_kind: str
     _mg_config: dict[str, Any]
     _mg_hooks: dict[str, CallHook]
+    _mg_after: dict[str, CallHook]
     _mg_allow_extra: bool
     _mg_calls: list[Any]
     _mg_context: Any
@@ -86,6 +126,7 @@ class StrictMock:
         config: dict[str, Any],
         hooks: dict[str, CallHook],
         *,
+        after: dict[str, CallHook] | None = None,
         allow_extra: bool = False,
         context: Any = None,
     ) -> None:
@@ -94,6 +135,7 @@ class StrictMock:
         state["_mg_kind"] = kind
         state["_mg_config"] = config
         state["_mg_hooks"] = hooks
+        state["_mg_after"] = after or {}
         state["_mg_allow_extra"] = allow_extra
         state["_mg_calls"] = []
         state["_mg_context"] = context
@@ -178,6 +220,11 @@ class StrictMock:
             child.return_value = self
         elif member.name in ("__exit__", "__aexit__"):
             child.return_value = None  # a truthy value would swallow the exception
+        elif member.annotation is not None:
+            # What the real method is declared to return: data, or a strict double.
+            returned = _value_for(member, self._mg_kind, plain=True)
+            if returned is not _UNKNOWN:
+                child.return_value = returned
         return child
 
 
@@ -202,13 +249,21 @@ def _fresh(value: Any) -> Any:
     return value
 
 
-def _value_for(member: Member, kind: str) -> Any:
-    """The value of a property or data attribute nobody configured."""
-    if member.default is not NO_DEFAULT and not callable(member.default):
+_UNKNOWN: Any = object()
+
+
+def _value_for(member: Member, kind: str, *, plain: bool = False) -> Any:
+    """The value of a property or data attribute nobody configured (with `plain`, of a
+    method's return annotation: `_UNKNOWN` when the annotation says nothing usable)."""
+    if member.default is not NO_DEFAULT and not callable(member.default) and not plain:
         return _fresh(member.default)
     annotation = member.annotation
+    if annotation is None and plain:
+        return _UNKNOWN
+    if annotation is type(None):
+        return None
     origin = typing.get_origin(annotation)
-    if origin is typing.Union or str(origin) == "types.UnionType":
+    if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
         args = typing.get_args(annotation)
         if type(None) in args:
             return None
@@ -217,12 +272,16 @@ def _value_for(member: Member, kind: str) -> Any:
     base = origin or annotation
     if base in _ZERO_VALUES:
         return _ZERO_VALUES[base]()
-    if inspect.isclass(base) and base.__module__ != "builtins":
+    if base in _ABSTRACT_ZERO_VALUES:
+        return _ABSTRACT_ZERO_VALUES[base]()
+    if inspect.isclass(base) and base.__module__ not in ("builtins", "typing"):
         from mockguard.factory.spec import compile_interface
 
         nested = compile_interface(base)
         if nested.members:
-            return StrictMock(nested, f"{kind}.{member.name}", {}, {})
+            return strict_class(nested)(nested, f"{kind}.{member.name}", {}, {})
+    if plain:
+        return _UNKNOWN
     return mock.NonCallableMagicMock(name=f"{kind}.{member.name}")
 
 
