@@ -102,17 +102,43 @@ async def test_two_websockets_of_one_user_get_distinct_connections(factory: Mock
     assert one.user_id == two.user_id == "same"
 
 
+@pytest.mark.asyncio
+async def test_a_send_that_fails_is_not_an_event(factory: MockFactory) -> None:
+    ws = factory.create("websocket", user("u1"), send_json=RuntimeError("connection closed"))
+    with pytest.raises(RuntimeError, match="connection closed"):
+        await ws.send_json({"type": "agent_started"})
+    assert factory.sent(ws) == []  # it never reached the wire
+    assert ws.mock_calls == [mock.call.send_json({"type": "agent_started"})]  # but was called
+    await ws.send_text("still open")
+    assert [e.method for e in factory.sent(ws)] == ["send_text"]
+
+
+@pytest.mark.asyncio
+async def test_an_event_is_recorded_when_the_send_completes(factory: MockFactory) -> None:
+    ws = factory.create("websocket", user("u1"))
+    pending = ws.send_json({"type": "agent_started"})
+    assert factory.sent(ws) == []  # called, not yet awaited
+    await pending
+    assert len(factory.sent(ws)) == 1
+
+
+@pytest.mark.asyncio
+async def test_an_event_keeps_the_payload_as_it_was_sent(factory: MockFactory) -> None:
+    ws = factory.create("websocket", user("u1"))
+    message = {"type": "agent_started", "data": {"step": 1}}
+    await ws.send_json(message)
+    message["type"] = "agent_thinking"
+    message["data"]["step"] = 2
+    await ws.send_json(message)
+    assert [e.payload["type"] for e in factory.sent(ws)] == ["agent_started", "agent_thinking"]
+    assert factory.sent(ws)[0].payload["data"] == {"step": 1}
+
+
 def test_sent_rejects_a_double_that_is_not_a_websocket(factory: MockFactory) -> None:
     with pytest.raises(TypeError, match="not a websocket made by this factory"):
         factory.sent(factory.create("agent"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="factory bug: MockFactory.sent() only checks that the double has a connection id; "
-    "a websocket made by another factory silently gives [] instead of the documented "
-    "'not a websocket made by this factory' TypeError",
-)
 @pytest.mark.asyncio
 async def test_sent_rejects_a_websocket_of_another_factory(factory: MockFactory) -> None:
     other = MockFactory()
@@ -136,12 +162,16 @@ def test_event_log_clear(factory: MockFactory) -> None:
 
 def test_default_contract_is_the_five_lifecycle_events() -> None:
     contract = EventContract()
-    assert contract.events == LIFECYCLE_EVENTS == (
-        "agent_started",
-        "agent_thinking",
-        "tool_executing",
-        "tool_completed",
-        "agent_completed",
+    assert (
+        contract.events
+        == LIFECYCLE_EVENTS
+        == (
+            "agent_started",
+            "agent_thinking",
+            "tool_executing",
+            "tool_completed",
+            "agent_completed",
+        )
     )
     assert contract.style == "flat"
     assert dict(contract.required_keys) == {}
@@ -192,7 +222,13 @@ def test_assert_events_fails_for_no_events_at_all() -> None:
 
 
 def test_assert_events_fails_out_of_order_with_a_side_by_side_table() -> None:
-    order = ("agent_started", "agent_thinking", "tool_completed", "tool_executing", "agent_completed")
+    order = (
+        "agent_started",
+        "agent_thinking",
+        "tool_completed",
+        "tool_executing",
+        "agent_completed",
+    )
     events = make_events(lifecycle_payloads(events=order))
     with pytest.raises(EventContractError) as info:
         assert_events(events)
@@ -287,7 +323,10 @@ def test_filter_by_run_id() -> None:
 def test_filter_by_run_id_in_nested_data_or_top_level() -> None:
     contract = EventContract(style="nested")
     nested = lifecycle_payloads(style="nested", run_id="r1")
-    top = [{"event": p["event"], "run_id": "r2", "data": {}} for p in lifecycle_payloads(style="nested")]
+    top = [
+        {"event": p["event"], "run_id": "r2", "data": {}}
+        for p in lifecycle_payloads(style="nested")
+    ]
     events = make_events(nested + top)
     assert_events(events, contract, run_id="r1")
     assert_events(events, contract, run_id="r2")
@@ -361,7 +400,12 @@ async def test_a_mock_return_value_is_caught_when_echoed(factory: MockFactory) -
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("value", "type_name"),
-    [({1, 2}, "set"), (object(), "object"), (b"raw", "bytes"), (SimpleNamespace(a=1), "SimpleNamespace")],
+    [
+        ({1, 2}, "set"),
+        (object(), "object"),
+        (b"raw", "bytes"),
+        (SimpleNamespace(a=1), "SimpleNamespace"),
+    ],
 )
 async def test_a_value_json_cannot_carry_is_a_leak(
     factory: MockFactory, value: Any, type_name: str
@@ -387,17 +431,14 @@ async def test_non_string_keys_and_cycles_are_leaks(factory: MockFactory) -> Non
 @pytest.mark.asyncio
 async def test_json_values_pass(factory: MockFactory) -> None:
     ws = factory.create("websocket", user("u1"))
-    payload = {"type": "x", "data": {"n": 1, "f": 1.5, "b": True, "none": None, "list": [1, "a"], "t": (1, 2)}}
+    payload = {
+        "type": "x",
+        "data": {"n": 1, "f": 1.5, "b": True, "none": None, "list": [1, "a"], "t": (1, 2)},
+    }
     await ws.send_json(payload)
     assert factory.sent(ws)[0].payload == payload
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="factory bug: events.find_leak treats any object seen twice as a cycle, so a "
-    "payload that shares one dict/list in two places (valid JSON) is rejected with "
-    "'refers back to itself'",
-)
 @pytest.mark.asyncio
 async def test_a_shared_but_acyclic_value_is_not_a_leak(factory: MockFactory) -> None:
     ws = factory.create("websocket", user("u1"))
@@ -475,6 +516,33 @@ def test_an_object_referring_to_itself_can_be_stored(factory: MockFactory) -> No
     parent.child = Record(parent=parent)
     session.add(parent)
     session.add.assert_called_once_with(parent)
+
+
+@pytest.mark.asyncio
+async def test_refusals_are_kept_even_when_the_code_catches_them(factory: MockFactory) -> None:
+    ws = factory.create("websocket", user("alice"))
+    session = factory.create("database_session")
+
+    async def careless_handler() -> None:
+        for payload in ({"result": mock.Mock()}, {"user_id": "bob"}):
+            try:
+                await ws.send_json(payload)
+            except Exception:  # the code under test swallows the error
+                pass
+        try:
+            session.add(Record(owner=mock.Mock()))
+        except Exception:
+            pass
+
+    await careless_handler()
+    kinds = [type(error) for error in factory.violations]
+    assert kinds == [MockLeakError, ContaminationError, MockLeakError]
+    assert "payload['result']" in str(factory.violations[0])
+    assert "database" in str(factory.violations[2])
+    assert factory.sent(ws) == []
+    await ws.send_json({"type": "fine"})
+    assert len(factory.violations) == 3  # a good send adds nothing
+    assert MockFactory().violations == []  # per factory
 
 
 # ----------------------------------------------------------- contamination guard

@@ -305,17 +305,13 @@ async def test_create_mock_llm_manager_without_arguments() -> None:
 @pytest.mark.asyncio
 async def test_create_mock_llm_manager_with_overrides() -> None:
     client = SSotMockFactory.create_llm_client_mock("from override")
-    manager = SSotMockFactory.create_mock_llm_manager(response="r", get_client=lambda name=None: client)
+    manager = SSotMockFactory.create_mock_llm_manager(
+        response="r", get_client=lambda name=None: client
+    )
     assert manager.get_client() is client
     assert await manager.ask("q") == "r"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="factory bug: create_mock_llm_manager(ask=...) / create_tool_mock(run=...) pass the "
-    "member twice to MockFactory.create and crash with a raw `got multiple values for "
-    "keyword argument` TypeError",
-)
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("helper", "member"),
@@ -439,7 +435,11 @@ def test_create_mock_suite_with_an_unknown_key_is_an_error() -> None:
             "create_websocket_manager_mock",
             lambda made: made.__class__ is WebSocketManagerInterface,
         ),
-        ("create_mock_websocket", "create_websocket_mock", lambda made: isinstance(made, WebSocket)),
+        (
+            "create_mock_websocket",
+            "create_websocket_mock",
+            lambda made: isinstance(made, WebSocket),
+        ),
         (
             "create_mock_supervisor_agent",
             "create_agent_mock",

@@ -64,7 +64,8 @@ def build_app(asgi_messages: list[str]) -> Any:
 
     async def recording(scope: Any, receive: Any, send: Any) -> None:
         async def send_and_record(message: Any) -> None:
-            asgi_messages.append(message["type"])
+            if scope["type"] == "websocket":
+                asgi_messages.append(message["type"])
             await send(message)
 
         await app(scope, receive, send_and_record)
@@ -292,7 +293,12 @@ async def test_a_misspelled_member_passes_a_bare_mock_but_not_the_double(
 @pytest.mark.asyncio
 async def test_sync_and_async_match_the_real_session(factory: MockFactory) -> None:
     double = factory.create("database_session")
-    sync_calls = {"add": (Item(),), "add_all": ([Item()],), "expunge": (Item(),), "in_transaction": ()}
+    sync_calls = {
+        "add": (Item(),),
+        "add_all": ([Item()],),
+        "expunge": (Item(),),
+        "in_transaction": (),
+    }
     for name, args in sync_calls.items():
         assert not inspect.iscoroutinefunction(getattr(AsyncSession, name))
         assert not inspect.isawaitable(getattr(double, name)(*args))
@@ -301,4 +307,10 @@ async def test_sync_and_async_match_the_real_session(factory: MockFactory) -> No
         pending = getattr(double, name)()
         assert inspect.isawaitable(pending)
         await pending
-    assert [c[0] for c in double.mock_calls] == [*sync_calls, "commit", "rollback", "flush", "close"]
+    assert [c[0] for c in double.mock_calls] == [
+        *sync_calls,
+        "commit",
+        "rollback",
+        "flush",
+        "close",
+    ]

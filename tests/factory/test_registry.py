@@ -259,11 +259,6 @@ def test_mutable_overrides_are_not_shared_either(factory: MockFactory) -> None:
     assert second.options == {"retries": 1}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="factory bug: strict._fresh copies only dict/list/set, so other mutable defaults "
-    "(a deque, a dict inside a tuple) are shared by every mock of the kind",
-)
 @pytest.mark.parametrize(
     ("default", "mutate", "pristine"),
     [
@@ -281,11 +276,6 @@ def test_other_mutable_defaults_are_not_shared(
     assert second.options == pristine
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="factory bug: with allow_extra=True an override the interface lacks passes the "
-    "name check but is then ignored: the attribute reads as a fresh MagicMock",
-)
 def test_allow_extra_keeps_overrides_for_extra_names(factory: MockFactory) -> None:
     ws = factory.create("websocket", allow_extra=True, tenant="acme")
     assert ws.tenant == "acme"

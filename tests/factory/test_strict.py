@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 from typing import Any, Optional, Protocol
 from unittest import mock
@@ -100,7 +101,9 @@ def test_hasattr_is_false_for_names_the_interface_lacks(factory: MockFactory) ->
 @pytest.mark.asyncio
 async def test_call_that_does_not_bind_raises_before_it_is_recorded(factory: MockFactory) -> None:
     ws = factory.create("websocket")
-    with pytest.raises(TypeError, match=r"WebSocket\.send_json\(\): missing a required argument: 'data'"):
+    with pytest.raises(
+        TypeError, match=r"WebSocket\.send_json\(\): missing a required argument: 'data'"
+    ):
         await ws.send_json()
     with pytest.raises(TypeError, match="too many positional arguments"):
         ws.accept("a", "b", "c", "d")
@@ -170,6 +173,40 @@ async def test_an_async_iterator_member_is_not_awaitable_but_iterable(factory: M
     iterator = ws.iter_text()
     assert not inspect.isawaitable(iterator)
     assert [item async for item in iterator] == ["a", "b"]
+
+
+@pytest.mark.asyncio
+async def test_async_members_let_other_tasks_run(factory: MockFactory) -> None:
+    first, second = factory.create("websocket"), factory.create("websocket")
+
+    async def stream(ws: Any, tag: str) -> None:
+        for index in range(3):
+            await ws.send_json({"type": f"{tag}{index}"})
+
+    await asyncio.gather(stream(first, "a"), stream(second, "b"))
+    order = [event.payload["type"] for event in factory.events.events()]
+    assert order == ["a0", "b0", "a1", "b1", "a2", "b2"]  # like real I/O, not one after another
+
+
+@pytest.mark.asyncio
+async def test_method_return_values_follow_the_annotations(factory: MockFactory) -> None:
+    ws = factory.create("websocket")
+    assert await ws.send_json({"type": "x"}) is None  # -> None
+    assert await ws.accept() is None
+    assert await ws.receive_text() == ""  # -> str
+    assert await ws.receive_bytes() == b""  # -> bytes
+    session = factory.create("database_session")
+    assert session.add(object()) is None
+    assert await session.commit() is None
+    result = await session.execute("select 1")  # -> Result: a strict double of it
+    from sqlalchemy.engine import Result
+
+    assert isinstance(result, Result) and isinstance(result, StrictMock)
+    assert result.scalars().all() == []
+    with pytest.raises(AttributeError, match="did you mean `scalars`"):
+        result.scalar_list  # noqa: B018
+    configured = factory.create("database_session", execute="rows")
+    assert await configured.execute("select 1") == "rows"  # configuration wins
 
 
 # ---------------------------------------------------------------- assert helpers
@@ -245,12 +282,6 @@ def test_configured_values_win_over_zero_values(factory: MockFactory) -> None:
     assert (config.environment, config.debug) == ("test", False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="factory bug: a PEP 604 union (`str | None`, `int | str`) is not recognised as a "
-    "union in strict._value_for (it compares str(origin) with 'types.UnionType'), so the "
-    "attribute is a NonCallableMagicMock instead of None / 0 as for typing.Optional / Union",
-)
 def test_pep604_unions_get_the_same_values_as_typing_unions(thing: Any) -> None:
     assert thing.maybe_pep604 is None
     assert thing.either_pep604 == 0
@@ -370,11 +401,6 @@ async def test_reset_mock_forgets_calls_but_keeps_configuration(factory: MockFac
     assert agent.mock_calls == [mock.call.run(None, "again")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="factory bug: StrictMock.reset_mock() resets only unittest.mock members; a nested "
-    "strict mock already made (`client.chat`) keeps its calls",
-)
 @pytest.mark.asyncio
 async def test_reset_mock_reaches_nested_strict_mocks(factory: MockFactory) -> None:
     client = factory.create("llm_client")
@@ -461,11 +487,6 @@ class _Pool(Protocol):
     connection: _Connection
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="factory bug: strict._value_for builds nested mocks with StrictMock(...) instead of "
-    "strict_class(...), so a nested interface's special methods (async with) are missing",
-)
 @pytest.mark.asyncio
 async def test_nested_strict_mock_supports_its_special_methods(factory: MockFactory) -> None:
     factory.register("pool", _Pool)

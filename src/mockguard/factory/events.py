@@ -7,6 +7,7 @@ a message stamped with another user's id raises :class:`ContaminationError`.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -83,6 +84,12 @@ class EventLog:
         self._counter = itertools.count(1)
 
     def record(self, connection_id: str, user_id: str | None, method: str, payload: Any) -> Event:
+        """Keep a message as it was when sent (a copy: later changes to the object the code
+        keeps do not rewrite history)."""
+        try:
+            payload = copy.deepcopy(payload)
+        except Exception:
+            pass
         with self._lock:
             event = Event(next(self._counter), connection_id, user_id, method, payload)
             self._events.append(event)
@@ -116,31 +123,40 @@ def find_leak(value: Any, path: str = "payload", *, json: bool = True) -> str | 
     carry) inside `value`, with its path; None when there is none."""
     from mockguard.factory.strict import StrictMock
 
-    stack: list[tuple[Any, str]] = [(value, path)]
-    seen: set[int] = set()
-    while stack:
-        item, where = stack.pop()
-        if isinstance(item, (mock.NonCallableMock, StrictMock)):
-            return f"{where} is a mock object ({item!r})"
-        if isinstance(item, _JSON_SCALARS):
-            continue
-        if id(item) in seen:
-            return f"{where} refers back to itself" if json else None
-        seen.add(id(item))
-        if isinstance(item, Mapping):
-            for key, sub in reversed(list(item.items())):
-                if json and not isinstance(key, str):
-                    return f"{where} has a key {key!r} that is not a string"
-                stack.append((sub, f"{where}[{key!r}]"))
-        elif isinstance(item, (list, tuple)):
-            for index in reversed(range(len(item))):
-                stack.append((item[index], f"{where}[{index}]"))
-        elif json:
-            return f"{where} is a {type(item).__name__}, which JSON cannot carry"
-        elif hasattr(item, "__dict__"):
-            for key, sub in vars(item).items():
-                if not key.startswith("_"):
-                    stack.append((sub, f"{where}.{key}"))
+    return _leak(value, path, json, StrictMock, set())
+
+
+def _leak(item: Any, where: str, json: bool, strict: type, ancestors: set[int]) -> str | None:
+    if isinstance(item, (mock.NonCallableMock, strict)):
+        return f"{where} is a mock object ({item!r})"
+    if isinstance(item, _JSON_SCALARS):
+        return None
+    if id(item) in ancestors:  # inside itself; a value merely shared twice is fine
+        return f"{where} refers back to itself" if json else None
+    if isinstance(item, Mapping):
+        children = []
+        for key, sub in item.items():
+            if json and not isinstance(key, str):
+                return f"{where} has a key {key!r} that is not a string"
+            children.append((sub, f"{where}[{key!r}]"))
+    elif isinstance(item, (list, tuple)):
+        children = [(sub, f"{where}[{index}]") for index, sub in enumerate(item)]
+    elif json:
+        return f"{where} is a {type(item).__name__}, which JSON cannot carry"
+    elif hasattr(item, "__dict__"):
+        children = [
+            (sub, f"{where}.{key}") for key, sub in vars(item).items() if not key.startswith("_")
+        ]
+    else:
+        return None
+    ancestors.add(id(item))
+    try:
+        for sub, path in children:
+            problem = _leak(sub, path, json, strict, ancestors)
+            if problem:
+                return problem
+    finally:
+        ancestors.discard(id(item))
     return None
 
 

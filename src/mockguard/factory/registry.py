@@ -242,10 +242,12 @@ class MockFactory:
 
     def sent(self, websocket: Any) -> list[Any]:
         """The events one factory websocket sent."""
-        connection = websocket.__dict__.get("_mg_connection")
-        if connection is None:
+        state = getattr(websocket, "__dict__", {})
+        connection = state.get("_mg_connection")
+        if connection is None or state.get("_mg_log") is not self.events:
             raise TypeError(f"{websocket!r} is not a websocket made by this factory")
-        return self.events.events(connection_id=connection)
+        found: list[Any] = self.events.events(connection_id=connection)
+        return found
 
     def assert_events(
         self,
@@ -435,9 +437,8 @@ class SSotMockFactory(metaclass=_Facade):
         cls, name: str = "tool", result: Any = "", description: str = "", **overrides: Any
     ) -> Any:
         """A tool whose `run(**arguments)` returns `result`."""
-        return cls._factory().create(
-            "tool", name=name, run=result, description=description, **overrides
-        )
+        values = {"name": name, "run": result, "description": description, **overrides}
+        return cls._factory().create("tool", **values)
 
     @classmethod
     def create_llm_client_mock(
@@ -458,7 +459,7 @@ class SSotMockFactory(metaclass=_Facade):
     def create_mock_llm_manager(cls, response: str = "", **overrides: Any) -> Any:
         """An LLM manager whose `ask(...)` returns `response`, and whose `get_client()` hands
         out an LLM client double."""
-        manager = cls._factory().create("llm_manager", ask=response, **overrides)
+        manager = cls._factory().create("llm_manager", **{"ask": response, **overrides})
         manager.get_client.return_value = cls.create_llm_client_mock(response)
         return manager
 

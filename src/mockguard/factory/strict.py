@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import collections.abc
 import copy
+import enum
 import inspect
 import typing
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -148,7 +149,12 @@ class StrictMock:
         member = interface.members.get(name)
         if member is None:
             if self._mg_allow_extra and not name.startswith("__"):
-                value: Any = mock.MagicMock(name=f"{self._mg_kind}.{name}")
+                config = self._mg_config
+                value: Any = (
+                    _fresh(config[name])
+                    if name in config
+                    else mock.MagicMock(name=f"{self._mg_kind}.{name}")
+                )
                 self.__dict__[name] = value
                 return value
             raise AttributeError(interface.unknown(name))
@@ -190,7 +196,7 @@ class StrictMock:
         """Forget all calls, on this mock and on each member made so far."""
         self._mg_calls.clear()
         for value in list(self.__dict__.values()):
-            if isinstance(value, mock.NonCallableMock):
+            if isinstance(value, (mock.NonCallableMock, StrictMock)):
                 value.reset_mock()
 
     def _mg_make(self, member: Member) -> Any:
@@ -242,11 +248,20 @@ def configure_member(child: mock.Mock, value: Any) -> None:
         child.return_value = _fresh(value)
 
 
+_IMMUTABLE = (str, bytes, int, float, complex, bool, type(None), frozenset, range, enum.Enum)
+
+
 def _fresh(value: Any) -> Any:
-    """A default's own copy, so that no two mocks share a mutable value."""
-    if isinstance(value, (dict, list, set)):
+    """A default's own copy, so that no two mocks share a mutable value. Objects with
+    behaviour (functions, classes, mocks, exceptions) are passed as they are."""
+    if isinstance(value, _IMMUTABLE) or callable(value) or isinstance(value, BaseException):
+        return value
+    if isinstance(value, (mock.NonCallableMock, StrictMock)):
+        return value
+    try:
         return copy.deepcopy(value)
-    return value
+    except Exception:
+        return value
 
 
 _UNKNOWN: Any = object()
