@@ -80,3 +80,91 @@ def test_config_is_found_in_a_parent_folder(tmp_path: Path) -> None:
 def test_pyproject_without_a_section_is_not_a_config(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     assert load_settings(start=tmp_path).config_path is None
+
+
+def test_kinds_and_events_tables() -> None:
+    values = parse_table(
+        {
+            "kinds": {
+                "agent": {"interface": "app.agents:Agent", "defaults": {"run": "ok"}},
+                "clock": {"interface": "app.clock:Clock", "category": "generic"},
+            },
+            "events": {
+                "style": "nested",
+                "names": ["started", "done"],
+                "required-keys": {"done": ["run_id"]},
+            },
+        },
+        SOURCE,
+        "tool.mockguard.",
+    )
+    agent, clock = values["kinds"]
+    assert (agent.name, agent.interface, agent.defaults) == (
+        "agent",
+        "app.agents:Agent",
+        {"run": "ok"},
+    )
+    assert (clock.category, clock.production) == ("generic", None)
+    events = values["events"]
+    assert (events.style, events.names, events.required_keys) == (
+        "nested",
+        ("started", "done"),
+        (("done", ("run_id",)),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            {"kinds": {"agent": {"interfase": "a:B"}}},
+            "unknown key `tool.mockguard.kinds.agent.interfase` (did you mean 'interface'?)",
+        ),
+        (
+            {"kinds": {"agent": {"interface": "Agent"}}},
+            "`tool.mockguard.kinds.agent.interface` must be an import path",
+        ),
+        (
+            {"kinds": {"agent": {"defaults": 3}}},
+            "`tool.mockguard.kinds.agent.defaults` must be a table",
+        ),
+        (
+            {"events": {"style": "deep"}},
+            "`tool.mockguard.events.style` must be one of flat, nested",
+        ),
+        ({"events": {"required-keys": {"done": "run_id"}}}, None),
+    ],
+)
+def test_bad_kinds_and_events(table: dict[str, object], message: str | None) -> None:
+    if message is None:
+        # A single string is accepted as a one-item list, like every list setting.
+        assert parse_table(table, SOURCE, "tool.mockguard.")["events"].required_keys == (
+            ("done", ("run_id",)),
+        )
+        return
+    with pytest.raises(ConfigError, match=None) as caught:
+        parse_table(table, SOURCE, "tool.mockguard.")
+    assert message in str(caught.value)
+
+
+def test_configured_kinds_build_a_factory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockguard.factory import KindError, MockFactory
+
+    (tmp_path / "clockmod.py").write_text(
+        "class Clock:\n    def now(self) -> float:\n        return 0.0\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "mockguard.toml").write_text(
+        '[kinds.clock]\ninterface = "clockmod:Clock"\ndefaults = { now = 5.0 }\n'
+        '[kinds.agent]\ndefaults = { name = "planner" }\n'
+        '[events]\nstyle = "nested"\n'
+    )
+    factory = MockFactory.from_settings(load_settings(start=tmp_path))
+    assert factory.create("clock").now() == 5.0
+    assert factory.create("agent").name == "planner"  # a built-in kind, its defaults extended
+    assert factory.contract.style == "nested"
+    (tmp_path / "mockguard.toml").write_text(
+        '[kinds.clock]\ninterface = "clockmod:Clock"\ndefaults = { tick = 1 }\n'
+    )
+    with pytest.raises(KindError, match="default `tick`: clockmod.Clock has no attribute `tick`"):
+        MockFactory.from_settings(load_settings(start=tmp_path))
