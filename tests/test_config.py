@@ -142,7 +142,7 @@ def test_bad_kinds_and_events(table: dict[str, object], message: str | None) -> 
             ("done", ("run_id",)),
         )
         return
-    with pytest.raises(ConfigError, match=None) as caught:
+    with pytest.raises(ConfigError) as caught:
         parse_table(table, SOURCE, "tool.mockguard.")
     assert message in str(caught.value)
 
@@ -166,5 +166,5 @@ def test_configured_kinds_build_a_factory(tmp_path: Path, monkeypatch: pytest.Mo
     (tmp_path / "mockguard.toml").write_text(
         '[kinds.clock]\ninterface = "clockmod:Clock"\ndefaults = { tick = 1 }\n'
     )
-    with pytest.raises(KindError, match="default `tick`: clockmod.Clock has no attribute `tick`"):
+    with pytest.raises(KindError, match=r"default `tick`: clockmod\.Clock has no attribute `tick`"):
         MockFactory.from_settings(load_settings(start=tmp_path))
