@@ -41,6 +41,10 @@ class Finding:
     scope: str
     evidence: tuple[Evidence, ...] = ()
     suppressed: bool = False
+    # Stable identity across unrelated edits (see `mockguard.fingerprint`); never a line.
+    fingerprint: str = ""
+    # The site's source with whitespace and comments removed (what the fingerprint hashes).
+    snippet: str = ""
 
     @property
     def message(self) -> str:

@@ -17,12 +17,13 @@ from functools import lru_cache
 
 from mockguard.config import Settings
 from mockguard.findings import Diagnostic, FileResult
+from mockguard.fingerprint import fingerprints, normalise, project_path, segment
 from mockguard.scan import suppress
 from mockguard.scan.classify import Classifier
 from mockguard.scan.files import prefilter, read_source
 from mockguard.scan.grammar import parse_newer
 from mockguard.scan.resolve import Resolver
-from mockguard.scan.visitor import MockVisitor, to_finding
+from mockguard.scan.visitor import MockVisitor, Pending, to_finding
 
 # Below this many files a pool costs more than it saves.
 POOL_THRESHOLD = 64
@@ -147,6 +148,7 @@ def _visit(
             return byte_offset
         return len(lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
+    source_lines = (text.encode("utf-8") if text is not None else data).splitlines()
     for site, category, votes in visitor.classified():
         node = site.node
         line = getattr(node, "lineno", 1)
@@ -165,8 +167,30 @@ def _visit(
             spans = (line, end_line)
         if suppressions and suppress.is_suppressed(suppressions, spans, site.code, category):
             finding = replace(finding, suppressed=True)
-        result.findings.append(finding)
+        result.findings.append(replace(finding, snippet=_snippet(site, source_lines)))
+    project_path_ = project_path(path, settings.root)
+    keys = [(project_path_, f.code, f.category, f.scope, f.snippet) for f in result.findings]
+    result.findings = [
+        replace(f, fingerprint=fp)
+        for f, fp in zip(result.findings, fingerprints(keys), strict=True)
+    ]
     result.findings.sort(key=lambda f: f.sort_key)
+
+
+def _snippet(site: Pending, lines: list[bytes]) -> str:
+    node = site.node
+    if isinstance(node, ast.ClassDef):
+        bases = ", ".join(ast.unparse(b) for b in (*node.bases, *node.keywords))
+        return normalise(f"class {node.name}({bases})".encode())
+    return normalise(
+        segment(
+            lines,
+            getattr(node, "lineno", 0),
+            getattr(node, "col_offset", 0),
+            getattr(node, "end_lineno", 0) or 0,
+            getattr(node, "end_col_offset", 0) or 0,
+        )
+    )
 
 
 def scan_file(path: str, settings: Settings) -> FileResult:

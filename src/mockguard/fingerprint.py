@@ -1,0 +1,62 @@
+"""Fingerprints: a finding's identity that survives edits elsewhere in its file.
+
+A fingerprint hashes the file's path in the project, the rule, the category, the qualified
+name of the enclosing scope and the site's source with whitespace and comments removed,
+plus an index among identical sites (two identical lines in one test are two findings).
+There is no line number in it: inserting lines above a finding, reformatting it or moving
+its test within the file keeps the fingerprint; renaming the test or changing the mock
+call makes a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+_COMMENT = re.compile(rb"#[^\n]*")
+_SPACE = re.compile(rb"\s+")
+SNIPPET_LIMIT = 160
+
+
+def normalise(source: bytes) -> str:
+    """Source text with comments and all whitespace removed."""
+    text = _SPACE.sub(b"", _COMMENT.sub(b"", source)).decode("utf-8", errors="replace")
+    return text[:SNIPPET_LIMIT]
+
+
+def segment(lines: list[bytes], line: int, col: int, end_line: int, end_col: int) -> bytes:
+    """The bytes of a node, from 1-based lines and UTF-8 byte columns (as `ast` gives them)."""
+    if not 0 < line <= len(lines):
+        return b""
+    if line == end_line:
+        return lines[line - 1][col:end_col]
+    parts = [lines[line - 1][col:], *lines[line : end_line - 1]]
+    if end_line <= len(lines):
+        parts.append(lines[end_line - 1][:end_col])
+    return b"\n".join(parts)
+
+
+def fingerprints(keys: Iterable[tuple[str, str, str, str, str]]) -> list[str]:
+    """One fingerprint per (path, code, category, scope, snippet), in order; identical keys
+    are told apart by their index among themselves."""
+    seen: dict[str, int] = {}
+    found: list[str] = []
+    for key in keys:
+        digest = hashlib.sha256("\0".join(key).encode("utf-8")).hexdigest()[:16]
+        index = seen.get(digest, 0)
+        seen[digest] = index + 1
+        found.append(f"{digest}:{index}")
+    return found
+
+
+def project_path(path: str, root: Path) -> str:
+    """A file's path relative to the project root, with forward slashes (as fingerprints and
+    baselines hold it)."""
+    absolute = os.path.abspath(path)
+    try:
+        return os.path.relpath(absolute, root).replace(os.sep, "/")
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return absolute.replace(os.sep, "/")
