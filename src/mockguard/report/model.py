@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mockguard.baseline import BaselineEntry, compare
 from mockguard.findings import Diagnostic, FileResult, Finding
 from mockguard.scan.classify import GENERIC
 from mockguard.scan.rules import RULES
+
+
+@dataclass
+class BaselineStatus:
+    """How a scan compares with a baseline: the report's `findings` are then the new ones."""
+
+    path: str
+    baselined: list[Finding] = field(default_factory=list)
+    gone: list[BaselineEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -22,9 +32,13 @@ class ScanReport:
     files_scanned: int = 0
     files_parsed: int = 0
     elapsed: float = 0.0
+    # Scanned file (as shown) -> its path in the project (as fingerprints hold it).
+    project_paths: dict[str, str] = field(default_factory=dict)
+    baseline: BaselineStatus | None = None
 
-    def add(self, result: FileResult) -> None:
+    def add(self, result: FileResult, project_path: str = "") -> None:
         """Fold one file's result in."""
+        self.project_paths[result.path] = project_path or result.path
         self.files_scanned += 1
         self.files_parsed += result.parsed
         for finding in result.findings:
@@ -38,6 +52,30 @@ class ScanReport:
         self.findings.sort(key=lambda f: f.sort_key)
         self.suppressed.sort(key=lambda f: f.sort_key)
         self.diagnostics.sort(key=lambda d: d.sort_key)
+
+    def apply_baseline(self, entries: dict[str, BaselineEntry], path: str) -> None:
+        """Keep only new findings in `findings`; the rest are baselined, and the baseline's
+        entries for scanned files that no longer hold their finding are gone."""
+        pairs = [(f, self.project_paths.get(f.path, f.path)) for f in self.findings]
+        result = compare(pairs, entries, set(self.project_paths.values()))
+        self.findings = result.new
+        self.baseline = BaselineStatus(path, result.baselined, result.gone)
+
+    def ratchet(self) -> dict[str, dict[str, int]]:
+        """category -> new / baselined / gone counts (with a baseline)."""
+        table = {c: {"new": 0, "baselined": 0, "gone": 0} for c in self.category_order}
+        status = self.baseline
+        if status is None:
+            return table
+        for finding in self.findings:
+            table.setdefault(finding.category, {"new": 0, "baselined": 0, "gone": 0})["new"] += 1
+        for finding in status.baselined:
+            table.setdefault(finding.category, {"new": 0, "baselined": 0, "gone": 0})[
+                "baselined"
+            ] += 1
+        for entry in status.gone:
+            table.setdefault(entry.category, {"new": 0, "baselined": 0, "gone": 0})["gone"] += 1
+        return table
 
     @property
     def category_order(self) -> list[str]:
