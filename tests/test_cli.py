@@ -106,6 +106,8 @@ def test_json_schema(run_cli, tmp_path: Path) -> None:
         "category",
         "message",
         "scope",
+        "fingerprint",
+        "use_instead",
     }
     assert first["path"] == "tests/test_b.py"
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from mockguard.config import Settings
+    from mockguard.findings import Finding
     from mockguard.report.model import ScanReport
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -90,6 +91,23 @@ def _color(choice: str) -> bool:
 @click.option("--ignore", help="Comma-separated rule codes to leave out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the findings, one per line.")
 @click.option("--summary", "summary_only", is_flag=True, help="Print only the summary table.")
+@click.option(
+    "--baseline",
+    "baseline_path",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[PATH]",
+    help="Report and fail only on findings not in the baseline (default path: the configured one).",
+)
+@click.option(
+    "--diff", "diff_revision", metavar="REV", help="Only findings in lines changed since REV (git)."
+)
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Apply the exclude patterns to files named on the command line too (pre-commit).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
@@ -106,6 +124,9 @@ def scan(
     ignore: str | None,
     quiet: bool,
     summary_only: bool,
+    baseline_path: str | None,
+    diff_revision: str | None,
+    force_exclude: bool,
     exit_zero: bool,
     color: str,
     no_progress: bool,
@@ -116,7 +137,19 @@ def scan(
     settings = _settings(config, paths)
     settings = replace(settings, select=_selection(settings.select, select, ignore))
     targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
-    report = run_scan(targets, settings, jobs, progress=not (quiet or no_progress))
+    changed = _changed_lines(diff_revision) if diff_revision else None
+    report = run_scan(
+        targets,
+        settings,
+        jobs,
+        progress=not (quiet or no_progress),
+        force_exclude=force_exclude,
+        only=set(changed) if changed is not None else None,
+    )
+    if baseline_path is not None:
+        _apply_baseline(report, _baseline_file(baseline_path, settings))
+    if changed is not None:
+        _keep_changed_lines(report, changed)
 
     from mockguard.report.base import FormatOptions, get_formatter
 
@@ -140,6 +173,49 @@ def scan(
     else:
         click.echo(text, nl=False)
     sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
+
+
+def _baseline_file(given: str, settings: Settings) -> Path:
+    """The baseline path given on the command line, or the configured one (relative to the
+    project root)."""
+    if given:
+        return Path(given)
+    return Path(_from_root(settings.baseline, settings))
+
+
+def _apply_baseline(report: ScanReport, path: Path) -> None:
+    from mockguard.baseline import BaselineError, load
+
+    try:
+        entries = load(path)
+    except BaselineError as exc:
+        fail(str(exc))
+    report.apply_baseline(entries, str(path))
+
+
+def _changed_lines(revision: str) -> dict[str, set[int] | None]:
+    from mockguard.gitdiff import GitError, changed_lines
+
+    try:
+        return changed_lines(revision, Path.cwd())
+    except GitError as exc:
+        fail(f"--diff {revision}: {exc}")
+
+
+def _keep_changed_lines(report: ScanReport, changed: dict[str, set[int] | None]) -> None:
+    """Drop the findings outside the changed lines (the baseline was applied to whole files,
+    so nothing there is reported gone by mistake)."""
+
+    def touched(finding: Finding) -> bool:
+        lines = changed.get(os.path.normpath(os.path.abspath(finding.path)), set())
+        if lines is None:
+            return True
+        last = finding.line if finding.code == "MG301" else finding.end_line
+        return any(line in lines for line in range(finding.line, last + 1))
+
+    report.findings = [f for f in report.findings if touched(f)]
+    if report.baseline is not None:
+        report.baseline.baselined = [f for f in report.baseline.baselined if touched(f)]
 
 
 def _from_root(path: str, settings: Settings) -> str:
@@ -168,18 +244,28 @@ def _selection(
 
 
 def run_scan(
-    targets: list[str], settings: Settings, jobs: int | None, progress: bool
+    targets: list[str],
+    settings: Settings,
+    jobs: int | None,
+    progress: bool,
+    *,
+    force_exclude: bool = False,
+    only: set[str] | None = None,
 ) -> ScanReport:
-    """Discover and scan `targets`; exits with a one-line error for a missing path."""
+    """Discover and scan `targets` (only the files in `only`, absolute paths, when given);
+    exits with a one-line error for a missing path."""
+    from mockguard.fingerprint import project_path
     from mockguard.report.model import ScanReport, rule_codes
     from mockguard.scan.engine import scan_files
     from mockguard.scan.files import MissingPathError, discover
 
     started = time.perf_counter()
     try:
-        found = discover(targets, settings)
+        found = discover(targets, settings, force_exclude=force_exclude)
     except MissingPathError as exc:
         fail(f"path does not exist: {exc}")
+    if only is not None:
+        found.files = [f for f in found.files if os.path.normpath(os.path.abspath(f)) in only]
     report = ScanReport(categories=settings.category_names, rules=rule_codes(settings.select))
     report.diagnostics.extend(found.diagnostics)
     show_progress = progress and sys.stderr.isatty() and len(found.files) >= 200
@@ -189,10 +275,10 @@ def run_scan(
         with Progress(transient=True, console=_stderr_console()) as bar:
             task = bar.add_task("Scanning", total=len(found.files))
             for result in scan_files(found.files, settings, jobs, lambda n: bar.advance(task, n)):
-                report.add(result)
+                report.add(result, project_path(result.path, settings.root))
     else:
         for result in scan_files(found.files, settings, jobs):
-            report.add(result)
+            report.add(result, project_path(result.path, settings.root))
     report.finish()
     report.elapsed = time.perf_counter() - started
     return report
@@ -256,6 +342,80 @@ def _rule_json(code: str) -> dict[str, object]:
         "enabled_by_default": item.enabled_by_default,
         "sections": item.sections(),
     }
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--file",
+    "file_",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The baseline file (default: the configured one).",
+)
+@click.option("--update", is_flag=True, help="Only remove the entries whose finding is gone.")
+@click.option("--force", is_flag=True, help="Rewrite the baseline with today's findings.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, help="Worker processes.")
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
+)
+def baseline(
+    paths: tuple[str, ...],
+    file_: Path | None,
+    update: bool,
+    force: bool,
+    jobs: int | None,
+    config: Path | None,
+) -> None:
+    """Record today's findings in PATHS as the baseline, so CI fails only on new ones."""
+    from mockguard.atomic import write_text
+    from mockguard.baseline import BaselineEntry, BaselineError, dump, load
+
+    if update and force:
+        fail("--update and --force cannot be used together")
+    settings = _settings(config, paths)
+    target = file_ or Path(_from_root(settings.baseline, settings))
+    targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
+    report = run_scan(targets, settings, jobs, progress=True)
+    current = {
+        f.fingerprint: BaselineEntry.of(f, report.project_paths.get(f.path, f.path))
+        for f in report.findings
+    }
+    if not target.exists():
+        if update:
+            fail(f"{target}: no baseline to update (run `mockguard baseline` first)")
+        entries = current
+        message = f"wrote {target} with {len(entries)} findings"
+    else:
+        try:
+            existing = load(target)
+        except BaselineError as exc:
+            if not force:
+                fail(f"{exc} (use --force to replace it)")
+            existing = {}
+        if not (update or force):
+            fail(
+                f"{target} already exists: use --update to drop gone entries, "
+                "or --force to rewrite it"
+            )
+        scanned = set(report.project_paths.values())
+        gone = {fp for fp, e in existing.items() if e.path in scanned and fp not in current}
+        added = [fp for fp in current if fp not in existing]
+        if update:
+            entries = {fp: e for fp, e in existing.items() if fp not in gone}
+            message = f"updated {target}: removed {len(gone)} gone entries, {len(entries)} remain"
+            if added:
+                message += f"; {len(added)} new findings were not added (use --force to add them)"
+        else:
+            kept = {fp: e for fp, e in existing.items() if e.path not in scanned}
+            entries = {**kept, **current}
+            message = (
+                f"rewrote {target}: added {len(added)}, removed {len(gone)}, {len(entries)} in all"
+            )
+    try:
+        write_text(target, dump(entries.values()))
+    except OSError as exc:
+        fail(f"cannot write {target}: {exc.strerror or exc}")
+    click.echo(f"mockguard: {message}")
 
 
 @main.command()

@@ -8,6 +8,7 @@ from typing import Any
 from mockguard import __version__
 from mockguard.findings import Diagnostic, Finding
 from mockguard.report.base import Formatter
+from mockguard.report.hints import factory_hint
 from mockguard.report.model import ScanReport
 from mockguard.scan.rules import RULES
 
@@ -47,7 +48,7 @@ class JsonFormatter(Formatter):
                     "parsed": report.files_parsed,
                     "with_findings": report.files_with_findings,
                 },
-                "findings": len(report.findings),
+                "findings": len(report.census),
                 "suppressed": len(report.suppressed),
                 "compliant": report.total_compliant,
                 "adoption": _rate(report.adoption),
@@ -58,6 +59,24 @@ class JsonFormatter(Formatter):
             "findings": [self._finding(f) for f in report.findings],
             "suppressed": [self._finding(f) for f in report.suppressed],
             "diagnostics": [self._diagnostic(d) for d in report.diagnostics],
+            **self._baseline(report),
+        }
+
+    def _baseline(self, report: ScanReport) -> dict[str, Any]:
+        status = report.baseline
+        if status is None:
+            return {}
+        ratchet = report.ratchet()
+        return {
+            "baseline": {
+                "path": status.path,
+                "new": len(report.findings),
+                "baselined": len(status.baselined),
+                "gone": len(status.gone),
+                "by_category": ratchet,
+            },
+            "baselined": [self._finding(f) for f in status.baselined],
+            "gone": [entry.as_json() for entry in status.gone],
         }
 
     def _finding(self, finding: Finding) -> dict[str, Any]:
@@ -72,6 +91,8 @@ class JsonFormatter(Formatter):
             "category": finding.category,
             "message": finding.message,
             "scope": finding.scope,
+            "fingerprint": finding.fingerprint,
+            "use_instead": factory_hint(finding.category),
         }
         if self.options.explain:
             item["evidence"] = [

@@ -80,24 +80,31 @@ class ScanReport:
     @property
     def category_order(self) -> list[str]:
         """Configured categories first, then any other seen, `generic` last."""
-        seen = {f.category for f in self.findings} | set(self.compliant)
+        seen = {f.category for f in self.census} | set(self.compliant)
         order = [c for c in self.categories if c != GENERIC]
         order += sorted(seen - set(order) - {GENERIC})
         return [*order, GENERIC]
 
+    @property
+    def census(self) -> list[Finding]:
+        """Every ad-hoc double found, new and baselined: what the audit numbers count."""
+        if self.baseline is None:
+            return self.findings
+        return self.findings + self.baseline.baselined
+
     def counts(self) -> dict[str, dict[str, int]]:
-        """category -> rule code -> number of findings."""
+        """category -> rule code -> number of findings (new and baselined)."""
         table: dict[str, dict[str, int]] = {
             c: dict.fromkeys(self.rules, 0) for c in self.category_order
         }
-        for finding in self.findings:
+        for finding in self.census:
             row = table.setdefault(finding.category, dict.fromkeys(self.rules, 0))
             row[finding.code] = row.get(finding.code, 0) + 1
         return table
 
     def by_rule(self) -> dict[str, int]:
         totals = dict.fromkeys(self.rules, 0)
-        for finding in self.findings:
+        for finding in self.census:
             totals[finding.code] = totals.get(finding.code, 0) + 1
         return totals
 
@@ -113,7 +120,7 @@ class ScanReport:
 
     @property
     def adoption(self) -> float | None:
-        return self.adoption_rate(self.total_compliant, len(self.findings))
+        return self.adoption_rate(self.total_compliant, len(self.census))
 
     @property
     def files_with_findings(self) -> int:

@@ -7,6 +7,7 @@ from itertools import groupby
 
 from mockguard.findings import Finding
 from mockguard.report.base import Formatter
+from mockguard.report.hints import factory_hint
 from mockguard.report.model import ScanReport
 
 
@@ -35,12 +36,17 @@ class TextFormatter(Formatter):
                 console.print(self._line(finding), markup=False)
             return buffer.getvalue()
         console.print(self._table(report))
+        if report.baseline is not None:
+            console.print(self._ratchet_table(report))
         if not self.options.summary_only and report.findings:
             console.print()
             for path, group in groupby(report.findings, key=lambda f: f.path):
                 console.print(f"[bold]{_escape(path)}[/bold]")
                 for finding in group:
                     console.print(self._styled_line(finding))
+                    if report.baseline is not None:
+                        hint = _escape(factory_hint(finding.category))
+                        console.print(f"    [green]use instead:[/green] {hint}")
                     if self.options.explain:
                         for line in self._explanation(finding):
                             console.print(f"    [dim]{_escape(line)}[/dim]")
@@ -79,10 +85,31 @@ class TextFormatter(Formatter):
         table.add_row(
             "Total",
             *(str(totals.get(code, 0)) for code in report.rules),
-            str(len(report.findings)),
+            str(len(report.census)),
             str(report.total_compliant),
             _percent(report.adoption),
             style="bold",
+        )
+        return table
+
+    @staticmethod
+    def _ratchet_table(report: ScanReport) -> object:
+        from rich.table import Table
+
+        status = report.baseline
+        assert status is not None
+        table = Table(title=f"Against the baseline {status.path}", title_justify="left")
+        table.add_column("Category", style="bold")
+        for name in ("New", "Baselined", "Gone"):
+            table.add_column(name, justify="right")
+        totals = {"new": 0, "baselined": 0, "gone": 0}
+        for category, row in report.ratchet().items():
+            table.add_row(category, str(row["new"]), str(row["baselined"]), str(row["gone"]))
+            for key in totals:
+                totals[key] += row[key]
+        table.add_section()
+        table.add_row(
+            "Total", *(str(totals[k]) for k in ("new", "baselined", "gone")), style="bold"
         )
         return table
 
@@ -115,10 +142,15 @@ class TextFormatter(Formatter):
     @staticmethod
     def _footer(report: ScanReport) -> str:
         found = len(report.findings)
+        new = " new" if report.baseline is not None else ""
         parts = [
-            f"Found {found} ad-hoc test double{'s' if found != 1 else ''}"
+            f"Found {found}{new} ad-hoc test double{'s' if found != 1 else ''}"
             f" in {report.files_with_findings} {_plural(report.files_with_findings, 'file')}",
         ]
+        if report.baseline is not None:
+            parts.append(
+                f"{len(report.baseline.baselined)} baselined, {len(report.baseline.gone)} gone"
+            )
         if report.suppressed:
             parts.append(f"{len(report.suppressed)} suppressed")
         parts.append(

@@ -105,8 +105,9 @@ def _relative(path: str, base: Path) -> str:
         return Path(path).as_posix()
 
 
-def discover(paths: list[str], settings: Settings) -> Discovery:
-    """The Python files under `paths`, sorted; explicitly named files are always included."""
+def discover(paths: list[str], settings: Settings, *, force_exclude: bool = False) -> Discovery:
+    """The Python files under `paths`, sorted. Files named explicitly are always included,
+    unless `force_exclude` applies the exclude patterns to them too."""
     found = Discovery()
     ignores = _Ignores(settings)
     for given in paths:
@@ -118,7 +119,8 @@ def discover(paths: list[str], settings: Settings) -> Discovery:
             above = ignores.ancestors(given) if settings.respect_gitignore else []
             found.files.extend(_walk(given, ignores, above, found.diagnostics))
         elif os.path.isfile(given):
-            found.files.append(given)
+            if not (force_exclude and ignores.ignored(given, False, [])):
+                found.files.append(given)
         else:
             found.diagnostics.append(Diagnostic(given, "not-a-file", "not a regular file"))
     found.files = sorted({os.path.normpath(f) for f in found.files})
