@@ -1,4 +1,4 @@
-"""The pytest plugin: factory fixtures, and `--mockguard-verify`.
+"""The pytest plugin: factory fixtures, `--mockguard` and `--mockguard-verify`.
 
 Registered through the `pytest11` entry point, so it is active wherever mockguard is
 installed. It imports the factory only when a fixture or option needs it.
@@ -21,12 +21,101 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     """Add mockguard's options."""
     group = parser.getgroup("mockguard")
     group.addoption(
+        "--mockguard",
+        action="store_true",
+        default=False,
+        help="Scan the collected test files; fail the run if they hold ad-hoc test doubles "
+        "that are not in the baseline.",
+    )
+    group.addoption(
+        "--mockguard-report",
+        metavar="PATH",
+        default=None,
+        help="With --mockguard, write the scan's JSON report to PATH.",
+    )
+    group.addoption(
         "--mockguard-verify",
         action="store_true",
         default=False,
         help="Before the tests, check every factory kind against its production class; "
         "stop the run on drift.",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the scanning plugin only when `--mockguard` asks for it."""
+    if config.getoption("--mockguard"):
+        config.pluginmanager.register(MockguardScan(config), "mockguard-scan")
+
+
+class MockguardScan:
+    """Scans the collected test files once collection is done; fails the session on new
+    ad-hoc test doubles (the configured baseline is honoured when it exists)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.new: list[Any] = []
+        self.baselined = 0
+        self.scanned = 0
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        from pathlib import Path
+
+        from mockguard.baseline import BaselineError, load
+        from mockguard.cli import run_scan
+
+        settings = _settings(self.config)
+        import os
+
+        files = sorted(
+            {os.path.relpath(item.path) for item in session.items if item.path.suffix == ".py"}
+        )
+        if not files:
+            return
+        report = run_scan(files, settings, jobs=None, progress=False)
+        baseline = Path(settings.root) / settings.baseline
+        if baseline.exists():
+            try:
+                report.apply_baseline(load(baseline), str(baseline))
+            except BaselineError as exc:
+                raise pytest.UsageError(f"mockguard: {exc}") from None
+        self.new = report.findings
+        self.baselined = len(report.baseline.baselined) if report.baseline else 0
+        self.scanned = report.files_scanned
+        target = self.config.getoption("--mockguard-report")
+        if target:
+            from mockguard.atomic import write_text
+            from mockguard.report.base import FormatOptions
+            from mockguard.report.json import JsonFormatter
+
+            write_text(Path(target), JsonFormatter(FormatOptions()).format(report))
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.new and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        from mockguard.report.hints import factory_hint
+
+        write = terminalreporter.write_line
+        if not self.new:
+            write(
+                f"mockguard: no new ad-hoc test doubles in {self.scanned} test files "
+                f"({self.baselined} baselined)"
+            )
+            return
+        terminalreporter.section("mockguard: new ad-hoc test doubles", sep="=", red=True)
+        for finding in self.new:
+            write(
+                f"{finding.path}:{finding.line}:{finding.col + 1}: {finding.code} "
+                f"{finding.message} [{finding.category}]"
+            )
+            write(f"    use instead: {factory_hint(finding.category)}")
+        write(
+            f"mockguard: {len(self.new)} new ad-hoc test double(s) in the collected test files "
+            f"({self.baselined} baselined); replace them with factory doubles, or record them "
+            "with `mockguard baseline --force`"
+        )
 
 
 def _settings(config: pytest.Config) -> Any:

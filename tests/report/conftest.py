@@ -10,8 +10,8 @@ import pytest
 
 from mockguard.baseline import BaselineEntry, dump, load
 from mockguard.config import load_settings
-from mockguard.fingerprint import project_path
 from mockguard.findings import Diagnostic, Finding
+from mockguard.fingerprint import project_path
 from mockguard.report.model import ScanReport, rule_codes
 from mockguard.scan.engine import scan_files
 from mockguard.scan.files import discover

@@ -11,6 +11,7 @@ import pytest
 from jsonschema import Draft4Validator
 
 from mockguard import __version__
+from mockguard.findings import Diagnostic
 from mockguard.report.base import FormatOptions
 from mockguard.report.model import BaselineStatus, ScanReport
 from mockguard.report.sarif import FINGERPRINT_KEY, SRCROOT, SarifFormatter
@@ -119,9 +120,9 @@ def test_every_finding_is_a_result_none_dropped(baselined_report: ScanReport) ->
 def test_diagnostics_become_tool_notifications() -> None:
     report = empty_report()
     report.diagnostics = diagnostics()
+    # Discovery reports a file named by an absolute path as it was given.
     report.diagnostics.append(
-        # Discovery reports a file named by an absolute path as it was given.
-        type(report.diagnostics[0])("/abs/tests/gone.py", "broken-symlink", "broken symbolic link")
+        Diagnostic("/abs/tests/gone.py", "broken-symlink", "broken symbolic link")
     )
     document = render(report)
     assert_valid(document)
@@ -211,8 +212,7 @@ def test_uri_is_the_project_path_percent_encoded() -> None:
     document = render(report)
     assert_valid(document)
     uris = [
-        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-        for r in results(document)
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results(document)
     ]
     assert uris == ["tests/test_y.py", "tests/a%20b%23c%25d.py"]
 
@@ -222,9 +222,7 @@ def test_results_are_sorted_by_site() -> None:
     earlier = make_finding(path="tests/a.py", line=9)
     suppressed = make_finding(path="tests/a.py", line=2, suppressed=True)
     baselined = make_finding(path="tests/a.py", line=20)
-    report = ScanReport(
-        categories=(), rules=(), findings=[later, earlier], suppressed=[suppressed]
-    )
+    report = ScanReport(categories=(), rules=(), findings=[later, earlier], suppressed=[suppressed])
     report.baseline = BaselineStatus("baseline.json", baselined=[baselined])
     document = render(report)
     assert_valid(document)
@@ -239,9 +237,7 @@ def test_results_are_sorted_by_site() -> None:
 
 
 @pytest.mark.parametrize("severity", ["error", "warning", "note"])
-def test_level_follows_the_rule_severity(
-    severity: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_level_follows_the_rule_severity(severity: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from dataclasses import replace
 
     monkeypatch.setitem(RULES, "MG201", replace(RULES["MG201"], severity=severity))
