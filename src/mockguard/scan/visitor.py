@@ -81,6 +81,9 @@ class Pending:
     watch: list[WatchKey] = field(default_factory=list)
     extra_lines: tuple[int, ...] = ()
     parent: Pending | None = None
+    # The qualified name the finding reports, when not its scope's: a decorator's site
+    # belongs to the function it decorates.
+    label: str = ""
 
 
 @dataclass
@@ -156,7 +159,13 @@ class MockVisitor(ast.NodeVisitor):
 
     def visit_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._claim_defaults(node.args)
-        for child in (*node.decorator_list, node.args, node.returns):
+        before = len(self.pending)
+        for decorator in node.decorator_list:
+            self.visit(decorator)
+        qualified = f"{self.scope.name}.{node.name}" if self.scope.name else node.name
+        for site in self.pending[before:]:
+            site.label = qualified
+        for child in (node.args, node.returns):
             if child is not None:
                 self.visit(child)
         self._enter("function", node.name, node.body, node.args, node.body)
@@ -571,6 +580,6 @@ def to_finding(
         code=site.code,
         category=category,
         args=tuple(sorted(site.args.items())),
-        scope=site.scope.name,
+        scope=site.label or site.scope.name,
         evidence=votes,
     )
