@@ -83,7 +83,9 @@ def test_renaming_the_test_makes_its_findings_new(tmp_path: Path) -> None:
 
 def test_changing_the_mock_call_makes_it_new(tmp_path: Path) -> None:
     before = fingerprints(tmp_path, ORIGINAL)
-    after = fingerprints(tmp_path, ORIGINAL.replace("ws = MagicMock()", "ws = MagicMock(spec=object)"))
+    after = fingerprints(
+        tmp_path, ORIGINAL.replace("ws = MagicMock()", "ws = MagicMock(spec=object)")
+    )
     assert len(set(after.values()) - set(before.values())) == 1
 
 
