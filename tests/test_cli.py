@@ -264,7 +264,7 @@ def test_config_bad_value(run_cli, tmp_path: Path) -> None:
     write(tmp_path, {"mockguard.toml": "format = 'xml'\n", "t.py": "x = 1\n"})
     result = run_cli("scan", ".", cwd=tmp_path)
     assert result.returncode == 2
-    assert "mockguard.toml: `format` must be one of text, json, not 'xml'" in result.stderr
+    assert "mockguard.toml: `format` must be one of text, json, sarif, github, not 'xml'" in result.stderr
 
 
 def test_config_not_toml(run_cli, tmp_path: Path) -> None:

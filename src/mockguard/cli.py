@@ -64,7 +64,7 @@ def _color(choice: str) -> bool:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "sarif", "github"]),
     default=None,
     help="Output format (default: text, or the configured one).",
 )
@@ -214,6 +214,7 @@ def _keep_changed_lines(report: ScanReport, changed: dict[str, set[int] | None])
         return any(line in lines for line in range(finding.line, last + 1))
 
     report.findings = [f for f in report.findings if touched(f)]
+    report.suppressed = [f for f in report.suppressed if touched(f)]
     if report.baseline is not None:
         report.baseline.baselined = [f for f in report.baseline.baselined if touched(f)]
 

@@ -45,6 +45,8 @@ class Finding:
     fingerprint: str = ""
     # The site's source with whitespace and comments removed (what the fingerprint hashes).
     snippet: str = ""
+    # error / warning / note: the category's configured severity, else the rule's.
+    severity: str = ""
 
     @property
     def message(self) -> str:

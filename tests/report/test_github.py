@@ -88,7 +88,7 @@ def test_annotation_line() -> None:
     assert lines == [
         "::notice title=mockguard::1 ad-hoc test double",
         "::error file=tests/test_ws.py,line=5,endLine=5,col=5,endColumn=16,"
-        "title=MG102 mock-attribute-wiring::AsyncMock() wired onto `ws.send_json` "
+        "title=MG102 mock-attribute-wiring::AsyncMock() wired onto `ws.send_json`. "
         "Use instead: SSotMockFactory.create_websocket_mock() (or the mock_websocket fixture).",
     ]
 

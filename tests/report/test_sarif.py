@@ -188,7 +188,7 @@ def test_result_fields() -> None:
     assert document["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "MG102"
     assert result["level"] == "error"
     assert result["message"]["text"] == (
-        "AsyncMock() wired onto `db.commit` Use instead: "
+        "AsyncMock() wired onto `db.commit`. Use instead: "
         "SSotMockFactory.create_database_session_mock() (or the mock_db_session fixture)."
     )
     assert result["locations"] == [

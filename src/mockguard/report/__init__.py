@@ -1,1 +1,1 @@
-"""Report formats: text (rich) and JSON."""
+"""Report formats: text (rich), JSON, SARIF 2.1.0 and GitHub workflow commands."""

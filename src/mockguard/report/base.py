@@ -36,6 +36,14 @@ def get_formatter(name: str, options: FormatOptions) -> Formatter:
         from mockguard.report.json import JsonFormatter
 
         return JsonFormatter(options)
+    if name == "sarif":
+        from mockguard.report.sarif import SarifFormatter
+
+        return SarifFormatter(options)
+    if name == "github":
+        from mockguard.report.github import GithubFormatter
+
+        return GithubFormatter(options)
     from mockguard.report.text import TextFormatter
 
     return TextFormatter(options)

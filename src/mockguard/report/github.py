@@ -81,5 +81,5 @@ class GithubFormatter(Formatter):
             "endColumn": str(finding.end_col + 1),
             "title": f"{rule.code} {rule.name}",
         }
-        message = f"{finding.message} Use instead: {factory_hint(finding.category)}."
-        return command(LEVELS[rule.severity], properties, message)
+        message = f"{finding.message}. Use instead: {factory_hint(finding.category)}."
+        return command(LEVELS[finding.severity or rule.severity], properties, message)

@@ -126,9 +126,9 @@ class SarifFormatter(Formatter):
         result: dict[str, Any] = {
             "ruleId": finding.code,
             "ruleIndex": rule_index[finding.code],
-            "level": rule.severity,
+            "level": finding.severity or rule.severity,
             "message": {
-                "text": f"{finding.message} Use instead: {factory_hint(finding.category)}."
+                "text": f"{finding.message}. Use instead: {factory_hint(finding.category)}."
             },
             "locations": [
                 {

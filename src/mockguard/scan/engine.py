@@ -167,7 +167,13 @@ def _visit(
             spans = (line, end_line)
         if suppressions and suppress.is_suppressed(suppressions, spans, site.code, category):
             finding = replace(finding, suppressed=True)
-        result.findings.append(replace(finding, snippet=_snippet(site, source_lines)))
+        result.findings.append(
+            replace(
+                finding,
+                snippet=_snippet(site, source_lines),
+                severity=settings.severity_of(site.code, category),
+            )
+        )
     project_path_ = project_path(path, settings.root)
     keys = [(project_path_, f.code, f.category, f.scope, f.snippet) for f in result.findings]
     result.findings = [
