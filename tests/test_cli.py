@@ -264,7 +264,10 @@ def test_config_bad_value(run_cli, tmp_path: Path) -> None:
     write(tmp_path, {"mockguard.toml": "format = 'xml'\n", "t.py": "x = 1\n"})
     result = run_cli("scan", ".", cwd=tmp_path)
     assert result.returncode == 2
-    assert "mockguard.toml: `format` must be one of text, json, sarif, github, not 'xml'" in result.stderr
+    assert (
+        "mockguard.toml: `format` must be one of text, json, sarif, github, not 'xml'"
+        in result.stderr
+    )
 
 
 def test_config_not_toml(run_cli, tmp_path: Path) -> None:
@@ -360,3 +363,18 @@ def test_rules_explain_one(run_cli) -> None:
     unknown = run_cli("rules", "MG10")
     assert unknown.returncode == 2
     assert "did you mean" in unknown.stderr
+
+
+def test_sarif_and_github_formats_from_the_command(run_cli, tmp_path: Path) -> None:
+    write(tmp_path, {"tests/test_ws.py": SAMPLE})
+    sarif = run_cli("scan", "--format", "sarif", "tests", cwd=tmp_path)
+    assert sarif.returncode == 1
+    document = json.loads(sarif.stdout)
+    assert document["version"] == "2.1.0"
+    results = document["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["MG201", "MG101", "MG102"]
+    assert all(r["partialFingerprints"]["mockguardFingerprint/v1"] for r in results)
+    github = run_cli("scan", "--format", "github", "tests", cwd=tmp_path)
+    lines = github.stdout.splitlines()
+    assert lines[0].startswith("::notice title=mockguard::3 ")
+    assert lines[1].startswith("::error file=tests/test_ws.py,line=6,")

@@ -29,7 +29,10 @@ SOURCE = Path("pyproject.toml")
         ),
         ({"categories": {"http": []}}, "`tool.mockguard.categories.http` must be a table"),
         ({"categories": {"generic": {}}}, "`tool.mockguard.categories.generic` is the fallback"),
-        ({"format": "xml"}, "`tool.mockguard.format` must be one of text, json, sarif, github, not 'xml'"),
+        (
+            {"format": "xml"},
+            "`tool.mockguard.format` must be one of text, json, sarif, github, not 'xml'",
+        ),
     ],
 )
 def test_bad_values_are_one_line_errors(table: dict[str, object], message: str) -> None:
