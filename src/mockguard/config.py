@@ -378,7 +378,8 @@ def load_settings(config: Path | None = None, start: Path | None = None) -> Sett
         path = _display(path) if path is not None else None
         found = read_config_file(path) if path is not None else None
     if path is None or found is None:
-        return Settings(root=start)
+        # No config: paths in baselines and reports are relative to where the command runs.
+        return Settings(root=Path.cwd().resolve())
     table, prefix = found
     values = parse_table(table, path, prefix)
     return Settings(root=path.resolve().parent, config_path=path, **values)
