@@ -108,6 +108,7 @@ def _color(choice: str) -> bool:
     is_flag=True,
     help="Apply the exclude patterns to files named on the command line too (pre-commit).",
 )
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the scan cache.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
@@ -127,6 +128,7 @@ def scan(
     baseline_path: str | None,
     diff_revision: str | None,
     force_exclude: bool,
+    no_cache: bool,
     exit_zero: bool,
     color: str,
     no_progress: bool,
@@ -145,6 +147,7 @@ def scan(
         progress=not (quiet or no_progress),
         force_exclude=force_exclude,
         only=set(changed) if changed is not None else None,
+        use_cache=not no_cache,
     )
     if baseline_path is not None:
         _apply_baseline(report, _baseline_file(baseline_path, settings))
@@ -252,6 +255,7 @@ def run_scan(
     *,
     force_exclude: bool = False,
     only: set[str] | None = None,
+    use_cache: bool = True,
 ) -> ScanReport:
     """Discover and scan `targets` (only the files in `only`, absolute paths, when given);
     exits with a one-line error for a missing path."""
@@ -267,6 +271,11 @@ def run_scan(
         fail(f"path does not exist: {exc}")
     if only is not None:
         found.files = [f for f in found.files if os.path.normpath(os.path.abspath(f)) in only]
+    cache = None
+    if use_cache:
+        from mockguard.scan.cache import ScanCache
+
+        cache = ScanCache.for_settings(settings, _cache_dir(settings))
     report = ScanReport(categories=settings.category_names, rules=rule_codes(settings.select))
     report.diagnostics.extend(found.diagnostics)
     show_progress = progress and sys.stderr.isatty() and len(found.files) >= 200
@@ -275,14 +284,21 @@ def run_scan(
 
         with Progress(transient=True, console=_stderr_console()) as bar:
             task = bar.add_task("Scanning", total=len(found.files))
-            for result in scan_files(found.files, settings, jobs, lambda n: bar.advance(task, n)):
+            advance = lambda n: bar.advance(task, n)  # noqa: E731
+            for result in scan_files(found.files, settings, jobs, advance, cache):
                 report.add(result, project_path(result.path, settings.root))
     else:
-        for result in scan_files(found.files, settings, jobs):
+        for result in scan_files(found.files, settings, jobs, cache=cache):
             report.add(result, project_path(result.path, settings.root))
     report.finish()
     report.elapsed = time.perf_counter() - started
     return report
+
+
+def _cache_dir(settings: Settings) -> Path:
+    from mockguard.scan.cache import CACHE_DIR
+
+    return settings.root / (settings.cache_dir or CACHE_DIR)
 
 
 def _stderr_console() -> Console:
@@ -512,6 +528,34 @@ def init(pyproject: bool, force: bool) -> None:
     except OSError as exc:
         fail(f"cannot write {target}: {exc.strerror or exc}")
     click.echo(f"mockguard: wrote a starter configuration to {target}")
+
+
+@main.group()
+def cache() -> None:
+    """Manage the scan cache (.mockguard_cache/ at the project root, or `cache-dir`)."""
+
+
+@cache.command("clear")
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
+)
+def cache_clear(config: Path | None) -> None:
+    """Delete the scan cache."""
+    import shutil
+
+    from mockguard.scan.cache import CACHE_DIR
+
+    folder = _cache_dir(_settings(config, ()))
+    if not folder.exists():
+        click.echo(f"mockguard: no cache at {folder}")
+        return
+    if not (folder / ".gitignore").exists() and folder.name != CACHE_DIR:
+        fail(f"{folder} does not look like a mockguard cache; not deleting it")
+    try:
+        shutil.rmtree(folder)
+    except OSError as exc:
+        fail(f"cannot delete {folder}: {exc.strerror or exc}")
+    click.echo(f"mockguard: deleted {folder}")
 
 
 def run() -> None:

@@ -107,6 +107,7 @@ class Settings:
     format: str = "text"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     jobs: int = 0
+    cache_dir: str = ""
     kinds: tuple[KindConfig, ...] = ()
     events: EventsConfig = field(default_factory=EventsConfig)
 
@@ -291,6 +292,7 @@ _KEYS: dict[str, _Parser] = {
     "format": lambda r, k, v: ("format", r.string(k, v, FORMATS)),
     "max-file-size": lambda r, k, v: ("max_file_size", r.integer(k, v, 1)),
     "jobs": lambda r, k, v: ("jobs", r.integer(k, v, 0)),
+    "cache-dir": lambda r, k, v: ("cache_dir", r.string(k, v)),
     "kinds": lambda r, k, v: ("kinds", _kinds(r, v)),
     "events": lambda r, k, v: ("events", _events(r, v)),
 }

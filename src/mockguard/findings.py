@@ -82,3 +82,9 @@ class FileResult:
     compliant: dict[str, int] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     parsed: bool = False
+    # What the cache keys on: the content's hash and the stat it was read with.
+    digest: str = ""
+    size: int = -1
+    mtime_ns: int = -1
+    # True when the content's hash matched the cached one: the cached result stands.
+    unchanged: bool = False

@@ -19,6 +19,7 @@ from mockguard.config import Settings
 from mockguard.findings import Diagnostic, FileResult
 from mockguard.fingerprint import fingerprints, normalise, project_path, segment
 from mockguard.scan import suppress
+from mockguard.scan.cache import ScanCache, content_digest
 from mockguard.scan.classify import Classifier
 from mockguard.scan.files import prefilter, read_source
 from mockguard.scan.grammar import parse_newer
@@ -199,12 +200,27 @@ def _snippet(site: Pending, lines: list[bytes]) -> str:
     )
 
 
-def scan_file(path: str, settings: Settings) -> FileResult:
-    """Read and scan one file."""
+def scan_file(path: str, settings: Settings, known_digest: str | None = None) -> FileResult:
+    """Read and scan one file. When its content hashes to `known_digest` (what the cache
+    holds for it), it is not parsed: the result says `unchanged`."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None
     data = read_source(path, settings.max_file_size)
     if isinstance(data, Diagnostic):
         return FileResult(path, diagnostics=[data])
-    return scan_source(data, path, settings)
+    digest = content_digest(data)
+    if digest == known_digest:
+        result = FileResult(path, digest=digest, unchanged=True)
+    else:
+        result = scan_source(data, path, settings)
+        result.digest = digest
+    if info is None:
+        result.digest = ""  # no stat to key on: never cached
+    else:
+        result.size, result.mtime_ns = info.st_size, info.st_mtime_ns
+    return result
 
 
 @contextmanager
@@ -224,9 +240,11 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _scan_chunk(paths: list[str], settings: Settings) -> list[FileResult]:
+def _scan_chunk(
+    paths: list[str], settings: Settings, digests: list[str | None]
+) -> list[FileResult]:
     with _collector_paused():
-        return [scan_file(path, settings) for path in paths]
+        return [scan_file(path, settings, d) for path, d in zip(paths, digests, strict=True)]
 
 
 def default_jobs() -> int:
@@ -242,22 +260,61 @@ def scan_files(
     settings: Settings,
     jobs: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    cache: ScanCache | None = None,
 ) -> Iterator[FileResult]:
     """Scan files, in a process pool when there are enough of them; results are streamed
-    in the order of `paths`. `on_progress` is told how many files each step finished."""
+    in the order of `paths`. With a cache, unchanged files are not read (same stat) or not
+    parsed (same content). `on_progress` is told how many files each step finished."""
+    cached: dict[str, FileResult] = {}
+    known: dict[str, str | None] = {}
+    if cache is not None:
+        for path in paths:
+            hit, digest = cache.lookup(path)
+            if hit is not None:
+                cached[path] = hit
+            else:
+                known[path] = digest
+    misses = [p for p in paths if p not in cached]
+    fresh = _scan_misses(misses, [known.get(p) for p in misses], settings, jobs, on_progress)
+    for path in paths:
+        result = cached.get(path)
+        if result is None:
+            result = next(fresh)
+            if cache is not None:
+                reused = cache.reuse(path, result) if result.unchanged else None
+                if reused is not None:
+                    result = reused
+                else:
+                    cache.store(result)
+        elif on_progress:
+            on_progress(1)
+        yield result
+    if cache is not None:
+        cache.save()
+
+
+def _scan_misses(
+    paths: list[str],
+    digests: list[str | None],
+    settings: Settings,
+    jobs: int | None,
+    on_progress: Callable[[int], None] | None,
+) -> Iterator[FileResult]:
     jobs = jobs or settings.jobs or default_jobs()
     if jobs <= 1 or len(paths) < POOL_THRESHOLD:
-        for path in paths:
+        for path, digest in zip(paths, digests, strict=True):
             with _collector_paused():
-                result = scan_file(path, settings)
+                result = scan_file(path, settings, digest)
             yield result
             if on_progress:
                 on_progress(1)
         return
     size = max(1, min(CHUNK_SIZE, len(paths) // (jobs * 4) or 1))
-    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    starts = range(0, len(paths), size)
+    chunks = [paths[i : i + size] for i in starts]
+    known = [digests[i : i + size] for i in starts]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for results in pool.map(_scan_chunk, chunks, [settings] * len(chunks)):
+        for results in pool.map(_scan_chunk, chunks, [settings] * len(chunks), known):
             yield from results
             if on_progress:
                 on_progress(len(results))

@@ -3,6 +3,7 @@ safely, and the byte pre-filter that spares the parse of files that cannot hold 
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 import stat
@@ -47,62 +48,72 @@ def _spec(patterns: list[str] | tuple[str, ...]) -> PathSpec[Any]:
 
 
 class _Ignores:
-    """Exclude globs (relative to the project root) and the .gitignore files met on the way."""
+    """Exclude patterns (gitignore-style, relative to the project root) and the .gitignore
+    files met on the way. Plain name patterns (`.venv`, `*.egg-info`), the common case,
+    are matched against the entry's name without building any path."""
 
     def __init__(self, settings: Settings) -> None:
-        self.root = settings.root
+        self.root = str(settings.root)
         patterns = [*settings.exclude, *settings.extend_exclude]
-        self.exclude = _spec(patterns) if patterns else None
+        plain = [p for p in patterns if _is_plain(p)]
+        rest = [p for p in patterns if not _is_plain(p)]
+        if any(p.startswith("!") for p in patterns):
+            plain, rest = [], patterns  # negations need the full matcher, in order
+        self.names = re.compile("|".join(fnmatch.translate(p) for p in plain)) if plain else None
+        self.paths = _spec(rest) if rest else None
         self.respect_gitignore = settings.respect_gitignore
         self._gitignores: dict[str, PathSpec[Any] | None] = {}
 
     def gitignore(self, folder: str) -> PathSpec[Any] | None:
         if folder not in self._gitignores:
             spec = None
-            candidate = os.path.join(folder, ".gitignore")
             try:
-                with open(candidate, encoding="utf-8", errors="replace") as handle:
-                    spec = _spec(handle.read().splitlines())
+                with open(
+                    os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace"
+                ) as f:
+                    spec = _spec(f.read().splitlines())
             except OSError:
                 pass
             self._gitignores[folder] = spec
         return self._gitignores[folder]
 
-    def ancestors(self, folder: str) -> list[str]:
-        """The folders above `folder` whose .gitignore applies, up to the repository root."""
-        found: list[str] = []
+    def above(self, folder: str) -> list[tuple[PathSpec[Any], str]]:
+        """The .gitignore files of the folders above `folder`, up to the repository root,
+        each with the path from its folder down to `folder`."""
+        if not self.respect_gitignore:
+            return []
+        found: list[tuple[PathSpec[Any], str]] = []
         current = Path(folder).resolve()
         for parent in current.parents:
-            found.append(str(parent))
+            spec = self.gitignore(str(parent))
+            if spec is not None:
+                found.append((spec, current.relative_to(parent).as_posix() + "/"))
             if (parent / ".git").exists():
                 return found
         return []
 
-    def ignored(self, path: str, is_dir: bool, gitignore_folders: list[str]) -> bool:
-        if self.exclude is not None:
-            rel = _relative(path, self.root)
-            if self.exclude.match_file(rel + "/" if is_dir else rel):
+    def root_relative(self, path: str) -> str | None:
+        """`path` relative to the project root, or None when it lies outside it."""
+        rel = os.path.relpath(os.path.abspath(path), self.root)
+        return None if rel.startswith("..") else rel.replace(os.sep, "/")
+
+    def excluded(self, rel: str | None, name: str, is_dir: bool) -> bool:
+        if self.names is not None and self.names.match(name):
+            return True
+        if self.paths is not None:
+            candidate = rel if rel is not None else name
+            if self.paths.match_file(candidate + "/" if is_dir else candidate):
                 return True
-            name = os.path.basename(path)
-            if self.exclude.match_file(name + "/" if is_dir else name):
-                return True
-        if self.respect_gitignore:
-            for folder in gitignore_folders:
-                spec = self.gitignore(folder)
-                if spec is None:
-                    continue
-                rel = _relative(path, Path(folder))
-                if spec.match_file(rel + "/" if is_dir else rel):
-                    return True
         return False
 
+    @staticmethod
+    def git_ignored(gitignores: list[tuple[PathSpec[Any], str]], name: str, is_dir: bool) -> bool:
+        suffix = name + "/" if is_dir else name
+        return any(spec.match_file(prefix + suffix) for spec, prefix in gitignores)
 
-def _relative(path: str, base: Path) -> str:
-    absolute = os.path.abspath(path)
-    try:
-        return Path(absolute).relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
+
+def _is_plain(pattern: str) -> bool:
+    return "/" not in pattern and not pattern.startswith(("!", "#")) and "**" not in pattern
 
 
 def discover(paths: list[str], settings: Settings, *, force_exclude: bool = False) -> Discovery:
@@ -116,10 +127,10 @@ def discover(paths: list[str], settings: Settings, *, force_exclude: bool = Fals
         if os.path.islink(given) and not os.path.exists(given):
             found.diagnostics.append(Diagnostic(given, "broken-symlink", "broken symbolic link"))
         elif os.path.isdir(given):
-            above = ignores.ancestors(given) if settings.respect_gitignore else []
-            found.files.extend(_walk(given, ignores, above, found.diagnostics))
+            found.files.extend(_walk(given, ignores, found.diagnostics))
         elif os.path.isfile(given):
-            if not (force_exclude and ignores.ignored(given, False, [])):
+            rel = ignores.root_relative(given)
+            if not (force_exclude and ignores.excluded(rel, os.path.basename(given), False)):
                 found.files.append(given)
         else:
             found.diagnostics.append(Diagnostic(given, "not-a-file", "not a regular file"))
@@ -128,12 +139,22 @@ def discover(paths: list[str], settings: Settings, *, force_exclude: bool = Fals
     return found
 
 
-def _walk(
-    top: str, ignores: _Ignores, above: list[str], diagnostics: list[Diagnostic]
-) -> Iterator[str]:
-    stack: list[tuple[str, list[str]]] = [(top, [top, *above])]
+def _walk(top: str, ignores: _Ignores, diagnostics: list[Diagnostic]) -> Iterator[str]:
+    """The Python files below `top`, carrying each folder's path relative to the root and
+    to every .gitignore above it, so that no path is resolved per file."""
+    top_rel = ignores.root_relative(top)
+    start: tuple[str, str | None, list[tuple[PathSpec[Any], str]]] = (
+        top,
+        None if top_rel is None else ("" if top_rel == "." else top_rel + "/"),
+        ignores.above(top),
+    )
+    stack = [start]
     while stack:
-        folder, gitignore_folders = stack.pop()
+        folder, rel, gitignores = stack.pop()
+        if ignores.respect_gitignore:
+            own = ignores.gitignore(folder)
+            if own is not None:
+                gitignores = [*gitignores, (own, "")]
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
@@ -142,31 +163,39 @@ def _walk(
             )
             continue
         for entry in entries:
-            path = entry.path
+            name = entry.name
             try:
+                if entry.is_dir(follow_symlinks=False):
+                    child_rel = None if rel is None else rel + name
+                    if ignores.excluded(child_rel, name, True) or (
+                        gitignores and ignores.git_ignored(gitignores, name, True)
+                    ):
+                        continue
+                    below = [(spec, prefix + name + "/") for spec, prefix in gitignores]
+                    stack.append(
+                        (entry.path, None if child_rel is None else child_rel + "/", below)
+                    )
+                    continue
+                if not name.endswith(PYTHON_SUFFIXES):
+                    continue
                 if entry.is_symlink():
-                    if not os.path.exists(path):
-                        if entry.name.endswith(PYTHON_SUFFIXES):
-                            diagnostics.append(
-                                Diagnostic(path, "broken-symlink", "broken symbolic link")
-                            )
+                    if not os.path.exists(entry.path):
+                        diagnostics.append(
+                            Diagnostic(entry.path, "broken-symlink", "broken symbolic link")
+                        )
                         continue
                     if entry.is_dir():
                         continue  # symlinked folders are not followed (loops, trees outside)
-                if entry.is_dir(follow_symlinks=False):
-                    if not ignores.ignored(path, True, gitignore_folders):
-                        stack.append((path, [path, *gitignore_folders]))
+                if ignores.excluded(None if rel is None else rel + name, name, False) or (
+                    gitignores and ignores.git_ignored(gitignores, name, False)
+                ):
                     continue
-                if not entry.name.endswith(PYTHON_SUFFIXES):
+                if not entry.is_file():
+                    diagnostics.append(Diagnostic(entry.path, "not-a-file", "not a regular file"))
                     continue
-                if ignores.ignored(path, False, gitignore_folders):
-                    continue
-                if not stat.S_ISREG(os.stat(path).st_mode):
-                    diagnostics.append(Diagnostic(path, "not-a-file", "not a regular file"))
-                    continue
-                yield path
+                yield entry.path
             except OSError as exc:
-                diagnostics.append(Diagnostic(path, "unreadable", exc.strerror or str(exc)))
+                diagnostics.append(Diagnostic(entry.path, "unreadable", exc.strerror or str(exc)))
 
 
 def read_source(path: str, max_size: int) -> bytes | Diagnostic:
