@@ -187,3 +187,26 @@ def test_real_syntax_errors_stay_errors() -> None:
     )
     assert [d.kind for d in result.diagnostics] == ["syntax-error"]
     assert result.findings == []
+
+
+def _corpus() -> list[Path]:
+    here = Path(__file__).parent
+    root = here.parent
+    return sorted(
+        [
+            *(here / "rules" / "fixtures").glob("*.py"),
+            *(here / "accuracy" / "cases").glob("*.py"),
+            *(root / "examples" / "chat_service").rglob("*.py"),
+            *(here / "report" / "project").rglob("*.py"),
+        ]
+    )
+
+
+@pytest.mark.parametrize("path", _corpus(), ids=lambda p: p.name)
+def test_prefilter_loses_nothing(path: Path) -> None:
+    data = path.read_bytes()
+    filtered = scan_source(data, str(path), SETTINGS)
+    full = scan_source(data, str(path), SETTINGS, use_prefilter=False)
+    assert filtered.findings == full.findings
+    assert filtered.compliant == full.compliant
+    assert filtered.diagnostics == full.diagnostics

@@ -85,10 +85,12 @@ class ScanCache:
             info = os.stat(path)
         except OSError:
             return None, None
-        digest = entry.get("digest") if isinstance(entry.get("digest"), str) else None
+        result = self._result(path, entry)
+        if result is None:
+            return None, None  # an entry that does not decode is not trusted at all
         if entry.get("size") != info.st_size or entry.get("mtime_ns") != info.st_mtime_ns:
-            return None, digest
-        return self._result(path, entry), digest
+            return None, result.digest
+        return result, result.digest
 
     def reuse(self, path: str, fresh: FileResult) -> FileResult | None:
         """For a file whose content hash matched: the cached result, under the new stat."""

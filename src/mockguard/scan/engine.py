@@ -285,6 +285,8 @@ def scan_files(
                 if reused is not None:
                     result = reused
                 else:
+                    if result.unchanged:  # the cached result vanished meanwhile: scan it
+                        result = scan_file(path, settings)
                     cache.store(result)
         elif on_progress:
             on_progress(1)

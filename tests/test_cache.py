@@ -1,0 +1,136 @@
+"""The scan cache: hits, misses, invalidation, corruption and concurrent scans."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from mockguard.config import Settings
+from mockguard.scan import cache as cache_module
+from mockguard.scan import engine
+from mockguard.scan.cache import ScanCache
+from mockguard.scan.engine import scan_files
+
+SOURCE = "from unittest.mock import MagicMock\n\ndef test_x():\n    ws = MagicMock()\n    ws.send_json.assert_not_called()\n"
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> tuple[Settings, list[str]]:
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"test_{i}.py"
+        path.write_text(SOURCE.replace("test_x", f"test_{i}"))
+        paths.append(str(path))
+    return Settings(root=tmp_path), paths
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files actually parsed, in order."""
+    seen: list[str] = []
+    real = engine.scan_source
+
+    def counting(data: bytes, path: str, settings: Settings, **kwargs: object):  # type: ignore[no-untyped-def]
+        seen.append(os.path.basename(path))
+        return real(data, path, settings, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "scan_source", counting)
+    return seen
+
+
+def scan(settings: Settings, paths: list[str]) -> list:  # type: ignore[type-arg]
+    return list(scan_files(paths, settings, jobs=1, cache=ScanCache.for_settings(settings)))
+
+
+def test_second_scan_reads_nothing(tree, parses) -> None:
+    settings, paths = tree
+    first = scan(settings, paths)
+    assert parses == ["test_0.py", "test_1.py", "test_2.py"]
+    second = scan(settings, paths)
+    assert parses == ["test_0.py", "test_1.py", "test_2.py"]  # no new parse
+    assert [r.findings for r in second] == [r.findings for r in first]
+    assert all(r.findings for r in second)
+
+
+def test_an_edit_is_a_miss_for_that_file_only(tree, parses) -> None:
+    settings, paths = tree
+    scan(settings, paths)
+    Path(paths[1]).write_text(
+        SOURCE.replace("ws = MagicMock()", "ws = MagicMock()\n    db = MagicMock()")
+    )
+    results = scan(settings, paths)
+    assert parses[3:] == ["test_1.py"]
+    assert [len(r.findings) for r in results] == [1, 2, 1]
+
+
+def test_touched_but_unchanged_content_is_not_parsed(tree, parses) -> None:
+    settings, paths = tree
+    first = scan(settings, paths)
+    os.utime(paths[0], ns=(1, 1))
+    second = scan(settings, paths)
+    assert parses[3:] == []  # read and hashed, not parsed
+    assert second[0].findings == first[0].findings
+
+
+def test_config_change_and_version_change_start_afresh(tree, parses, monkeypatch) -> None:
+    settings, paths = tree
+    scan(settings, paths)
+    scan(replace(settings, select=("MG101",)), paths)
+    assert len(parses) == 6
+    monkeypatch.setattr(cache_module, "__version__", "999.0")
+    scan(settings, paths)
+    assert len(parses) == 9
+
+
+def test_corrupt_cache_is_rebuilt(tree, parses) -> None:
+    settings, paths = tree
+    first = scan(settings, paths)
+    cache_file = next((settings.root / ".mockguard_cache").glob("scan-*.json"))
+    document = json.loads(cache_file.read_text())
+    entry = document["files"][os.path.abspath(paths[0])]
+    entry["result"]["findings"] = [["garbage"]]
+    cache_file.write_text(json.dumps(document))
+    again = scan(settings, paths)
+    assert parses[3:] == ["test_0.py"]  # the bad entry is scanned again, never trusted
+    assert again[0].findings == first[0].findings
+    cache_file.write_text("{ not json")
+    assert [r.findings for r in scan(settings, paths)] == [r.findings for r in first]
+    assert json.loads(cache_file.read_text())["format"] == 1
+
+
+def test_cache_folder_ignores_itself(tree) -> None:
+    settings, paths = tree
+    scan(settings, paths)
+    assert (settings.root / ".mockguard_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_concurrent_scans_agree(tmp_path: Path, run_cli) -> None:
+    for i in range(120):
+        (tmp_path / f"test_{i:03}.py").write_text(SOURCE.replace("test_x", f"test_{i}"))
+    from conftest import mockguard_command
+
+    command = [*mockguard_command(), "scan", "--format", "json", "."]
+    runs = [
+        subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True) for _ in range(3)
+    ]
+    outputs = [json.loads(p.communicate(timeout=120)[0])["findings"] for p in runs]
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert len(outputs[0]) == 120
+    warm = run_cli("scan", "--format", "json", ".", cwd=tmp_path)
+    assert json.loads(warm.stdout)["findings"] == outputs[0]
+
+
+def test_no_cache_and_cache_clear(tmp_path: Path, run_cli) -> None:
+    (tmp_path / "test_a.py").write_text(SOURCE)
+    assert run_cli("scan", "--no-cache", ".", cwd=tmp_path).returncode == 1
+    assert not (tmp_path / ".mockguard_cache").exists()
+    assert run_cli("scan", ".", cwd=tmp_path).returncode == 1
+    assert (tmp_path / ".mockguard_cache").is_dir()
+    cleared = run_cli("cache", "clear", cwd=tmp_path)
+    assert cleared.returncode == 0 and "deleted" in cleared.stdout
+    assert not (tmp_path / ".mockguard_cache").exists()
