@@ -243,6 +243,7 @@ class Classifier:
         self.categories = tuple(categories)
         self._order = {c.name: i for i, c in enumerate(self.categories)}
         self._names: dict[str, list[str]] = {}
+        self._memo: dict[tuple[str, str], tuple[Evidence, ...]] = {}
         self._attributes: dict[str, list[str]] = {}
         for cat in self.categories:
             for word in cat.names:
@@ -252,6 +253,13 @@ class Classifier:
 
     def name_votes(self, kind: str, identifier: str) -> list[Evidence]:
         """Votes from the words of a name (a variable, an attribute chain, a class name)."""
+        key = (kind, identifier)
+        known = self._memo.get(key)
+        if known is None:
+            known = self._memo[key] = tuple(self._name_votes(kind, identifier))
+        return list(known)
+
+    def _name_votes(self, kind: str, identifier: str) -> list[Evidence]:
         weight = WEIGHTS[kind]
         votes: list[Evidence] = []
         seen: set[str] = set()

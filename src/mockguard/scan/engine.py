@@ -12,11 +12,10 @@ import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import replace
 from functools import lru_cache
 
 from mockguard.config import Settings
-from mockguard.findings import Diagnostic, FileResult
+from mockguard.findings import Diagnostic, Evidence, FileResult
 from mockguard.fingerprint import fingerprints, normalise, project_path, segment
 from mockguard.scan import suppress
 from mockguard.scan.cache import ScanCache, content_digest
@@ -150,37 +149,51 @@ def _visit(
         return len(lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
     source_lines = (text.encode("utf-8") if text is not None else data).splitlines()
+    sites: list[tuple[Pending, str, tuple[Evidence, ...], int, int, bool, str]] = []
     for site, category, votes in visitor.classified():
         node = site.node
         line = getattr(node, "lineno", 1)
         end_line = getattr(node, "end_lineno", None) or line
-        finding = to_finding(
-            path,
-            site,
-            category,
-            votes,
-            column(line, getattr(node, "col_offset", 0)),
-            column(end_line, getattr(node, "end_col_offset", None) or 0),
-        )
         if site.code == "MG301":
             spans: tuple[int, ...] = (line, *site.extra_lines)
         else:
             spans = (line, end_line)
-        if suppressions and suppress.is_suppressed(suppressions, spans, site.code, category):
-            finding = replace(finding, suppressed=True)
-        result.findings.append(
-            replace(
-                finding,
-                snippet=_snippet(site, source_lines),
-                severity=settings.severity_of(site.code, category),
+        suppressed = bool(suppressions) and suppress.is_suppressed(
+            suppressions, spans, site.code, category
+        )
+        sites.append(
+            (
+                site,
+                category,
+                votes,
+                column(line, getattr(node, "col_offset", 0)),
+                column(end_line, getattr(node, "end_col_offset", None) or 0),
+                suppressed,
+                _snippet(site, source_lines),
             )
         )
-    project_path_ = project_path(path, settings.root)
-    keys = [(project_path_, f.code, f.category, f.scope, f.snippet) for f in result.findings]
-    result.findings = [
-        replace(f, fingerprint=fp)
-        for f, fp in zip(result.findings, fingerprints(keys), strict=True)
+    where = project_path(path, settings.root)
+    keys = [
+        (where, s.code, category, s.label or s.scope.name, snippet)
+        for s, category, *_, snippet in sites
     ]
+    for (site, category, votes, col, end_col, suppressed, snippet), fingerprint in zip(
+        sites, fingerprints(keys), strict=True
+    ):
+        result.findings.append(
+            to_finding(
+                path,
+                site,
+                category,
+                votes,
+                col,
+                end_col,
+                suppressed=suppressed,
+                snippet=snippet,
+                severity=settings.severity_of(site.code, category),
+                fingerprint=fingerprint,
+            )
+        )
     result.findings.sort(key=lambda f: f.sort_key)
 
 

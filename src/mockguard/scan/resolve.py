@@ -50,6 +50,8 @@ class Scope:
     attribute_uses: dict[str, set[str]] = field(default_factory=dict)
     # name -> where its value goes: calls it is passed to, attributes it is assigned onto.
     flows: dict[str, set[str]] = field(default_factory=dict)
+    # name -> what it was resolved to here (bindings do not change during a walk).
+    resolved: dict[str, str] = field(default_factory=dict)
 
     @property
     def sources(self) -> dict[str, list[Source]]:
@@ -128,6 +130,9 @@ class Resolver:
         return None
 
     def _evaluate(self, name: str, sources: list[Source], scope: Scope) -> str:
+        known = scope.resolved.get(name)
+        if known is not None:
+            return known
         key = (id(scope), name)
         if key in self._resolving:
             return ""
@@ -136,7 +141,10 @@ class Resolver:
             values = [self._source_value(s, scope) for s in sources]
         finally:
             self._resolving.discard(key)
-        return next((value for value in values if value), "")
+        value = next((value for value in values if value), "")
+        if not self._resolving:  # a value found mid-cycle may be partial: not kept
+            scope.resolved[name] = value
+        return value
 
     def _source_value(self, source: Source, scope: Scope) -> str | None:
         if source.kind == "import":

@@ -566,6 +566,11 @@ def to_finding(
     votes: tuple[Evidence, ...],
     column: int,
     end_column: int,
+    *,
+    suppressed: bool = False,
+    snippet: str = "",
+    severity: str = "",
+    fingerprint: str = "",
 ) -> Finding:
     """The finding for a classified site."""
     node = site.node
@@ -582,4 +587,8 @@ def to_finding(
         args=tuple(sorted(site.args.items())),
         scope=site.label or site.scope.name,
         evidence=votes,
+        suppressed=suppressed,
+        fingerprint=fingerprint,
+        snippet=snippet,
+        severity=severity,
     )
