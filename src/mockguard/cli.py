@@ -147,7 +147,7 @@ def scan(
         progress=not (quiet or no_progress),
         force_exclude=force_exclude,
         only=set(changed) if changed is not None else None,
-        use_cache=not no_cache,
+        use_cache=not (no_cache or explain),  # the cache keeps no evidence
     )
     if baseline_path is not None:
         _apply_baseline(report, _baseline_file(baseline_path, settings))

@@ -39,7 +39,8 @@ class Finding:
     category: str
     args: tuple[tuple[str, str], ...]
     scope: str
-    evidence: tuple[Evidence, ...] = ()
+    # Why the category was chosen (for --explain); not part of what a finding is.
+    evidence: tuple[Evidence, ...] = field(default=(), compare=False)
     suppressed: bool = False
     # Stable identity across unrelated edits (see `mockguard.fingerprint`); never a line.
     fingerprint: str = ""

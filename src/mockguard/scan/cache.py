@@ -21,7 +21,7 @@ from typing import Any
 
 from mockguard import __version__
 from mockguard.config import Settings
-from mockguard.findings import Diagnostic, Evidence, FileResult, Finding
+from mockguard.findings import Diagnostic, FileResult, Finding
 
 CACHE_DIR = ".mockguard_cache"
 FORMAT = 1
@@ -35,7 +35,8 @@ _RESULT_SETTINGS = (
     "mock_modules",
     "max_file_size",
 )
-_FINDING_FIELDS = [f.name for f in fields(Finding)]
+# The evidence is left out: it is only shown by `--explain`, which scans afresh.
+_FINDING_FIELDS = [f.name for f in fields(Finding) if f.name != "evidence"]
 
 
 def settings_key(settings: Settings) -> str:
@@ -155,9 +156,7 @@ def _encode_finding(finding: Finding) -> list[Any]:
     row: list[Any] = []
     for name in _FINDING_FIELDS:
         value = getattr(finding, name)
-        if name == "evidence":
-            value = [[e.kind, e.value, e.category, e.weight] for e in value]
-        elif name == "args":
+        if name == "args":
             value = [list(pair) for pair in value]
         row.append(value)
     return row
@@ -168,7 +167,6 @@ def _decode(path: str, raw: dict[str, Any], entry: dict[str, Any]) -> FileResult
     findings = []
     for row in raw["findings"]:
         values = dict(zip(_FINDING_FIELDS, row, strict=True))
-        values["evidence"] = tuple(Evidence(*e) for e in values["evidence"])
         values["args"] = tuple((str(k), str(v)) for k, v in values["args"])
         if stored_path != path:
             values["path"] = path
