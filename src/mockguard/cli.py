@@ -530,6 +530,90 @@ def init(pyproject: bool, force: bool) -> None:
     click.echo(f"mockguard: wrote a starter configuration to {target}")
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--min-size",
+    type=click.IntRange(min=2),
+    default=3,
+    show_default=True,
+    help="Smallest cluster shown.",
+)
+@click.option(
+    "--similarity",
+    type=click.FloatRange(0.0, 1.0),
+    default=1.0,
+    show_default=True,
+    help="Join setups whose configured members overlap this much (Jaccard); 1.0: identical only.",
+)
+@click.option("--suggest", is_flag=True, help="Print a factory kind for each cluster.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
+)
+def dupes(
+    paths: tuple[str, ...],
+    min_size: int,
+    similarity: float,
+    suggest: bool,
+    output_format: str,
+    config: Path | None,
+) -> None:
+    """List copies of the same mock setup in PATHS, largest cluster first."""
+    import json
+
+    from mockguard.scan.files import MissingPathError, discover
+    from mockguard.shapes import cluster, collect, suggest_kind
+
+    settings = _settings(config, paths)
+    targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
+    try:
+        found = discover(targets, settings)
+    except MissingPathError as exc:
+        fail(f"path does not exist: {exc}")
+    clusters = cluster(collect(found.files, settings), min_size=min_size, similarity=similarity)
+    if output_format == "json":
+        document = [
+            {
+                "size": c.size,
+                "category": c.category,
+                "exact": c.exact,
+                "constructor": c.shape.constructor,
+                "spec": c.shape.spec,
+                "members": [{"member": m, "value": k} for m, k in sorted(c.shape.members)],
+                "places": [
+                    {"path": p.path, "line": p.line, "name": p.name, "scope": p.scope}
+                    for p in c.places
+                ],
+                **({"suggested_kind": suggest_kind(c, i)} if suggest else {}),
+            }
+            for i, c in enumerate(clusters, 1)
+        ]
+        click.echo(json.dumps({"clusters": document}, indent=2, sort_keys=True))
+        return
+    for index, group in enumerate(clusters, 1):
+        members = ", ".join(f"{m} ({k})" for m, k in sorted(group.shape.members))
+        spec = f"spec={group.shape.spec}" if group.shape.spec else ""
+        alike = "identical" if group.exact else f"similar (>= {similarity:.2f})"
+        click.echo(f"Cluster {index}: {group.size} {alike} setups [{group.category}]")
+        click.echo(f"  {group.shape.constructor}({spec}) configuring {members}")
+        for place in group.places:
+            click.echo(f"  {place.path}:{place.line}: {place.name} in {place.scope or '<module>'}")
+        if suggest:
+            click.echo("  factory kind that would serve them:")
+            for line in suggest_kind(group, index).splitlines():
+                click.echo(f"    {line}")
+        click.echo()
+    total = sum(c.size for c in clusters)
+    click.echo(f"{len(clusters)} cluster(s) of {min_size}+ copied setups, {total} setups in all.")
+
+
 @main.group()
 def cache() -> None:
     """Manage the scan cache (.mockguard_cache/ at the project root, or `cache-dir`)."""
