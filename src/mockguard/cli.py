@@ -10,7 +10,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -612,6 +612,88 @@ def dupes(
         click.echo()
     total = sum(c.size for c in clusters)
     click.echo(f"{len(clusters)} cluster(s) of {min_size}+ copied setups, {total} setups in all.")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--write", "write_files", is_flag=True, help="Apply the rewrites (default: show the diff)."
+)
+@click.option("--category", help="Comma-separated categories to rewrite (default: all).")
+@click.option(
+    "--select", help="Comma-separated rules to rewrite (MG101: a construction and its wiring)."
+)
+@click.option(
+    "--check-tests", metavar="CMD", help="Run CMD before and after writing; revert if it got worse."
+)
+@click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
+)
+def fix(
+    paths: tuple[str, ...],
+    write_files: bool,
+    category: str | None,
+    select: str | None,
+    check_tests: str | None,
+    config: Path | None,
+) -> None:
+    """Rewrite ad-hoc mocks in PATHS into factory calls where a factory kind covers them."""
+    from mockguard.fix.runner import FileChangedError, revert, rewrite_file, run_tests, write
+    from mockguard.scan.files import MissingPathError, discover
+
+    settings = _settings(config, paths)
+    if select is not None and "MG101" not in {c.strip().upper() for c in select.split(",")}:
+        fail("fix rewrites MG101 sites (a construction and the wiring after it); --select MG101")
+    categories = [c.strip() for c in category.split(",") if c.strip()] if category else None
+    targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
+    try:
+        found = discover(targets, settings)
+    except MissingPathError as exc:
+        fail(f"path does not exist: {exc}")
+    outcomes = [rewrite_file(path, settings, categories) for path in found.files]
+    if not write_files:
+        for outcome in outcomes:
+            if outcome.changed:
+                click.echo(outcome.diff(), nl=False)
+    for outcome in outcomes:
+        if outcome.error:
+            click.echo(f"mockguard: {outcome.path}: {outcome.error}", err=True)
+    if write_files:
+        before = run_tests(check_tests) if check_tests else None
+        try:
+            written = write(outcomes)
+        except FileChangedError as exc:
+            fail(str(exc))
+        if check_tests is not None:
+            after = run_tests(check_tests)
+            if before == 0 and after != 0:
+                revert(written)
+                fail(
+                    f"`{check_tests}` passed before and fails after the rewrite "
+                    f"(exit {after}): reverted {len(written)} file(s): "
+                    + ", ".join(o.path for o in written)
+                )
+            click.echo(f"mockguard: `{check_tests}` exit status {before} before, {after} after")
+        click.echo(f"mockguard: rewrote {len(written)} file(s)")
+    _fix_summary(outcomes)
+
+
+def _fix_summary(outcomes: list[Any]) -> None:
+    rewritten: dict[str, int] = {}
+    skipped: dict[tuple[str, str], int] = {}
+    for outcome in outcomes:
+        for rewrite in outcome.rewrites:
+            rewritten[rewrite.category] = rewritten.get(rewrite.category, 0) + 1
+        for skip in outcome.skips:
+            reason = skip.reason.split(" (line")[0].split(":")[0]
+            skipped[(skip.category, reason)] = skipped.get((skip.category, reason), 0) + 1
+    categories = sorted(set(rewritten) | {c for c, _ in skipped})
+    for name in categories:
+        reasons = {r: n for (c, r), n in skipped.items() if c == name}
+        click.echo(f"{name}: rewritten {rewritten.get(name, 0)}, skipped {sum(reasons.values())}")
+        for reason, count in sorted(reasons.items(), key=lambda i: -i[1]):
+            click.echo(f"    {count} x {reason}")
+    click.echo(f"Rewritten {sum(rewritten.values())}, skipped {sum(skipped.values())}.")
 
 
 @main.group()

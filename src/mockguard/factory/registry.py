@@ -19,7 +19,14 @@ from mockguard.factory.errors import (
     MockLeakError,
     UnknownKindError,
 )
-from mockguard.factory.events import EventContract, EventLog, check_payload, check_user, find_leak
+from mockguard.factory.events import (
+    EventContract,
+    EventLog,
+    check_payload,
+    check_user,
+    find_leak,
+    stamped_user,
+)
 from mockguard.factory.kinds import Kind, builtin_kinds
 from mockguard.factory.spec import InterfaceError, compile_interface
 from mockguard.factory.strict import CallHook, StrictMock, strict_class
@@ -210,6 +217,8 @@ class MockFactory:
         )
         if spec.sends or spec.stores:
             state = double.__dict__
+            # Only a double made for a named user guards against other users' messages.
+            state["_mg_user"] = user_context.user_id if user_context is not None else None
             state["_mg_connection"] = connection_id or f"conn-{uuid.uuid4().hex}"
             state["_mg_log"] = self.events
             state["_mg_violations"] = self.violations
@@ -282,7 +291,7 @@ def _check_send(
     state = owner.__dict__
     try:
         check_payload(name, payload)
-        check_user(getattr(state["_mg_context"], "user_id", None), payload, state["_mg_connection"])
+        check_user(state["_mg_user"], payload, state["_mg_connection"])
     except MockguardError as error:
         _refuse(owner, error)
 
@@ -292,8 +301,11 @@ def _record_send(
 ) -> None:
     """Once a send succeeded: it is an event of this connection and user."""
     state = owner.__dict__
-    user_id = getattr(state["_mg_context"], "user_id", None)
-    state["_mg_log"].record(state["_mg_connection"], user_id, name, _payload(args, kwargs))
+    payload = _payload(args, kwargs)
+    user_id = (
+        state["_mg_user"] or stamped_user(payload) or getattr(state["_mg_context"], "user_id", None)
+    )
+    state["_mg_log"].record(state["_mg_connection"], user_id, name, payload)
 
 
 def _check_store(
@@ -419,10 +431,13 @@ class SSotMockFactory(metaclass=_Facade):
         user_id: str | None = None,
         user_context: UserExecutionContext | None = None,
     ) -> Any:
-        """A websocket for one user's connection; what it sends is recorded and checked."""
-        context = user_context or cls.create_mock_user_context(
-            user_id=user_id, websocket_connection_id=connection_id
-        )
+        """A websocket for one user's connection; what it sends is recorded and checked.
+        Messages stamped with another user's id are refused when the user is named."""
+        context = user_context
+        if context is None and user_id is not None:
+            context = cls.create_mock_user_context(
+                user_id=user_id, websocket_connection_id=connection_id
+            )
         return cls._factory().create("websocket", context, connection_id=connection_id)
 
     @classmethod

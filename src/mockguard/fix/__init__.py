@@ -1,0 +1,1 @@
+"""`mockguard fix`: LibCST codemods that turn ad-hoc mocks into factory calls."""

@@ -1,0 +1,333 @@
+"""What `mockguard fix` may rewrite in a module, and why it leaves the rest alone.
+
+The plan is computed from the scanner's findings and the `ast` of the module. A rewrite
+replaces `ws = MagicMock(...)` and the statements right after it that wire members onto it
+(`ws.send_json = AsyncMock()`) by one factory call. It is planned only when a factory kind
+covers the whole setup: every member the test configures or uses exists in the kind's
+interface, each wired `AsyncMock` stands for an `async def` member (and a plain mock for a
+sync one), and the mock is not called itself, rebound, or given attributes by dynamic
+names. Anything else is a skip with its reason.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from mockguard.config import Settings
+from mockguard.factory.kinds import Kind, builtin_kinds
+from mockguard.factory.spec import Interface, InterfaceError
+from mockguard.findings import Finding
+from mockguard.scan.names import dotted
+
+# The facade call for each kind; other kinds go through `create_mock("kind")`.
+FACADE: dict[str, str] = {
+    "websocket": "create_websocket_mock",
+    "database_session": "create_database_session_mock",
+    "agent": "create_agent_mock",
+    "tool": "create_tool_mock",
+    "llm_client": "create_llm_client_mock",
+    "websocket_manager": "create_websocket_manager_mock",
+    "agent_websocket_bridge": "create_mock_agent_websocket_bridge",
+}
+# Kinds tried for each category, in order.
+KINDS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
+    "websocket": ("websocket", "websocket_manager", "agent_websocket_bridge"),
+    "database": ("database_session",),
+    "agent": ("agent", "llm_client", "tool", "llm_manager"),
+}
+WIRING_CONSTRUCTORS = frozenset(
+    {"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock"}
+)
+# What a factory double has besides its interface.
+DOUBLE_API = frozenset({"mock_calls", "reset_mock"})
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """One setup to replace: the construction statement and the wiring statements after it."""
+
+    line: int  # the construction statement's first line
+    target: str  # `ws` or `self.ws`
+    kind: str
+    category: str
+    call: str  # the factory call that replaces the construction
+    removed: tuple[int, ...]  # wiring statements dropped (the double has the member)
+    # wiring statements that become `target.member.return_value = ...` (first line -> text)
+    rewritten: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A site left as it is, and why."""
+
+    line: int
+    category: str
+    reason: str
+
+
+@dataclass
+class Plan:
+    """Everything `fix` would do to one module."""
+
+    rewrites: list[Rewrite] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+
+
+def _kinds() -> dict[str, Kind]:
+    return {k.name: k for k in builtin_kinds()}
+
+
+def _interface(kind: Kind) -> Interface | None:
+    try:
+        return kind.compiled()
+    except InterfaceError:
+        return None
+
+
+def _wiring(stmt: ast.stmt, target: str) -> tuple[str, ast.Call] | None:
+    """(`member`, the mock call) for `target.member = AsyncMock(...)`."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+        return None
+    name = dotted(stmt.targets[0])
+    if name is None or not name.startswith(target + ".") or not isinstance(stmt.value, ast.Call):
+        return None
+    member = name[len(target) + 1 :]
+    constructor = (dotted(stmt.value.func) or "").rsplit(".", 1)[-1]
+    if "." in member or constructor not in WIRING_CONSTRUCTORS:
+        return None
+    return member, stmt.value
+
+
+def _uses(nodes: Iterable[ast.AST], target: str) -> Iterator[tuple[str, ast.AST]]:
+    """(first attribute, node) for every `target.attr...` in the nodes, and ("()", node)
+    for a call of `target` itself."""
+    for root in nodes:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Attribute) and dotted(node.value) == target:
+                yield node.attr, node
+            elif isinstance(node, ast.Call) and dotted(node.func) == target:
+                yield "()", node
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("setattr", "getattr")
+                and node.args
+                and dotted(node.args[0]) == target
+                and not (len(node.args) > 1 and isinstance(node.args[1], ast.Constant))
+            ):
+                yield "<dynamic>", node
+
+
+def _is_fixture(function: ast.AST) -> bool:
+    decorators = getattr(function, "decorator_list", [])
+    for decorator in decorators:
+        node = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (dotted(node) or "").rsplit(".", 1)[-1] == "fixture":
+            return True
+    return False
+
+
+def _escape(region: list[ast.AST], target: str, owner: ast.AST) -> str | None:
+    """Where the mock goes beyond its test: stored onto another object
+    (`session.execute.return_value = it`), or returned by a helper that is not a fixture."""
+    for root in region:
+        for node in ast.walk(root):
+            if (
+                isinstance(node, (ast.Return, ast.Yield))
+                and node.value is not None
+                and dotted(node.value) == target
+                and not _is_fixture(owner)
+                and not target.startswith("self.")
+            ):
+                name = getattr(owner, "name", "the function")
+                return f"the return value of {name}()"
+            if isinstance(node, ast.Assign) and dotted(node.value) == target:
+                for destination in node.targets:
+                    text = dotted(destination)
+                    if isinstance(destination, ast.Attribute) and text != target:
+                        return text or "an attribute"
+    return None
+
+
+def _keyword_text(source_lines: list[str], call: ast.Call, keyword: str) -> str | None:
+    for item in call.keywords:
+        if item.arg == keyword:
+            return ast.get_source_segment("\n".join(source_lines), item.value)
+    return None
+
+
+def plan_module(source: str, findings: Iterable[Finding]) -> Plan:
+    """The rewrites and skips for one module's MG101 findings."""
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    kinds = _kinds()
+    by_line = {f.line: f for f in findings if f.code == "MG101" and not f.suppressed}
+    plan = Plan()
+    scopes = _scopes(tree)
+    for block, owner in _blocks(tree):
+        for index, stmt in enumerate(block):
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+                continue
+            call = stmt.value
+            finding = by_line.get(stmt.lineno)
+            target = dotted(stmt.targets[0])
+            if finding is None or target is None or not isinstance(call, ast.Call):
+                continue
+            if call.lineno != stmt.lineno:
+                continue
+            decision = _decide(finding, target, call, block, index, owner, scopes, kinds, lines)
+            if isinstance(decision, Skip):
+                plan.skips.append(decision)
+            else:
+                plan.rewrites.append(decision)
+    return plan
+
+
+def _scopes(tree: ast.Module) -> dict[int, ast.AST]:
+    """Each block's statements -> the function (or class, for `self.x`) they belong to."""
+    owners: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for child in ast.walk(node):
+                if isinstance(child, ast.stmt):
+                    owners.setdefault(id(child), node)
+    return owners
+
+
+def _blocks(tree: ast.AST) -> Iterator[tuple[list[ast.stmt], ast.AST]]:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node.body, node
+
+
+def _decide(
+    finding: Finding,
+    target: str,
+    call: ast.Call,
+    block: list[ast.stmt],
+    index: int,
+    owner: ast.AST,
+    scopes: dict[int, ast.AST],
+    kinds: dict[str, Kind],
+    lines: list[str],
+) -> Rewrite | Skip:
+    line, category = finding.line, finding.category
+
+    def skip(reason: str) -> Skip:
+        return Skip(line, category, reason)
+
+    constructor = dict(finding.args).get("constructor", "")
+    if constructor not in WIRING_CONSTRUCTORS:
+        return skip(f"`{constructor}()` is not a plain mock")
+    if call.args or any(k.arg not in ("spec", "spec_set", "name") for k in call.keywords):
+        return skip("the constructor configures the mock itself")
+    candidates = KINDS_BY_CATEGORY.get(category)
+    if not candidates:
+        return skip(f"no factory kind for the `{category}` category")
+    # Where the double is used: its function, or for `self.x` the whole test case.
+    region: list[ast.AST] = [owner]
+    if target.startswith("self."):
+        klass = next(
+            (n for n in scopes.values() if isinstance(n, ast.ClassDef) and owner in ast.walk(n)),
+            None,
+        )
+        if klass is None:
+            return skip("`self` outside a class")
+        region = [klass]
+    wirings: list[tuple[ast.stmt, str, ast.Call]] = []
+    for stmt in block[index + 1 :]:
+        wired = _wiring(stmt, target)
+        if wired is None:
+            break
+        wirings.append((stmt, *wired))
+    wiring_ids = {id(s) for s, _, _ in wirings}
+    rebound = [
+        s
+        for r in region
+        for s in ast.walk(r)
+        if isinstance(s, ast.Assign)
+        and s is not block[index]
+        and id(s) not in wiring_ids
+        and any(dotted(t) == target for t in s.targets)
+    ]
+    if rebound:
+        return skip(f"`{target}` is assigned again (line {rebound[0].lineno})")
+    used: set[str] = set()
+    for name, node in _uses(region, target):
+        if name == "()":
+            return skip(f"the mock itself is called (line {node.lineno})")  # type: ignore[attr-defined]
+        if name == "<dynamic>":
+            return skip(f"attributes set by dynamic names (line {node.lineno})")  # type: ignore[attr-defined]
+        used.add(name)
+    if not used:
+        return skip("nothing is configured or used on it: no shape to match a kind against")
+    escape = _escape(region, target, owner)
+    if escape is not None:
+        return skip(f"it escapes into `{escape}`: what it stands for is decided there")
+    reasons: list[str] = []
+    for kind_name in candidates:
+        kind = kinds.get(kind_name)
+        interface = _interface(kind) if kind is not None else None
+        if interface is None:
+            continue
+        missing = sorted(n for n in used if n not in interface.members and n not in DOUBLE_API)
+        if missing:
+            reasons.append(f"`{kind_name}` has no {', '.join(f'`{m}`' for m in missing)}")
+            continue
+        mismatch = _async_mismatch(wirings, interface)
+        if mismatch:
+            reasons.append(f"`{kind_name}`: {mismatch}")
+            continue
+        return _rewrite(finding, target, kind_name, category, wirings, lines)
+    return skip("the shape is not covered: " + "; ".join(reasons))
+
+
+def _async_mismatch(
+    wirings: list[tuple[ast.stmt, str, ast.Call]], interface: Interface
+) -> str | None:
+    for _, member, wired in wirings:
+        constructor = (dotted(wired.func) or "").rsplit(".", 1)[-1]
+        real = interface.members[member]
+        is_async = real.kind == "async_method"
+        if constructor == "AsyncMock" and not is_async:
+            return f"`{member}` is wired as an AsyncMock but is not `async def`"
+        if constructor != "AsyncMock" and is_async:
+            return f"`{member}` is `async def` but is wired as a {constructor}"
+        if wired.args or any(k.arg not in ("return_value", "side_effect") for k in wired.keywords):
+            return f"`{member}` is wired with arguments the rewrite cannot keep"
+    return None
+
+
+def _rewrite(
+    finding: Finding,
+    target: str,
+    kind: str,
+    category: str,
+    wirings: list[tuple[ast.stmt, str, ast.Call]],
+    lines: list[str],
+) -> Rewrite:
+    method = FACADE.get(kind)
+    call = f"SSotMockFactory.{method}()" if method else f'SSotMockFactory.create_mock("{kind}")'
+    removed: list[int] = []
+    rewritten: list[tuple[int, str]] = []
+    for stmt, member, wired in wirings:
+        kept = [
+            f"{target}.{member}.{k.arg} = {_keyword_text(lines, wired, k.arg)}"
+            for k in wired.keywords
+            if k.arg in ("return_value", "side_effect")
+        ]
+        if kept:
+            rewritten.append((stmt.lineno, "; ".join(kept)))
+        else:
+            removed.append(stmt.lineno)
+    return Rewrite(finding.line, target, kind, category, call, tuple(removed), tuple(rewritten))
+
+
+def plan_file(path: str, source: str, settings: Settings) -> Plan:
+    """The plan for one file, from a fresh scan of its source."""
+    from mockguard.scan.engine import scan_source
+
+    result = scan_source(source.encode("utf-8"), path, settings)
+    return plan_module(source, result.findings)
