@@ -18,8 +18,8 @@ the medians of `--runs` runs are compared:
 - warm: `mockguard scan --summary` on a primed cache vs `rg -c 'Mock\\('`;
 - incremental: the warm scan after one test file gained a `MagicMock()` line, vs the warm
   scan (the file is restored afterwards);
-- memory: one cold scan vs one ruff run: the peak RSS of the largest process (wait4), and
-  the peak PSS of all processes together (mockguard's workers included, sampled in /proc);
+- memory: one cold scan vs one ruff run: the peak RSS of the largest process (GNU time's
+  %M), and the peak PSS of all processes together (the workers too; sampled in /proc);
 - start-up: `mockguard --version` vs `python -c pass`, `mockguard scan <one file>` vs ruff;
 - finding counts, from `mockguard scan --format json`: the cached, incremental and copied
   scans must find what the cold scan finds, so a speed-up that loses findings shows.
@@ -102,6 +102,7 @@ class Tools:
     ruff: str
     rg: str
     python: str
+    time: str  # GNU time
 
 
 @dataclass(frozen=True)
@@ -408,8 +409,8 @@ def one_more_mock(path: Path, tag: str) -> Iterator[None]:
         os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
 
 
-def family_pss_kib(root: int) -> int:
-    """PSS of `root` and all its descendants, from /proc (0 where there is no /proc)."""
+def descendants_pss_kib(root: int) -> int:
+    """PSS of all the descendants of `root` together, from /proc (0 where there is none)."""
     parents: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -423,7 +424,7 @@ def family_pss_kib(root: int) -> int:
         children = {pid for pid, parent in parents.items() if parent in family} - family
         family |= children
         grown = bool(children)
-    return sum(pss_kib(pid) for pid in family)
+    return sum(pss_kib(pid) for pid in family - {root})
 
 
 def pss_kib(pid: int) -> int:
@@ -437,21 +438,25 @@ def pss_kib(pid: int) -> int:
     return 0
 
 
-def peak_memory(argv: Sequence[str], cwd: Path) -> tuple[int, int]:
-    """KiB at the peak of one run: RSS of the largest process (wait4's rusage), and PSS of
-    all its processes together (sampled every 10 ms)."""
-    child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    family = 0
-    while True:
-        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
-        if pid:
-            break
-        family = max(family, family_pss_kib(child.pid))
-        time.sleep(SAMPLE_SECONDS)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode not in OK_EXIT:
-        raise SystemExit(f"{' '.join(argv)} exited {child.returncode}")
-    return usage.ru_maxrss, family
+def peak_memory(tools: Tools, argv: Sequence[str], cwd: Path) -> tuple[int, int]:
+    """KiB at the peak of one run: the RSS of its largest process, as GNU time reports it,
+    and the PSS of all its processes together, sampled every 10 ms. Not the rusage of a child
+    of this process: a child forked from it inherits its high-water mark, until `exec` and
+    after (Linux keeps the larger), and this process holds the large JSON reports."""
+    with tempfile.TemporaryDirectory() as folder:
+        output = Path(folder, "maxrss")
+        command = [tools.time, "-f", "%M", "-o", str(output), *argv]
+        child = subprocess.Popen(
+            command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        pss = 0
+        while child.poll() is None:
+            pss = max(pss, descendants_pss_kib(child.pid))
+            time.sleep(SAMPLE_SECONDS)
+        if child.returncode not in OK_EXIT:
+            raise SystemExit(f"{' '.join(argv)} (in {cwd}) exited {child.returncode}")
+        rss = int(output.read_text().split()[-1])  # after "Command exited with ..." if any
+    return rss, pss
 
 
 def cold_rows(tools: Tools, tree: Path, place: Place, runs: int) -> list[Row]:
@@ -463,7 +468,8 @@ def cold_rows(tools: Tools, tree: Path, place: Place, runs: int) -> list[Row]:
         return timed(scan, tree)
 
     times = side_by_side(runs, mine, lambda: timed(ruff, tree))
-    (rss, pss), (ruff_rss, ruff_pss) = peak_memory(scan, tree), peak_memory(ruff, tree)
+    rss, pss = peak_memory(tools, scan, tree)
+    ruff_rss, ruff_pss = peak_memory(tools, ruff, tree)
     return [
         make_row("cold scan vs ruff PT", place, *times, COLD),
         make_row("peak RSS, largest process", place, rss, ruff_rss, MEMORY, mebibytes),
@@ -680,10 +686,10 @@ def find_tools() -> Tools:
     def which(name: str) -> str:
         found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
         if found is None:
-            raise SystemExit(f"{name} is not installed")
+            raise SystemExit(f"{name} is not installed (GNU time: apt-get install time)")
         return found
 
-    return Tools(which("mockguard"), which("ruff"), which("rg"), sys.executable)
+    return Tools(which("mockguard"), which("ruff"), which("rg"), sys.executable, which("time"))
 
 
 def int_list(text: str) -> list[int]:

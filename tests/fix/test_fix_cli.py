@@ -1,0 +1,102 @@
+"""`mockguard fix` as a user runs it: diff, write, idempotence, safety, the example project."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from mockguard.config import Settings
+from mockguard.fix.runner import rewrite_file
+
+CORPUS = sorted(
+    [
+        *(ROOT / "tests" / "accuracy" / "cases").glob("*.py"),
+        *(ROOT / "examples" / "chat_service" / "tests").glob("*.py"),
+    ]
+)
+SOCKET_TEST = """\
+from unittest.mock import AsyncMock, MagicMock
+
+
+async def test_send():
+    ws = MagicMock()
+    ws.send_json = AsyncMock()
+    await ws.send_json({"type": "agent_started"})
+    ws.send_json.assert_awaited_once()
+"""
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_rewrites_parse_and_are_idempotent(path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / path.name
+    shutil.copy(path, copy)
+    settings = Settings(root=tmp_path)
+    first = rewrite_file(str(copy), settings, None)
+    assert first.error is None
+    if not first.changed:
+        return
+    compile(first.updated or "", str(copy), "exec")
+    copy.write_text(first.updated or "")
+    second = rewrite_file(str(copy), settings, None)
+    assert not second.changed, second.diff()
+
+
+def test_diff_by_default_and_write(run_cli, tmp_path: Path) -> None:
+    target = tmp_path / "test_socket.py"
+    target.write_text(SOCKET_TEST)
+    shown = run_cli("fix", ".", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "-    ws = MagicMock()" in shown.stdout
+    assert "+    ws = SSotMockFactory.create_websocket_mock()" in shown.stdout
+    assert "websocket: rewritten 1, skipped 0" in shown.stdout
+    assert target.read_text() == SOCKET_TEST  # nothing written without --write
+    written = run_cli("fix", "--write", ".", cwd=tmp_path)
+    assert "rewrote 1 file(s)" in written.stdout
+    assert "SSotMockFactory.create_websocket_mock()" in target.read_text()
+    again = run_cli("fix", "--write", ".", cwd=tmp_path)
+    assert "rewrote 0 file(s)" in again.stdout
+
+
+def test_category_narrows_the_rewrite(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "test_socket.py").write_text(SOCKET_TEST)
+    result = run_cli("fix", "--category", "database", ".", cwd=tmp_path)
+    assert result.stdout.strip().splitlines()[-1] == "Rewritten 0, skipped 0."
+
+
+def test_check_tests_reverts_when_the_outcome_gets_worse(run_cli, tmp_path: Path) -> None:
+    target = tmp_path / "test_socket.py"
+    target.write_text(SOCKET_TEST)
+    # A "test command" that passes only while the file still holds the ad-hoc mock.
+    check = f"{sys.executable} -c \"import sys; sys.exit('MagicMock()' not in open('test_socket.py').read())\""
+    result = run_cli("fix", "--write", "--check-tests", check, ".", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "passed before and fails after the rewrite" in result.stderr
+    assert "reverted 1 file(s): test_socket.py" in result.stderr
+    assert target.read_text() == SOCKET_TEST
+
+
+def test_example_project_migrates_and_still_passes(run_cli, tmp_path: Path) -> None:
+    project = tmp_path / "chat_service"
+    shutil.copytree(
+        ROOT / "examples" / "chat_service",
+        project,
+        ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache", ".mockguard_cache"),
+    )
+    before = json.loads(run_cli("scan", "--format", "json", ".", cwd=project).stdout)["summary"]
+    tests = f"{sys.executable} -m pytest -q -p no:cacheprovider"
+    fixed = run_cli("fix", "--write", "--check-tests", tests, ".", cwd=project)
+    assert fixed.returncode == 0, fixed.stdout[-3000:] + fixed.stderr[-3000:]
+    assert "exit status 0 before, 0 after" in fixed.stdout
+    after = json.loads(run_cli("scan", "--format", "json", ".", cwd=project).stdout)["summary"]
+    assert after["findings"] < before["findings"]
+    assert after["adoption"] > before["adoption"]
+    for category in ("websocket", "database", "agent"):
+        assert (
+            after["by_category"][category]["compliant"]
+            > before["by_category"][category]["compliant"]
+        )
