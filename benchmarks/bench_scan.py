@@ -57,7 +57,6 @@ CACHE = HERE / ".cache"
 TREES = CACHE / "trees"
 MOCKGUARD_CACHE = ".mockguard_cache"
 OK_EXIT = (0, 1)  # mockguard and ruff exit 1 on findings, rg on no match
-PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 SAMPLE_SECONDS = 0.01
 # In each tree: the tree is a mockguard project of its own, with the default settings, even
 # if a config is ever added above it (the cache then stays in <tree>/.mockguard_cache/).
@@ -145,6 +144,7 @@ class Row:
     ratio: float
     goal: str
     met: bool
+    value: float  # mockguard's, unformatted
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,8 @@ def make_row(
     show: Callable[[float], str] = seconds,
 ) -> Row:
     ratio = mine / anchor if anchor else float("inf")
-    return Row(scenario, place, show(mine), show(anchor), ratio, goal.text, goal.met(mine, anchor))
+    met = goal.met(mine, anchor)
+    return Row(scenario, place, show(mine), show(anchor), ratio, goal.text, met, mine)
 
 
 def remove_cache(tree: Path) -> None:
@@ -614,16 +615,20 @@ def counts_table(results: Sequence[TreeResult]) -> list[str]:
 
 
 def growth(results: Sequence[TreeResult]) -> list[str]:
-    """How the cold scan's time and memory grow with the copies (per copy, against x1)."""
+    """How the cold scan's time and memory grow with the copies, against the first tree."""
     scaled = [r for r in results if r.tree.scaled]
     if len(scaled) < 2:
         return []
-    lines = ["Growth with the copies (cold scan, mockguard / ruff):", ""]
+    base = scaled[0].rows[:3]  # cold time, RSS, PSS: as cold_rows makes them
+    first = scaled[0].tree.label
+    lines = [f"Growth with the copies, cold scan (mockguard / ruff; x: against {first}):", ""]
     for r in scaled:
-        cold, rss, pss = r.rows[:3]  # as cold_rows makes them
+        cold, rss, pss = r.rows[:3]
+        factors = [row.value / start.value for row, start in zip(r.rows[:3], base, strict=True)]
         lines.append(
-            f"- x{r.tree.copies}: time {cold.mine} / {cold.anchor}, RSS of the largest process"
-            f" {rss.mine} / {rss.anchor}, PSS of all processes {pss.mine} / {pss.anchor}"
+            f"- x{r.tree.copies}: time {cold.mine} / {cold.anchor} ({factors[0]:.1f}x),"
+            f" RSS of the largest process {rss.mine} / {rss.anchor} ({factors[1]:.1f}x),"
+            f" PSS of all processes {pss.mine} / {pss.anchor} ({factors[2]:.1f}x)"
         )
     return lines
 
@@ -651,11 +656,11 @@ def machine(tools: Tools) -> list[str]:
     ]
 
 
-def disk(trees: Sequence[Tree]) -> list[str]:
+def disk(results: Sequence[TreeResult]) -> list[str]:
     seen: set[tuple[int, int]] = set()
     parts = {name: size_on_disk(CACHE / name, seen) for name in ("downloads", "src", "trees")}
     total = sum(parts.values()) + size_on_disk(CACHE, seen)
-    apparent = sum(python_files(tree.path, tree.label).mb for tree in trees)
+    apparent = sum(r.place.mb for r in results)
     mb = {name: f"{size / 1e6:.0f} MB" for name, size in parts.items()}
     return [
         f"Disk: benchmarks/.cache/ holds {total / 1e6:.0f} MB: downloads {mb['downloads']},"
@@ -664,9 +669,7 @@ def disk(trees: Sequence[Tree]) -> list[str]:
     ]
 
 
-def report(
-    results: Sequence[TreeResult], startup: Sequence[Row], tools: Tools, trees: Sequence[Tree]
-) -> list[str]:
+def report(results: Sequence[TreeResult], startup: Sequence[Row], tools: Tools) -> list[str]:
     rows = [row for r in results for row in r.rows] + list(startup)
     problems = [p for r in results for p in r.problems] + scale_problems(results)
     lines = ["## mockguard scan benchmark", "", *results_table(rows), ""]
@@ -675,7 +678,7 @@ def report(
     lines += [f"- {problem}" for problem in problems] + [""]
     growth_lines = growth(results)
     lines += growth_lines + ([""] if growth_lines else [])
-    lines += [*disk(trees), "", "Machine:", "", *machine(tools)]
+    lines += [*disk(results), "", "Machine:", "", *machine(tools)]
     return lines
 
 
@@ -683,13 +686,19 @@ def report(
 
 
 def find_tools() -> Tools:
-    def which(name: str) -> str:
+    def which(name: str, package: str) -> str:
         found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
         if found is None:
-            raise SystemExit(f"{name} is not installed (GNU time: apt-get install time)")
+            raise SystemExit(f"{name} is not installed ({package})")
         return found
 
-    return Tools(which("mockguard"), which("ruff"), which("rg"), sys.executable, which("time"))
+    return Tools(
+        which("mockguard", "pip install -e ."),
+        which("ruff", "pip install ruff"),
+        which("rg", "apt-get install ripgrep"),
+        sys.executable,
+        which("time", "GNU time: apt-get install time"),
+    )
 
 
 def int_list(text: str) -> list[int]:
@@ -715,7 +724,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--projects", type=name_list, default=list(PROJECTS.values()))
     parser.add_argument("--markdown", type=Path, help="write the report to this file too")
     args = parser.parse_args(argv)
-    args.runs = args.runs or (3 if args.quick else 5)
+    if args.runs is None:
+        args.runs = 3 if args.quick else 5
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     if args.quick:
@@ -725,7 +735,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    started = time.perf_counter()
+    started, load = time.perf_counter(), os.getloadavg()[0]
     tools = find_tools()
     sources = [unpack(project, download(project)) for project in args.projects]
     repository_boundary()
@@ -735,10 +745,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = [bench_tree(tools, tree, args.runs) for tree in trees]
     log("start-up")
     startup = startup_rows(tools, args.runs)
-    lines = report(results, startup, tools, trees)
+    lines = report(results, startup, tools)
+    took = time.perf_counter() - started
     lines += [
         "",
-        f"{args.runs} runs per measure; the benchmark took {time.perf_counter() - started:.0f} s.",
+        f"{args.runs} runs per measure; the benchmark took {took:.0f} s; load average (1 min)"
+        f" before it: {load:.2f} (other work on these cores skews the times).",
     ]
     text = "\n".join(lines) + "\n"
     print(text, end="")

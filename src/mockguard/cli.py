@@ -271,6 +271,12 @@ def run_scan(
         fail(f"path does not exist: {exc}")
     if only is not None:
         found.files = [f for f in found.files if os.path.normpath(os.path.abspath(f)) in only]
+    chosen = settings.select
+    if "MG401" in chosen and "MG101" not in chosen:
+        # Duplicates are found among constructions: scan for them, report only MG401.
+        from dataclasses import replace
+
+        settings = replace(settings, select=(*chosen, "MG101"))
     cache = None
     if use_cache:
         from mockguard.scan.cache import ScanCache
@@ -290,9 +296,73 @@ def run_scan(
     else:
         for result in scan_files(found.files, settings, jobs, cache=cache):
             report.add(result, project_path(result.path, settings.root))
+    if "MG401" in settings.select:
+        _add_duplicates(report, settings)
+        if "MG101" not in chosen:
+            report.findings = [f for f in report.findings if f.code != "MG101"]
+            report.suppressed = [f for f in report.suppressed if f.code != "MG101"]
+            report.rules = tuple(c for c in report.rules if c != "MG101")
     report.finish()
     report.elapsed = time.perf_counter() - started
     return report
+
+
+DUPLICATE_MIN_SIZE = 3
+
+
+def _add_duplicates(report: ScanReport, settings: Settings) -> None:
+    """MG401: one finding per copy of a setup built in DUPLICATE_MIN_SIZE+ places."""
+    from mockguard.findings import Finding
+    from mockguard.fingerprint import fingerprints
+    from mockguard.shapes import Place, cluster, shapes_of
+
+    by_file: dict[str, list[Finding]] = {}
+    for finding in report.findings + report.suppressed:
+        by_file.setdefault(finding.path, []).append(finding)
+    items = []
+    for path, findings in by_file.items():
+        try:
+            with open(path, "rb") as handle:
+                found = shapes_of(handle.read(), findings)
+        except (OSError, SyntaxError, ValueError, RecursionError):
+            continue
+        for finding, shape, name in found:
+            items.append(
+                (shape, Place(path, finding.line, name, finding.scope, finding.category, ""))
+            )
+    sites = {(f.path, f.line): f for f in report.findings if f.code == "MG101"}
+    for group in cluster(items, min_size=DUPLICATE_MIN_SIZE):
+        constructor = group.shape.constructor
+        keys = [
+            (
+                report.project_paths.get(p.path, p.path),
+                "MG401",
+                group.category,
+                p.scope,
+                group.shape.key,
+            )
+            for p in group.places
+        ]
+        for place, fingerprint in zip(group.places, fingerprints(keys), strict=True):
+            site = sites.get((place.path, place.line))
+            if site is None:
+                continue
+            report.findings.append(
+                Finding(
+                    path=place.path,
+                    line=site.line,
+                    col=site.col,
+                    end_line=site.end_line,
+                    end_col=site.end_col,
+                    code="MG401",
+                    category=group.category,
+                    args=(("constructor", constructor), ("count", str(group.size))),
+                    scope=place.scope,
+                    fingerprint=fingerprint,
+                    snippet=group.shape.key,
+                    severity=settings.severity_of("MG401", group.category),
+                )
+            )
 
 
 def _cache_dir(settings: Settings) -> Path:

@@ -192,7 +192,40 @@ MG301 = Rule(
     """,
 )
 
-RULES: dict[str, Rule] = {rule.code: rule for rule in (MG101, MG102, MG201, MG301)}
+MG401 = Rule(
+    code="MG401",
+    name="duplicated-mock-setup",
+    summary="The same mock setup is built in several places",
+    message="the same {constructor}() setup is built in {count} places",
+    severity="warning",
+    enabled_by_default=False,
+    doc="""
+    ## What it does
+    Flags each copy of a mock setup that is built, identically, in at least three places:
+    the same constructor and spec, configuring the same members with the same kinds of
+    value, whatever the variable names, literal values and statement order. Off by default;
+    add `MG401` to `select` to turn it on. `mockguard dupes` lists the clusters.
+
+    ## Why is this bad?
+    A setup copied across files drifts: each copy is fixed (or not) on its own when the
+    real interface changes. One factory kind serves them all.
+
+    ## Example
+    ```python
+    # in five test files:
+    ws = MagicMock()
+    ws.send_json = AsyncMock()
+    ws.accept = AsyncMock()
+    ```
+
+    ## Use instead
+    ```python
+    ws = SSotMockFactory.create_websocket_mock()
+    ```
+    """,
+)
+
+RULES: dict[str, Rule] = {rule.code: rule for rule in (MG101, MG102, MG201, MG301, MG401)}
 """The registry: rule code -> rule."""
 
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES.values()}
