@@ -213,3 +213,16 @@ class TestReplaceAdHocMocks(CodemodTest):
             """,
             "line 4 [generic]: left as it is: no factory kind for the `generic` category",
         )
+
+    def test_skip_value_set_over_a_method(self) -> None:
+        self.assert_skipped(
+            """
+            from unittest.mock import MagicMock
+
+            def test_conf():
+                session = MagicMock()
+                session.connection = "fakemain://"
+            """,
+            "line 4 [database]: left as it is: the shape is not covered: `database_session`: "
+            "`connection` is a method, but the test sets it to a value",
+        )

@@ -276,12 +276,34 @@ def _decide(
         if missing:
             reasons.append(f"`{kind_name}` has no {', '.join(f'`{m}`' for m in missing)}")
             continue
-        mismatch = _async_mismatch(wirings, interface)
+        mismatch = _async_mismatch(wirings, interface) or _value_over_method(
+            region, target, interface
+        )
         if mismatch:
             reasons.append(f"`{kind_name}`: {mismatch}")
             continue
         return _rewrite(finding, target, kind_name, category, wirings, lines)
     return skip("the shape is not covered: " + "; ".join(reasons))
+
+
+def _value_over_method(region: list[ast.AST], target: str, interface: Interface) -> str | None:
+    """A plain value assigned where the interface has a method (`conf.connection = "x"`):
+    the test stands for something else."""
+    for root in region:
+        for node in ast.walk(root):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+                continue
+            name = dotted(node.targets[0])
+            if name is None or not name.startswith(target + "."):
+                continue
+            member = name[len(target) + 1 :]
+            real = interface.members.get(member)
+            constructor = (
+                (dotted(node.value.func) or "") if isinstance(node.value, ast.Call) else ""
+            )
+            if real is not None and real.is_callable and "Mock" not in constructor:
+                return f"`{member}` is a method, but the test sets it to a value"
+    return None
 
 
 def _async_mismatch(
