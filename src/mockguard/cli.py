@@ -25,6 +25,18 @@ if TYPE_CHECKING:
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
+CONFIG_OPTION = click.option(
+    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
+)
+TEXT_OR_JSON = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+
 
 def fail(message: str) -> NoReturn:
     """Print a one-line error and exit with the usage/config status."""
@@ -84,9 +96,7 @@ def _color(choice: str) -> bool:
     default=None,
     help="Worker processes (0: one per core).",
 )
-@click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
-)
+@CONFIG_OPTION
 @click.option("--select", help="Comma-separated rule codes to run (overrides the config).")
 @click.option("--ignore", help="Comma-separated rule codes to leave out.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the findings, one per line.")
@@ -379,13 +389,7 @@ def _stderr_console() -> Console:
 
 @main.command()
 @click.argument("rule", required=False)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@TEXT_OR_JSON
 def rules(rule: str | None, output_format: str) -> None:
     """List the rule catalog, or explain one RULE (a code like MG101 or a name)."""
     import json
@@ -442,9 +446,7 @@ def _rule_json(code: str) -> dict[str, object]:
 @click.option("--update", is_flag=True, help="Only remove the entries whose finding is gone.")
 @click.option("--force", is_flag=True, help="Rewrite the baseline with today's findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, help="Worker processes.")
-@click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
-)
+@CONFIG_OPTION
 def baseline(
     paths: tuple[str, ...],
     file_: Path | None,
@@ -506,16 +508,8 @@ def baseline(
 
 
 @main.command()
-@click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
-)
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@CONFIG_OPTION
+@TEXT_OR_JSON
 def verify(config: Path | None, output_format: str) -> None:
     """Check every factory kind that names a production class against it (drift)."""
     import json
@@ -617,16 +611,8 @@ def init(pyproject: bool, force: bool) -> None:
     help="Join setups whose configured members overlap this much (Jaccard); 1.0: identical only.",
 )
 @click.option("--suggest", is_flag=True, help="Print a factory kind for each cluster.")
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
-@click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
-)
+@TEXT_OR_JSON
+@CONFIG_OPTION
 def dupes(
     paths: tuple[str, ...],
     min_size: int,
@@ -696,9 +682,7 @@ def dupes(
 @click.option(
     "--check-tests", metavar="CMD", help="Run CMD before and after writing; revert if it got worse."
 )
-@click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
-)
+@CONFIG_OPTION
 def fix(
     paths: tuple[str, ...],
     write_files: bool,
@@ -772,9 +756,7 @@ def cache() -> None:
 
 
 @cache.command("clear")
-@click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
-)
+@CONFIG_OPTION
 def cache_clear(config: Path | None) -> None:
     """Delete the scan cache."""
     import shutil
