@@ -378,3 +378,18 @@ def test_sarif_and_github_formats_from_the_command(run_cli, tmp_path: Path) -> N
     lines = github.stdout.splitlines()
     assert lines[0].startswith("::notice title=mockguard::3 ")
     assert lines[1].startswith("::error file=tests/test_ws.py,line=6,")
+
+
+def test_a_folder_named_explicitly_is_scanned_even_if_gitignored(run_cli, tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(
+        tmp_path,
+        {
+            ".gitignore": "generated/\n",
+            "generated/test_a.py": "from unittest.mock import Mock\nm = Mock()\n",
+        },
+    )
+    _, whole = scan_json(run_cli, ".", cwd=tmp_path)
+    assert whole["findings"] == []
+    _, named = scan_json(run_cli, "generated", cwd=tmp_path)
+    assert [f["path"] for f in named["findings"]] == ["generated/test_a.py"]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from mockguard.baseline import BaselineEntry, compare
 from mockguard.findings import Diagnostic, FileResult, Finding
 from mockguard.scan.classify import GENERIC
+
+if TYPE_CHECKING:
+    from mockguard.baseline import BaselineEntry
 from mockguard.scan.rules import RULES
 
 
@@ -56,6 +59,8 @@ class ScanReport:
     def apply_baseline(self, entries: dict[str, BaselineEntry], path: str) -> None:
         """Keep only new findings in `findings`; the rest are baselined, and the baseline's
         entries for scanned files that no longer hold their finding are gone."""
+        from mockguard.baseline import compare
+
         pairs = [(f, self.project_paths.get(f.path, f.path)) for f in self.findings]
         result = compare(pairs, entries, set(self.project_paths.values()))
         self.findings = result.new

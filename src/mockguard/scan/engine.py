@@ -10,7 +10,6 @@ import sys
 import tokenize
 import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -324,6 +323,8 @@ def _scan_misses(
             if on_progress:
                 on_progress(1)
         return
+    from concurrent.futures import ProcessPoolExecutor  # only a pool needs it (start-up)
+
     size = max(1, min(CHUNK_SIZE, len(paths) // (jobs * 4) or 1))
     starts = range(0, len(paths), size)
     chunks = [paths[i : i + size] for i in starts]

@@ -87,7 +87,11 @@ class _Ignores:
         for parent in current.parents:
             spec = self.gitignore(str(parent))
             if spec is not None:
-                found.append((spec, current.relative_to(parent).as_posix() + "/"))
+                prefix = current.relative_to(parent).as_posix() + "/"
+                # A folder named on the command line is scanned even when ignored itself
+                # (as ripgrep does): its own ignore rules then no longer apply below it.
+                if not spec.match_file(prefix):
+                    found.append((spec, prefix))
             if (parent / ".git").exists():
                 return found
         return []

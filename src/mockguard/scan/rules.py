@@ -6,7 +6,6 @@ from :data:`RULES`.
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,6 +31,8 @@ class Rule:
 
     def sections(self) -> dict[str, str]:
         """The documentation split into its headed sections (What it does, Why is this bad?...)."""
+        import inspect
+
         sections: dict[str, str] = {}
         current: str | None = None
         lines: list[str] = []
