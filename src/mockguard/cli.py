@@ -750,6 +750,106 @@ def _fix_summary(outcomes: list[Any]) -> None:
     click.echo(f"Rewritten {sum(rewritten.values())}, skipped {sum(skipped.values())}.")
 
 
+@main.command()
+@click.argument("repo", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--since", help="Only commits after this date (git's --since).")
+@click.option("--until", help="Only commits before this date (git's --until).")
+@click.option(
+    "--every", type=click.IntRange(min=1), default=1, show_default=True, help="Every Nth commit."
+)
+@click.option(
+    "--by", type=click.Choice(["day", "week", "month"]), help="The last commit of each period."
+)
+@click.option("--branch", default="HEAD", show_default=True, help="The branch or revision to walk.")
+@click.option("--path", "paths", multiple=True, help="Only files under this path (repeatable).")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    show_default=True,
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file."
+)
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the blob cache.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no closing line.")
+@CONFIG_OPTION
+def history(
+    repo: Path | None,
+    since: str | None,
+    until: str | None,
+    every: int,
+    by: str | None,
+    branch: str,
+    paths: tuple[str, ...],
+    output_format: str,
+    output: Path | None,
+    no_cache: bool,
+    quiet: bool,
+    config: Path | None,
+) -> None:
+    """Count the ad-hoc test doubles of each commit of REPO (default: .), from git objects."""
+    import json
+
+    from mockguard.gitdiff import GitError
+    from mockguard.history import history as walk
+    from mockguard.history import repository_root, select_commits, to_csv
+
+    started = time.perf_counter()
+    try:
+        top = repository_root((repo or Path(".")).resolve())
+        commits = select_commits(top, branch=branch, since=since, until=until, every=every, by=by)
+    except GitError as exc:
+        fail(str(exc))
+    settings = _settings(config, (str(top),))
+    progress = not quiet and sys.stderr.isatty() and len(commits) > 1
+    try:
+        if progress:
+            from rich.progress import Progress
+
+            with Progress(transient=True, console=_stderr_console()) as bar:
+                task = bar.add_task("Commits", total=len(commits))
+                run = walk(
+                    top,
+                    settings,
+                    commits,
+                    paths=paths,
+                    use_cache=not no_cache,
+                    on_commit=lambda: bar.advance(task),
+                )
+        else:
+            run = walk(top, settings, commits, paths=paths, use_cache=not no_cache)
+    except GitError as exc:
+        fail(str(exc))
+    if output_format == "json":
+        text = (
+            json.dumps(
+                {
+                    "commits": [row.as_json() for row in run.commits],
+                    "blobs": {"distinct": run.blobs_seen, "scanned": run.blobs_scanned},
+                },
+                indent=2,
+                sort_keys=True,
+            )
+            + "\n"
+        )
+    else:
+        text = to_csv(run.commits, settings.category_names)
+    if output is not None:
+        from mockguard.atomic import write_text
+
+        write_text(output, text)
+    else:
+        click.echo(text, nl=False)
+    if not quiet:
+        click.echo(
+            f"mockguard: {len(run.commits)} commits, {run.blobs_seen} distinct Python blobs, "
+            f"{run.blobs_scanned} scanned now, in {time.perf_counter() - started:.2f}s",
+            err=True,
+        )
+
+
 @main.group()
 def cache() -> None:
     """Manage the scan cache (.mockguard_cache/ at the project root, or `cache-dir`)."""

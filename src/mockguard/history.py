@@ -1,0 +1,287 @@
+"""The history of a repository's mocks: counts per commit, read straight from git objects.
+
+Nothing is checked out. For each chosen commit, `git ls-tree` lists the Python blobs;
+each distinct blob is read once through one `git cat-file --batch` process and scanned
+once. Its counts are kept by blob id (in memory, and in the project's cache folder), so a
+long history costs little more than the distinct blobs it contains.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from mockguard.config import Settings
+from mockguard.gitdiff import GitError
+
+PERIODS = ("day", "week", "month")
+
+
+@dataclass
+class CommitCounts:
+    """The mock census of one commit."""
+
+    commit: str
+    date: str
+    counts: dict[str, int] = field(default_factory=dict)
+    compliant: int = 0
+    files: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def adoption(self) -> float | None:
+        doubles = self.total + self.compliant
+        return round(self.compliant / doubles, 4) if doubles else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "commit": self.commit,
+            "date": self.date,
+            "counts": dict(sorted(self.counts.items())),
+            "total": self.total,
+            "compliant": self.compliant,
+            "adoption": self.adoption,
+            "files": self.files,
+        }
+
+
+@dataclass
+class HistoryRun:
+    """The counts, and what it took to get them."""
+
+    commits: list[CommitCounts]
+    blobs_seen: int = 0
+    blobs_scanned: int = 0
+
+
+def _git(repo: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=repo, capture_output=True, text=True, errors="replace", check=False
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    if done.returncode != 0:
+        reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
+        raise GitError(f"git {args[0]}: {reason}")
+    return done.stdout
+
+
+def select_commits(
+    repo: Path,
+    *,
+    branch: str = "HEAD",
+    since: str | None = None,
+    until: str | None = None,
+    every: int = 1,
+    by: str | None = None,
+) -> list[tuple[str, str]]:
+    """(commit, ISO date) oldest first: every Nth commit, or the last one of each period
+    (the newest commit is always kept)."""
+    args = ["rev-list", "--reverse", "--first-parent", "--format=%H %cI", "--no-commit-header"]
+    if since:
+        args.append(f"--since={since}")
+    if until:
+        args.append(f"--until={until}")
+    lines = _git(repo, *args, branch, "--").splitlines()
+    chosen = [(line.split(" ")[0], line.split(" ")[1]) for line in lines if " " in line]
+    if by is not None:
+        width = {"day": 10, "month": 7}.get(by)
+        last: dict[str, tuple[str, str]] = {}
+        for commit, date in chosen:
+            if by == "week":
+                year, week, _ = datetime.fromisoformat(date).isocalendar()
+                period = f"{year}-W{week:02}"
+            else:
+                period = date[:width]
+            last[period] = (commit, date)
+        return sorted(last.values(), key=lambda item: item[1])
+    if every > 1 and chosen:
+        picked = chosen[::every]
+        if picked[-1] != chosen[-1]:
+            picked.append(chosen[-1])
+        return picked
+    return chosen
+
+
+def python_blobs(repo: Path, commit: str, paths: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(path, blob id) of every Python file in a commit's tree, under `paths` if given."""
+    output = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths)
+    found = []
+    for entry in output.split("\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition("\t")
+        _, kind, blob = meta.split(" ")
+        if kind == "blob" and path.endswith((".py", ".pyi")):
+            found.append((path, blob))
+    return found
+
+
+class BlobReader:
+    """One `git cat-file --batch` process that hands out blob contents."""
+
+    def __init__(self, repo: Path) -> None:
+        self._process = subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=repo,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+        )
+
+    def read(self, blob: str) -> bytes:
+        stdin: IO[bytes] = self._process.stdin  # type: ignore[assignment]
+        stdout: IO[bytes] = self._process.stdout  # type: ignore[assignment]
+        stdin.write(blob.encode() + b"\n")
+        stdin.flush()
+        header = stdout.readline().split()
+        if len(header) != 3:
+            return b""
+        size = int(header[2])
+        data = stdout.read(size)
+        stdout.read(1)  # the newline after the contents
+        return data
+
+    def close(self) -> None:
+        if self._process.stdin:
+            self._process.stdin.close()
+        self._process.wait()
+
+
+class BlobCounts:
+    """Counts per blob id, kept in the cache folder across runs."""
+
+    def __init__(self, file: Path | None) -> None:
+        self.file = file
+        self.counts: dict[str, dict[str, Any]] = {}
+        self.dirty = False
+        if file is not None:
+            try:
+                loaded = json.loads(file.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):
+                    self.counts = {k: v for k, v in loaded.items() if _valid(v)}
+            except (OSError, ValueError):
+                pass
+
+    def save(self) -> None:
+        if self.file is None or not self.dirty:
+            return
+        from mockguard.atomic import write_text
+
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            write_text(self.file, json.dumps(self.counts, separators=(",", ":"), sort_keys=True))
+        except OSError:
+            pass
+
+
+def _valid(entry: Any) -> bool:
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("counts"), dict)
+        and isinstance(entry.get("compliant"), int)
+    )
+
+
+def _excluded(path: str, ignores: Any) -> bool:
+    parts = path.split("/")
+    for depth, name in enumerate(parts):
+        is_dir = depth < len(parts) - 1
+        if ignores.excluded("/".join(parts[: depth + 1]), name, is_dir):
+            return True
+    return False
+
+
+def history(
+    repo: Path,
+    settings: Settings,
+    commits: list[tuple[str, str]],
+    *,
+    paths: Iterable[str] = (),
+    use_cache: bool = True,
+    on_commit: Callable[[], None] | None = None,
+) -> HistoryRun:
+    """The census of each commit, oldest first."""
+    from mockguard.scan.cache import CACHE_DIR, settings_key
+    from mockguard.scan.engine import scan_source
+    from mockguard.scan.files import _Ignores
+
+    ignores = _Ignores(settings)
+    cache_file = (
+        settings.root / (settings.cache_dir or CACHE_DIR) / f"history-{settings_key(settings)}.json"
+    )
+    blobs = BlobCounts(cache_file if use_cache else None)
+    reader = BlobReader(repo)
+    run = HistoryRun([])
+    seen: set[str] = set()
+    excluded: dict[str, bool] = {}
+    try:
+        for commit, date in commits:
+            row = CommitCounts(commit, date)
+            for path, blob in python_blobs(repo, commit, paths):
+                if excluded.setdefault(path, _excluded(path, ignores)):
+                    continue
+                seen.add(blob)
+                entry = blobs.counts.get(blob)
+                if entry is None:
+                    result = scan_source(reader.read(blob), path, settings)
+                    counts: dict[str, int] = {}
+                    for finding in result.findings:
+                        if not finding.suppressed:
+                            counts[finding.category] = counts.get(finding.category, 0) + 1
+                    entry = {"counts": counts, "compliant": sum(result.compliant.values())}
+                    blobs.counts[blob] = entry
+                    blobs.dirty = True
+                    run.blobs_scanned += 1
+                row.files += 1
+                for category, count in entry["counts"].items():
+                    row.counts[category] = row.counts.get(category, 0) + int(count)
+                row.compliant += int(entry["compliant"])
+            run.commits.append(row)
+            if on_commit:
+                on_commit()
+    finally:
+        reader.close()
+        blobs.save()
+    run.blobs_seen = len(seen)
+    return run
+
+
+def to_csv(rows: list[CommitCounts], categories: Iterable[str]) -> str:
+    """One line per commit: commit, date, each category, total, compliant, adoption."""
+    import csv
+    import io
+
+    names = list(categories)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["commit", "date", *names, "total", "compliant", "adoption", "files"])
+    for row in rows:
+        adoption = "" if row.adoption is None else f"{row.adoption:.4f}"
+        writer.writerow(
+            [
+                row.commit,
+                row.date,
+                *(row.counts.get(c, 0) for c in names),
+                row.total,
+                row.compliant,
+                adoption,
+                row.files,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def repository_root(path: Path) -> Path:
+    """The top of the git repository holding `path`."""
+    return Path(
+        _git(path if path.is_dir() else path.parent, "rev-parse", "--show-toplevel").strip()
+    )
