@@ -9,13 +9,15 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,example]'
+	$(PY) -m pip install --quiet -e '.[dev,example,html]'
 	touch $(STAMP)
 
 ## Scan the bundled example project and print the report.
 demo: $(STAMP)
 	@echo "mockguard scan examples/chat_service"
 	@$(VENV)/bin/mockguard scan examples/chat_service; status=$$?; [ $$status -le 1 ]
+	@$(VENV)/bin/mockguard report examples/chat_service --html build/mockguard-report.html
+	@echo "Open build/mockguard-report.html in a browser."
 
 ## Run mockguard's tests, then the example project's own tests.
 test: $(STAMP)

@@ -76,7 +76,7 @@ def _color(choice: str) -> bool:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif", "github"]),
+    type=click.Choice(["text", "json", "sarif", "github", "html"]),
     default=None,
     help="Output format (default: text, or the configured one).",
 )
@@ -324,42 +324,21 @@ def _add_duplicates(report: ScanReport, settings: Settings) -> None:
     """MG401: one finding per copy of a setup built in DUPLICATE_MIN_SIZE+ places."""
     from mockguard.findings import Finding
     from mockguard.fingerprint import fingerprints
-    from mockguard.shapes import Place, cluster, shapes_of
+    from mockguard.shapes import cluster, report_items
 
-    by_file: dict[str, list[Finding]] = {}
-    for finding in report.findings + report.suppressed:
-        by_file.setdefault(finding.path, []).append(finding)
-    items = []
-    for path, findings in by_file.items():
-        try:
-            with open(path, "rb") as handle:
-                found = shapes_of(handle.read(), findings)
-        except (OSError, SyntaxError, ValueError, RecursionError):
-            continue
-        for finding, shape, name in found:
-            items.append(
-                (shape, Place(path, finding.line, name, finding.scope, finding.category, ""))
-            )
+    shown = {project: path for path, project in report.project_paths.items()}
+    items = report_items(report)
     sites = {(f.path, f.line): f for f in report.findings if f.code == "MG101"}
     for group in cluster(items, min_size=DUPLICATE_MIN_SIZE):
         constructor = group.shape.constructor
-        keys = [
-            (
-                report.project_paths.get(p.path, p.path),
-                "MG401",
-                group.category,
-                p.scope,
-                group.shape.key,
-            )
-            for p in group.places
-        ]
+        keys = [(p.path, "MG401", group.category, p.scope, group.shape.key) for p in group.places]
         for place, fingerprint in zip(group.places, fingerprints(keys), strict=True):
-            site = sites.get((place.path, place.line))
+            site = sites.get((shown.get(place.path, place.path), place.line))
             if site is None:
                 continue
             report.findings.append(
                 Finding(
-                    path=place.path,
+                    path=site.path,
                     line=site.line,
                     col=site.col,
                     end_line=site.end_line,
@@ -848,6 +827,97 @@ def history(
             f"{run.blobs_scanned} scanned now, in {time.perf_counter() - started:.2f}s",
             err=True,
         )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--html",
+    "html_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the HTML report here.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[PATH]",
+    help="Show new / baselined / gone against the baseline (default path: the configured one).",
+)
+@click.option(
+    "--history/--no-history",
+    default=True,
+    show_default=True,
+    help="Add the trend over git history.",
+)
+@click.option(
+    "--max-commits",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="At most this many commits in the trend.",
+)
+@click.option(
+    "--dupes/--no-dupes", default=True, show_default=True, help="Add the duplicate setup clusters."
+)
+@CONFIG_OPTION
+def report(
+    paths: tuple[str, ...],
+    html_path: Path,
+    baseline_path: str | None,
+    history: bool,
+    max_commits: int,
+    dupes: bool,
+    config: Path | None,
+) -> None:
+    """Write one self-contained HTML report of PATHS: numbers, charts, trend, findings."""
+    from mockguard.atomic import write_text
+    from mockguard.report.base import FormatOptions
+    from mockguard.report.html import HtmlFormatter
+
+    settings = _settings(config, paths)
+    targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
+    scanned = run_scan(targets, settings, jobs=None, progress=True)
+    if baseline_path is not None:
+        _apply_baseline(scanned, _baseline_file(baseline_path, settings))
+    clusters = None
+    if dupes:
+        from mockguard.shapes import cluster, report_items
+
+        clusters = cluster(report_items(scanned), min_size=DUPLICATE_MIN_SIZE)
+    rows = _history_rows(targets, settings, max_commits) if history else None
+    page = HtmlFormatter(FormatOptions(), clusters, rows).format(scanned)
+    try:
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        write_text(html_path, page)
+    except OSError as exc:
+        fail(f"cannot write {html_path}: {exc.strerror or exc}")
+    trend = f", {len(rows)} commits of history" if rows else ""
+    click.echo(f"mockguard: wrote {html_path} ({len(scanned.census)} findings{trend})")
+
+
+def _history_rows(
+    targets: list[str], settings: Settings, max_commits: int
+) -> list[dict[str, Any]] | None:
+    """The trend of the scanned paths over git history, or None outside a repository."""
+    from mockguard.gitdiff import GitError
+    from mockguard.history import history, repository_root, select_commits
+
+    try:
+        top = repository_root(Path(targets[0]).resolve())
+        commits = select_commits(top)
+        if len(commits) > max_commits:
+            step = -(-len(commits) // max_commits)
+            commits = select_commits(top, every=step)
+        inside = [os.path.relpath(os.path.abspath(t), top) for t in targets]
+        within = [p for p in inside if p != "."]
+        run = history(top, settings, commits, paths=within)
+    except GitError:
+        return None
+    return [row.as_json() for row in run.commits]
 
 
 @main.group()

@@ -53,7 +53,7 @@ DEFAULT_FACTORIES: tuple[str, ...] = (
 )
 DEFAULT_FACTORY_FIXTURES: tuple[str, ...] = ("mock_factory",)
 DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "json", "sarif", "github", "html")
 DEFAULT_SELECT: tuple[str, ...] = tuple(c for c, r in RULES.items() if r.enabled_by_default)
 
 

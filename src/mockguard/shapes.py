@@ -14,9 +14,13 @@ import ast
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mockguard.config import Settings
 from mockguard.findings import Finding
+
+if TYPE_CHECKING:
+    from mockguard.report.model import ScanReport
 from mockguard.scan.names import dotted
 
 # What the configuring statements set, normalised: the kind of value, never the value.
@@ -271,4 +275,24 @@ def collect(paths: list[str], settings: Settings) -> list[tuple[Shape, Place]]:
                 spec_path,
             )
             items.append((shape, place))
+    return items
+
+
+def report_items(report: ScanReport) -> list[tuple[Shape, Place]]:
+    """The shapes of the MG101 sites of a finished scan (read again from their files)."""
+    by_file: dict[str, list[Finding]] = {}
+    for finding in report.census + report.suppressed:
+        by_file.setdefault(finding.path, []).append(finding)
+    items: list[tuple[Shape, Place]] = []
+    for path, findings in sorted(by_file.items()):
+        try:
+            with open(path, "rb") as handle:
+                found = shapes_of(handle.read(), findings)
+        except (OSError, SyntaxError, ValueError, RecursionError):
+            continue
+        where = report.project_paths.get(path, path)
+        for finding, shape, name in found:
+            items.append(
+                (shape, Place(where, finding.line, name, finding.scope, finding.category, ""))
+            )
     return items

@@ -44,6 +44,10 @@ def get_formatter(name: str, options: FormatOptions) -> Formatter:
         from mockguard.report.github import GithubFormatter
 
         return GithubFormatter(options)
+    if name == "html":
+        from mockguard.report.html import HtmlFormatter
+
+        return HtmlFormatter(options)
     from mockguard.report.text import TextFormatter
 
     return TextFormatter(options)
