@@ -265,7 +265,7 @@ def test_config_bad_value(run_cli, tmp_path: Path) -> None:
     result = run_cli("scan", ".", cwd=tmp_path)
     assert result.returncode == 2
     assert (
-        "mockguard.toml: `format` must be one of text, json, sarif, github, not 'xml'"
+        "mockguard.toml: `format` must be one of text, json, sarif, github, html, not 'xml'"
         in result.stderr
     )
 
@@ -393,3 +393,18 @@ def test_a_folder_named_explicitly_is_scanned_even_if_gitignored(run_cli, tmp_pa
     assert whole["findings"] == []
     _, named = scan_json(run_cli, "generated", cwd=tmp_path)
     assert [f["path"] for f in named["findings"]] == ["generated/test_a.py"]
+
+
+def test_symlinks_out_of_the_tree_are_reported_not_followed(run_cli, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    write(outside, {"secret_test.py": "from unittest.mock import Mock\nm = Mock()\n"})
+    project = tmp_path / "project"
+    write(project, {"tests/test_in.py": "from unittest.mock import Mock\nm = Mock()\n"})
+    os.symlink(outside / "secret_test.py", project / "tests" / "test_link.py")
+    os.symlink(project / "tests" / "test_in.py", project / "tests" / "test_alias.py")
+    os.symlink(project / "tests", project / "tests" / "loop")
+    _, doc = scan_json(run_cli, "tests", cwd=project)
+    assert sorted(f["path"] for f in doc["findings"]) == ["tests/test_alias.py", "tests/test_in.py"]
+    assert [(Path(d["path"]).name, d["kind"]) for d in doc["diagnostics"]] == [
+        ("test_link.py", "symlink-outside")
+    ]

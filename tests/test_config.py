@@ -31,7 +31,7 @@ SOURCE = Path("pyproject.toml")
         ({"categories": {"generic": {}}}, "`tool.mockguard.categories.generic` is the fallback"),
         (
             {"format": "xml"},
-            "`tool.mockguard.format` must be one of text, json, sarif, github, not 'xml'",
+            "`tool.mockguard.format` must be one of text, json, sarif, github, html, not 'xml'",
         ),
     ],
 )

@@ -152,6 +152,7 @@ def _walk(top: str, ignores: _Ignores, diagnostics: list[Diagnostic]) -> Iterato
         None if top_rel is None else ("" if top_rel == "." else top_rel + "/"),
         ignores.above(top),
     )
+    real_top = os.path.realpath(top)
     stack = [start]
     while stack:
         folder, rel, gitignores = stack.pop()
@@ -190,6 +191,16 @@ def _walk(top: str, ignores: _Ignores, diagnostics: list[Diagnostic]) -> Iterato
                         continue
                     if entry.is_dir():
                         continue  # symlinked folders are not followed (loops, trees outside)
+                    target = os.path.realpath(entry.path)
+                    if not target.startswith(real_top + os.sep):
+                        diagnostics.append(
+                            Diagnostic(
+                                entry.path,
+                                "symlink-outside",
+                                f"not followed: links outside the scanned folder, to {target}",
+                            )
+                        )
+                        continue
                 if ignores.excluded(None if rel is None else rel + name, name, False) or (
                     gitignores and ignores.git_ignored(gitignores, name, False)
                 ):
