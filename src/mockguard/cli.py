@@ -103,12 +103,14 @@ def _color(choice: str) -> bool:
 @click.option("--summary", "summary_only", is_flag=True, help="Print only the summary table.")
 @click.option(
     "--baseline",
-    "baseline_path",
-    is_flag=False,
-    flag_value="",
-    default=None,
-    metavar="[PATH]",
-    help="Report and fail only on findings not in the baseline (default path: the configured one).",
+    "use_baseline",
+    is_flag=True,
+    help="Report and fail only on findings not in the baseline (the configured file).",
+)
+@click.option(
+    "--baseline-file",
+    type=click.Path(dir_okay=False),
+    help="Use this baseline file (implies --baseline).",
 )
 @click.option(
     "--diff", "diff_revision", metavar="REV", help="Only findings in lines changed since REV (git)."
@@ -135,7 +137,8 @@ def scan(
     ignore: str | None,
     quiet: bool,
     summary_only: bool,
-    baseline_path: str | None,
+    use_baseline: bool,
+    baseline_file: str | None,
     diff_revision: str | None,
     force_exclude: bool,
     no_cache: bool,
@@ -159,8 +162,8 @@ def scan(
         only=set(changed) if changed is not None else None,
         use_cache=not (no_cache or explain),  # the cache keeps no evidence
     )
-    if baseline_path is not None:
-        _apply_baseline(report, _baseline_file(baseline_path, settings))
+    if use_baseline or baseline_file:
+        _apply_baseline(report, _baseline_file(baseline_file or "", settings))
     if changed is not None:
         _keep_changed_lines(report, changed)
 
@@ -490,7 +493,10 @@ def baseline(
 @CONFIG_OPTION
 @TEXT_OR_JSON
 def verify(config: Path | None, output_format: str) -> None:
-    """Check every factory kind that names a production class against it (drift)."""
+    """Check every factory kind that names a production class against it (drift).
+
+    This imports the modules named in the config's kinds (interface and production), and
+    nothing else of the project."""
     import json
 
     from mockguard.factory import KindError, MockFactory
@@ -840,12 +846,14 @@ def history(
 )
 @click.option(
     "--baseline",
-    "baseline_path",
-    is_flag=False,
-    flag_value="",
-    default=None,
-    metavar="[PATH]",
-    help="Show new / baselined / gone against the baseline (default path: the configured one).",
+    "use_baseline",
+    is_flag=True,
+    help="Show new / baselined / gone against the baseline (the configured file).",
+)
+@click.option(
+    "--baseline-file",
+    type=click.Path(dir_okay=False),
+    help="Use this baseline file (implies --baseline).",
 )
 @click.option(
     "--history/--no-history",
@@ -867,7 +875,8 @@ def history(
 def report(
     paths: tuple[str, ...],
     html_path: Path,
-    baseline_path: str | None,
+    use_baseline: bool,
+    baseline_file: str | None,
     history: bool,
     max_commits: int,
     dupes: bool,
@@ -881,8 +890,8 @@ def report(
     settings = _settings(config, paths)
     targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
     scanned = run_scan(targets, settings, jobs=None, progress=True)
-    if baseline_path is not None:
-        _apply_baseline(scanned, _baseline_file(baseline_path, settings))
+    if use_baseline or baseline_file:
+        _apply_baseline(scanned, _baseline_file(baseline_file or "", settings))
     clusters = None
     if dupes:
         from mockguard.shapes import cluster, report_items
