@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import mockguard_command
 
 EXPLOSIVE = "import pathlib\npathlib.Path({marker!r}).write_text('ran')\n"
@@ -22,10 +21,17 @@ def test_scanning_never_runs_the_scanned_code(run_cli, tmp_path: Path) -> None:
     marker = tmp_path / "marker"
     payload = EXPLOSIVE.format(marker=str(marker))
     (repo / "tests").mkdir(parents=True)
-    for name in ("conftest.py", "setup.py", "__init__.py", "tests/__init__.py", "tests/conftest.py"):
+    for name in (
+        "conftest.py",
+        "setup.py",
+        "__init__.py",
+        "tests/__init__.py",
+        "tests/conftest.py",
+    ):
         (repo / name).write_text(payload)
     (repo / "tests" / "test_x.py").write_text(
-        payload + "from unittest.mock import MagicMock\n\ndef test_x():\n    ws = MagicMock()\n    ws.send_json.return_value = 1\n"
+        payload
+        + "from unittest.mock import MagicMock\n\ndef test_x():\n    ws = MagicMock()\n    ws.send_json.return_value = 1\n"
     )
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
@@ -60,15 +66,23 @@ def _valid_json(path: Path) -> bool:
         return False
 
 
-@pytest.mark.parametrize("command", [("baseline", "--force"), ("scan", "--format", "json", "-o", "out.json", ".")])
+@pytest.mark.parametrize(
+    "command", [("baseline", "--force"), ("scan", "--format", "json", "-o", "out.json", ".")]
+)
 def test_killed_at_any_moment_leaves_valid_files(tmp_path: Path, command: tuple[str, ...]) -> None:
     for i in range(150):
         (tmp_path / f"test_{i:03}.py").write_text(
             f"from unittest.mock import MagicMock\n\ndef test_{i}():\n    ws = MagicMock()\n"
             "    ws.send_json.return_value = None\n"
         )
-    subprocess.run([*mockguard_command(), "baseline"], cwd=tmp_path, check=True, capture_output=True)
-    subprocess.run([*mockguard_command(), "scan", "--format", "json", "-o", "out.json", "."], cwd=tmp_path, capture_output=True)
+    subprocess.run(
+        [*mockguard_command(), "baseline"], cwd=tmp_path, check=True, capture_output=True
+    )
+    subprocess.run(
+        [*mockguard_command(), "scan", "--format", "json", "-o", "out.json", "."],
+        cwd=tmp_path,
+        capture_output=True,
+    )
     baseline = tmp_path / ".mockguard-baseline.json"
     before = baseline.read_text()
     rng = random.Random(7)
@@ -76,7 +90,12 @@ def test_killed_at_any_moment_leaves_valid_files(tmp_path: Path, command: tuple[
         (tmp_path / ".mockguard_cache").exists() and rng.random() < 0.3 and subprocess.run(
             [*mockguard_command(), "cache", "clear"], cwd=tmp_path, capture_output=True
         )
-        process = subprocess.Popen([*mockguard_command(), *command], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [*mockguard_command(), *command],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.0, 0.6))
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -87,6 +106,11 @@ def test_killed_at_any_moment_leaves_valid_files(tmp_path: Path, command: tuple[
             assert _valid_json(cache_file)
         assert not [p for p in tmp_path.glob(".*.tmp")], "a temp file was left next to the target"
     # And the next run works, with the cache that survived.
-    final = subprocess.run([*mockguard_command(), "scan", "--baseline", "."], cwd=tmp_path, capture_output=True, text=True)
+    final = subprocess.run(
+        [*mockguard_command(), "scan", "--baseline", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert final.returncode == 0, final.stdout + final.stderr
     os.sync()
