@@ -438,13 +438,30 @@ def baseline(
     config: Path | None,
 ) -> None:
     """Record today's findings in PATHS as the baseline, so CI fails only on new ones."""
-    from mockguard.atomic import write_text
-    from mockguard.baseline import BaselineEntry, BaselineError, dump, load
+    from mockguard.locking import LockedError, exclusive
 
     if update and force:
         fail("--update and --force cannot be used together")
     settings = _settings(config, paths)
     target = file_ or Path(_from_root(settings.baseline, settings))
+    try:
+        with exclusive(target):
+            _write_baseline(paths, settings, target, update, force, jobs)
+    except LockedError as exc:
+        fail(str(exc))
+
+
+def _write_baseline(
+    paths: tuple[str, ...],
+    settings: Settings,
+    target: Path,
+    update: bool,
+    force: bool,
+    jobs: int | None,
+) -> None:
+    from mockguard.atomic import write_text
+    from mockguard.baseline import BaselineEntry, BaselineError, dump, load
+
     targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
     report = run_scan(targets, settings, jobs, progress=True)
     current = {
@@ -698,10 +715,13 @@ def fix(
         if outcome.error:
             click.echo(f"mockguard: {outcome.path}: {outcome.error}", err=True)
     if write_files:
+        from mockguard.locking import LockedError, exclusive
+
         before = run_tests(check_tests) if check_tests else None
         try:
-            written = write(outcomes)
-        except FileChangedError as exc:
+            with exclusive(settings.root / ".mockguard-fix"):
+                written = write(outcomes)
+        except (FileChangedError, LockedError) as exc:
             fail(str(exc))
         if check_tests is not None:
             after = run_tests(check_tests)

@@ -114,3 +114,34 @@ def test_killed_at_any_moment_leaves_valid_files(tmp_path: Path, command: tuple[
     )
     assert final.returncode == 0, final.stdout + final.stderr
     os.sync()
+
+
+def test_a_second_writer_is_told_to_wait(run_cli, tmp_path: Path) -> None:
+    from mockguard.locking import exclusive
+
+    (tmp_path / "test_a.py").write_text(
+        "from unittest.mock import MagicMock\n\ndef test_a():\n    ws = MagicMock()\n    ws.send_json.return_value = 1\n"
+    )
+    baseline = tmp_path / ".mockguard-baseline.json"
+    with exclusive(baseline):
+        blocked = run_cli("baseline", cwd=tmp_path)
+        assert blocked.returncode == 2
+        assert "another mockguard is writing" in blocked.stderr
+        assert not baseline.exists()
+        with exclusive(tmp_path.resolve() / ".mockguard-fix"):
+            fixing = run_cli("fix", "--write", ".", cwd=tmp_path)
+            assert fixing.returncode == 2 and "another mockguard is writing" in fixing.stderr
+    assert run_cli("baseline", cwd=tmp_path).returncode == 0
+
+
+def test_fix_never_writes_through_a_symlink(run_cli, tmp_path: Path) -> None:
+    outside = tmp_path / "outside.py"
+    source = "from unittest.mock import AsyncMock, MagicMock\n\nasync def test_a():\n    ws = MagicMock()\n    ws.send_json = AsyncMock()\n    await ws.send_json({})\n"
+    outside.write_text(source)
+    project = tmp_path / "project"
+    project.mkdir()
+    os.symlink(outside, project / "test_link.py")
+    result = run_cli("fix", "--write", "test_link.py", cwd=project)
+    assert result.returncode == 2
+    assert "is a symbolic link" in result.stderr
+    assert outside.read_text() == source

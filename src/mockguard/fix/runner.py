@@ -95,6 +95,10 @@ def write(outcomes: Iterable[FileOutcome]) -> list[FileOutcome]:
     for outcome in outcomes:
         if not outcome.changed or outcome.updated is None:
             continue
+        if Path(outcome.path).is_symlink():
+            raise FileChangedError(
+                f"{outcome.path} is a symbolic link; fix writes only regular files"
+            )
         current = Path(outcome.path).read_text(encoding="utf-8")
         if current != outcome.original:
             raise FileChangedError(f"{outcome.path} changed since it was read; run fix again")
