@@ -1,0 +1,72 @@
+"""Item 4: killed at any moment, nothing is lost or half-written."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import mockguard_command
+
+
+def _valid_json(path: Path) -> bool:
+    try:
+        json.loads(path.read_text())
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+@pytest.mark.parametrize(
+    "command", [("baseline", "--force"), ("scan", "--format", "json", "-o", "out.json", ".")]
+)
+def test_killed_at_any_moment_leaves_valid_files(tmp_path: Path, command: tuple[str, ...]) -> None:
+    for i in range(150):
+        (tmp_path / f"test_{i:03}.py").write_text(
+            f"from unittest.mock import MagicMock\n\ndef test_{i}():\n    ws = MagicMock()\n"
+            "    ws.send_json.return_value = None\n"
+        )
+    subprocess.run(
+        [*mockguard_command(), "baseline"], cwd=tmp_path, check=True, capture_output=True
+    )
+    subprocess.run(
+        [*mockguard_command(), "scan", "--format", "json", "-o", "out.json", "."],
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    baseline = tmp_path / ".mockguard-baseline.json"
+    before = baseline.read_text()
+    rng = random.Random(7)
+    for _ in range(12):
+        (tmp_path / ".mockguard_cache").exists() and rng.random() < 0.3 and subprocess.run(
+            [*mockguard_command(), "cache", "clear"], cwd=tmp_path, capture_output=True
+        )
+        process = subprocess.Popen(
+            [*mockguard_command(), *command],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.0, 0.6))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert _valid_json(baseline)
+        assert baseline.read_text() == before  # a rewrite with the same findings, or none
+        assert _valid_json(tmp_path / "out.json")
+        for cache_file in (tmp_path / ".mockguard_cache").glob("scan-*.json"):
+            assert _valid_json(cache_file)
+        assert not [p for p in tmp_path.glob(".*.tmp")], "a temp file was left next to the target"
+    # And the next run works, with the cache that survived.
+    final = subprocess.run(
+        [*mockguard_command(), "scan", "--baseline", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert final.returncode == 0, final.stdout + final.stderr
+    os.sync()
