@@ -70,3 +70,21 @@ def test_killed_at_any_moment_leaves_valid_files(tmp_path: Path, command: tuple[
     )
     assert final.returncode == 0, final.stdout + final.stderr
     os.sync()
+
+
+def test_rewrites_keep_the_file_mode(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "test_a.py").write_text(
+        "from unittest.mock import AsyncMock, MagicMock\n\nasync def test_a():\n"
+        "    ws = MagicMock()\n    ws.send_json = AsyncMock()\n    await ws.send_json({})\n"
+    )
+    os.chmod(tmp_path / "test_a.py", 0o640)
+    assert run_cli("baseline", cwd=tmp_path).returncode == 0
+    baseline = tmp_path / ".mockguard-baseline.json"
+    os.chmod(baseline, 0o600)
+    assert run_cli("baseline", "--force", cwd=tmp_path).returncode == 0
+    assert run_cli("fix", "--write", ".", cwd=tmp_path).returncode == 0
+    assert "SSotMockFactory" in (tmp_path / "test_a.py").read_text()
+    assert (baseline.stat().st_mode & 0o777, (tmp_path / "test_a.py").stat().st_mode & 0o777) == (
+        0o600,
+        0o640,
+    )
