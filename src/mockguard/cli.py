@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mockguard.config import Settings
     from mockguard.findings import Finding
     from mockguard.report.model import ScanReport
+    from mockguard.scan.files import Discovery
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -151,7 +152,7 @@ def scan(
 
     settings = _settings(config, paths)
     settings = replace(settings, select=_selection(settings.select, select, ignore))
-    targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
+    targets = _targets(paths, settings)
     changed = _changed_lines(diff_revision) if diff_revision else None
     report = run_scan(
         targets,
@@ -235,6 +236,21 @@ def _keep_changed_lines(report: ScanReport, changed: dict[str, set[int] | None])
         report.baseline.baselined = [f for f in report.baseline.baselined if touched(f)]
 
 
+def _targets(paths: tuple[str, ...], settings: Settings) -> list[str]:
+    """The paths given, else the configured ones, else the working directory."""
+    return list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
+
+
+def _discover(targets: list[str], settings: Settings, *, force_exclude: bool = False) -> Discovery:
+    """The files to work on; a path that does not exist is a one-line error."""
+    from mockguard.scan.files import MissingPathError, discover
+
+    try:
+        return discover(targets, settings, force_exclude=force_exclude)
+    except MissingPathError as exc:
+        fail(f"path does not exist: {exc}")
+
+
 def _from_root(path: str, settings: Settings) -> str:
     full = settings.root / path
     try:
@@ -275,13 +291,9 @@ def run_scan(
     from mockguard.fingerprint import project_path
     from mockguard.report.model import ScanReport, rule_codes
     from mockguard.scan.engine import scan_files
-    from mockguard.scan.files import MissingPathError, discover
 
     started = time.perf_counter()
-    try:
-        found = discover(targets, settings, force_exclude=force_exclude)
-    except MissingPathError as exc:
-        fail(f"path does not exist: {exc}")
+    found = _discover(targets, settings, force_exclude=force_exclude)
     if only is not None:
         found.files = [f for f in found.files if os.path.normpath(os.path.abspath(f)) in only]
     chosen = settings.select
@@ -462,7 +474,7 @@ def _write_baseline(
     from mockguard.atomic import write_text
     from mockguard.baseline import BaselineEntry, BaselineError, dump, load
 
-    targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
+    targets = _targets(paths, settings)
     report = run_scan(targets, settings, jobs, progress=True)
     current = {
         f.fingerprint: BaselineEntry.of(f, report.project_paths.get(f.path, f.path))
@@ -626,15 +638,11 @@ def dupes(
     """List copies of the same mock setup in PATHS, largest cluster first."""
     import json
 
-    from mockguard.scan.files import MissingPathError, discover
     from mockguard.shapes import cluster, collect, suggest_kind
 
     settings = _settings(config, paths)
-    targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
-    try:
-        found = discover(targets, settings)
-    except MissingPathError as exc:
-        fail(f"path does not exist: {exc}")
+    targets = _targets(paths, settings)
+    found = _discover(targets, settings)
     clusters = cluster(collect(found.files, settings), min_size=min_size, similarity=similarity)
     if output_format == "json":
         document = [
@@ -695,17 +703,13 @@ def fix(
 ) -> None:
     """Rewrite ad-hoc mocks in PATHS into factory calls where a factory kind covers them."""
     from mockguard.fix.runner import FileChangedError, revert, rewrite_file, run_tests, write
-    from mockguard.scan.files import MissingPathError, discover
 
     settings = _settings(config, paths)
     if select is not None and "MG101" not in {c.strip().upper() for c in select.split(",")}:
         fail("fix rewrites MG101 sites (a construction and the wiring after it); --select MG101")
     categories = [c.strip() for c in category.split(",") if c.strip()] if category else None
-    targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
-    try:
-        found = discover(targets, settings)
-    except MissingPathError as exc:
-        fail(f"path does not exist: {exc}")
+    targets = _targets(paths, settings)
+    found = _discover(targets, settings)
     outcomes = [rewrite_file(path, settings, categories) for path in found.files]
     if not write_files:
         for outcome in outcomes:
@@ -908,7 +912,7 @@ def report(
     from mockguard.report.html import HtmlFormatter
 
     settings = _settings(config, paths)
-    targets = list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
+    targets = _targets(paths, settings)
     scanned = run_scan(targets, settings, jobs=None, progress=True)
     if use_baseline or baseline_file:
         _apply_baseline(scanned, _baseline_file(baseline_file or "", settings))
