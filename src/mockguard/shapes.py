@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -244,45 +244,10 @@ def suggest_kind(group: Cluster, index: int) -> str:
     )
 
 
-def collect(paths: list[str], settings: Settings) -> list[tuple[Shape, Place]]:
-    """The shapes of the ad-hoc doubles in the given files."""
-    from mockguard.fingerprint import project_path
-    from mockguard.scan.engine import scan_file
-
-    items: list[tuple[Shape, Place]] = []
-    for path in paths:
-        result = scan_file(path, settings)
-        if not result.findings:
-            continue
-        try:
-            with open(path, "rb") as handle:
-                source = handle.read()
-            found = shapes_of(source, result.findings)
-        except (OSError, SyntaxError, ValueError, RecursionError):
-            continue
-        for finding, shape, name in found:
-            spec_path = ""
-            for evidence in finding.evidence:
-                if evidence.kind == "spec":
-                    spec_path = evidence.value
-                    break
-            place = Place(
-                project_path(path, settings.root),
-                finding.line,
-                name,
-                finding.scope,
-                finding.category,
-                spec_path,
-            )
-            items.append((shape, place))
-    return items
-
-
-def report_items(report: ScanReport) -> list[tuple[Shape, Place]]:
-    """The shapes of the MG101 sites of a finished scan (read again from their files)."""
-    by_file: dict[str, list[Finding]] = {}
-    for finding in report.census + report.suppressed:
-        by_file.setdefault(finding.path, []).append(finding)
+def _items(
+    by_file: dict[str, list[Finding]], where: Callable[[str], str]
+) -> list[tuple[Shape, Place]]:
+    """The shapes of each file's MG101 sites (its source read again), with their places."""
     items: list[tuple[Shape, Place]] = []
     for path, findings in sorted(by_file.items()):
         try:
@@ -290,9 +255,29 @@ def report_items(report: ScanReport) -> list[tuple[Shape, Place]]:
                 found = shapes_of(handle.read(), findings)
         except (OSError, SyntaxError, ValueError, RecursionError):
             continue
-        where = report.project_paths.get(path, path)
         for finding, shape, name in found:
-            items.append(
-                (shape, Place(where, finding.line, name, finding.scope, finding.category, ""))
-            )
+            spec = next((e.value for e in finding.evidence if e.kind == "spec"), "")
+            place = Place(where(path), finding.line, name, finding.scope, finding.category, spec)
+            items.append((shape, place))
     return items
+
+
+def collect(paths: list[str], settings: Settings) -> list[tuple[Shape, Place]]:
+    """The shapes of the ad-hoc doubles in the given files (scanned afresh, with evidence)."""
+    from mockguard.fingerprint import project_path
+    from mockguard.scan.engine import scan_file
+
+    by_file = {}
+    for path in paths:
+        findings = scan_file(path, settings).findings
+        if findings:
+            by_file[path] = findings
+    return _items(by_file, lambda path: project_path(path, settings.root))
+
+
+def report_items(report: ScanReport) -> list[tuple[Shape, Place]]:
+    """The shapes of the MG101 sites of a finished scan."""
+    by_file: dict[str, list[Finding]] = {}
+    for finding in report.census + report.suppressed:
+        by_file.setdefault(finding.path, []).append(finding)
+    return _items(by_file, lambda path: report.project_paths.get(path, path))

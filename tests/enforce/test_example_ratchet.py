@@ -20,6 +20,17 @@ async def test_commit_is_awaited():
 """
 
 
+def pytest_with_mockguard(project: Path) -> subprocess.CompletedProcess[str]:
+    """The project's own tests, with the scan option on, as CI runs them."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--mockguard", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def test_new_mock_fails_ci_and_removing_it_passes(tmp_path: Path, run_cli) -> None:
     project = tmp_path / "chat_service"
     shutil.copytree(
@@ -41,24 +52,12 @@ def test_new_mock_fails_ci_and_removing_it_passes(tmp_path: Path, run_cli) -> No
         in scan.stdout
     )
     assert "use instead: SSotMockFactory.create_database_session_mock()" in scan.stdout
-    pytest_run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--mockguard", "-p", "no:cacheprovider"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    pytest_run = pytest_with_mockguard(project)
     assert pytest_run.returncode == 1, pytest_run.stdout[-2000:]
     assert "tests/test_new_session.py:6:15: MG101" in pytest_run.stdout
     assert "use instead: SSotMockFactory.create_database_session_mock()" in pytest_run.stdout
 
     added.unlink()
     assert run_cli("scan", "--baseline", cwd=project).returncode == 0
-    passing = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "--mockguard", "-p", "no:cacheprovider"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    passing = pytest_with_mockguard(project)
     assert passing.returncode == 0, passing.stdout[-2000:]

@@ -69,7 +69,6 @@ def test_killed_at_any_moment_leaves_valid_files(tmp_path: Path, command: tuple[
         text=True,
     )
     assert final.returncode == 0, final.stdout + final.stderr
-    os.sync()
 
 
 def test_rewrites_keep_the_file_mode(run_cli, tmp_path: Path) -> None:
