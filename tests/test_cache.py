@@ -13,7 +13,7 @@ import pytest
 from mockguard.config import Settings
 from mockguard.scan import cache as cache_module
 from mockguard.scan import engine
-from mockguard.scan.cache import ScanCache
+from mockguard.scan.cache import FORMAT, ScanCache
 from mockguard.scan.engine import scan_files
 
 SOURCE = "from unittest.mock import MagicMock\n\ndef test_x():\n    ws = MagicMock()\n    ws.send_json.assert_not_called()\n"
@@ -100,7 +100,7 @@ def test_corrupt_cache_is_rebuilt(tree, parses) -> None:
     assert again[0].findings == first[0].findings
     cache_file.write_text("{ not json")
     assert [r.findings for r in scan(settings, paths)] == [r.findings for r in first]
-    assert json.loads(cache_file.read_text())["format"] == 1
+    assert json.loads(cache_file.read_text())["format"] == FORMAT
 
 
 def test_cache_folder_ignores_itself(tree) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from mockguard.categories import BUILTIN_CATEGORIES
 from mockguard.config import ConfigError, load_settings, parse_table
-from mockguard.scan.classify import BUILTIN_CATEGORIES
 
 SOURCE = Path("pyproject.toml")
 

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from mockguard.config import Settings
 from mockguard.scan.engine import scan_source
+from mockguard.scan.rules import message
 
 SETTINGS = Settings()
 MOCK_WORDS = [
@@ -29,7 +30,7 @@ def _scan(data: bytes) -> None:
         result = scan_source(data, "fuzz.py", SETTINGS, use_prefilter=use_prefilter)
         for finding in result.findings:
             assert finding.line >= 1 and finding.col >= 0
-            assert finding.message
+            assert message(finding)
 
 
 @settings(max_examples=300, **COMMON)

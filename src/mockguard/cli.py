@@ -1,4 +1,4 @@
-"""The command line: `mockguard scan`, `rules`, `init`.
+"""The command line: click options, printing and exit codes; the work is in `mockguard.api`.
 
 Exit codes: 0 nothing found, 1 findings, 2 usage or configuration error. Heavy modules
 (rich, the engine) are imported only by the commands that need them.
@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -17,14 +20,14 @@ import click
 from mockguard import __version__
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from mockguard.config import Settings
-    from mockguard.findings import Finding
+    from mockguard.fix.runner import FileOutcome
     from mockguard.report.model import ScanReport
-    from mockguard.scan.files import Discovery
+    from mockguard.scan.rules import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# A progress bar is worth showing from this many files on.
+PROGRESS_MIN_FILES = 200
 
 CONFIG_OPTION = click.option(
     "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
@@ -45,23 +48,28 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_ERROR)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: a UsageError from the API becomes a one-line error, exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from mockguard.api import UsageError
+
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:
+            fail(str(exc))
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="mockguard")
 def main() -> None:
     """Find, classify and count the ad-hoc test doubles of a Python code base."""
 
 
 def _settings(config: Path | None, paths: tuple[str, ...]) -> Settings:
-    from mockguard.config import ConfigError, load_settings
+    from mockguard.api import load_settings
 
-    start = None
-    if paths and os.path.exists(paths[0]):
-        first = Path(paths[0])
-        start = first if first.is_dir() else first.parent
-    try:
-        return load_settings(config, start)
-    except ConfigError as exc:
-        fail(str(exc))
+    return load_settings(config, paths)
 
 
 def _color(choice: str) -> bool:
@@ -127,258 +135,100 @@ def _color(choice: str) -> bool:
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
 )
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
-def scan(
-    paths: tuple[str, ...],
-    output_format: str | None,
-    output: Path | None,
-    explain: bool,
-    jobs: int | None,
-    config: Path | None,
-    select: str | None,
-    ignore: str | None,
-    quiet: bool,
-    summary_only: bool,
-    use_baseline: bool,
-    baseline_file: str | None,
-    diff_revision: str | None,
-    force_exclude: bool,
-    no_cache: bool,
-    exit_zero: bool,
-    color: str,
-    no_progress: bool,
-) -> None:
+def scan(**options: Any) -> None:
     """Scan PATHS (default: the configured paths, or .) for ad-hoc test doubles."""
     from dataclasses import replace
 
-    settings = _settings(config, paths)
-    settings = replace(settings, select=_selection(settings.select, select, ignore))
-    targets = _targets(paths, settings)
-    changed = _changed_lines(diff_revision) if diff_revision else None
-    report = run_scan(
-        targets,
-        settings,
-        jobs,
-        progress=not (quiet or no_progress),
-        force_exclude=force_exclude,
-        only=set(changed) if changed is not None else None,
-        use_cache=not (no_cache or explain),  # the cache keeps no evidence
+    from mockguard import api
+
+    chosen = ScanOptions(**options)
+    settings = api.load_settings(chosen.config, chosen.paths)
+    settings = replace(
+        settings, select=api.select_rules(settings.select, chosen.select, chosen.ignore)
     )
-    if use_baseline or baseline_file:
-        _apply_baseline(report, _baseline_file(baseline_file or "", settings))
+    changed = api.changed_lines(chosen.diff_revision) if chosen.diff_revision else None
+    request = api.ScanRequest(
+        api.targets(chosen.paths, settings),
+        jobs=chosen.jobs,
+        force_exclude=chosen.force_exclude,
+        only=frozenset(changed) if changed is not None else None,
+        use_cache=not (chosen.no_cache or chosen.explain),  # the cache keeps no evidence
+    )
+    report = api.scan(request, settings, None if chosen.quiet or chosen.no_progress else _bar)
+    if chosen.use_baseline or chosen.baseline_file:
+        api.apply_baseline(report, api.baseline_path(chosen.baseline_file, settings))
     if changed is not None:
-        _keep_changed_lines(report, changed)
+        api.keep_changed_lines(report, changed)
+    _print_report(report, chosen, chosen.output_format or settings.format)
+    sys.exit(EXIT_FINDINGS if report.findings and not chosen.exit_zero else EXIT_CLEAN)
 
-    from mockguard.report.base import FormatOptions, get_formatter
 
-    fmt = output_format or settings.format
+@dataclass(frozen=True)
+class ScanOptions:
+    """The options of `mockguard scan`, as click passes them."""
+
+    paths: tuple[str, ...]
+    output_format: str | None
+    output: Path | None
+    explain: bool
+    jobs: int | None
+    config: Path | None
+    select: str | None
+    ignore: str | None
+    quiet: bool
+    summary_only: bool
+    use_baseline: bool
+    baseline_file: str | None
+    diff_revision: str | None
+    force_exclude: bool
+    no_cache: bool
+    exit_zero: bool
+    color: str
+    no_progress: bool
+
+
+def _print_report(report: ScanReport, chosen: ScanOptions, fmt: str) -> None:
+    """Render the report and print it, or write it to `--output`."""
+    from mockguard.report import FormatOptions, get_formatter
+
     options = FormatOptions(
-        color=output is None and fmt == "text" and _color(color),
-        explain=explain,
-        quiet=quiet,
-        summary_only=summary_only,
+        color=chosen.output is None and fmt == "text" and _color(chosen.color),
+        explain=chosen.explain,
+        quiet=chosen.quiet,
+        summary_only=chosen.summary_only,
     )
     text = get_formatter(fmt, options).format(report)
-    if output is not None:
-        from mockguard.atomic import write_text
-
-        try:
-            write_text(output, text)
-        except OSError as exc:
-            fail(f"cannot write {output}: {exc.strerror or exc}")
-        if not quiet:
-            click.echo(f"mockguard: wrote {output} ({len(report.findings)} findings)", err=True)
-    else:
+    if chosen.output is None:
         click.echo(text, nl=False)
-    sys.exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_CLEAN)
+        return
+    _write(chosen.output, text)
+    if not chosen.quiet:
+        click.echo(f"mockguard: wrote {chosen.output} ({len(report.findings)} findings)", err=True)
 
 
-def _baseline_file(given: str, settings: Settings) -> Path:
-    """The baseline path given on the command line, or the configured one (relative to the
-    project root)."""
-    if given:
-        return Path(given)
-    return Path(_from_root(settings.baseline, settings))
-
-
-def _apply_baseline(report: ScanReport, path: Path) -> None:
-    from mockguard.baseline import BaselineError, load
+def _write(path: Path, text: str) -> None:
+    from mockguard.io import write_text
 
     try:
-        entries = load(path)
-    except BaselineError as exc:
-        fail(str(exc))
-    report.apply_baseline(entries, str(path))
+        write_text(path, text)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
 
 
-def _changed_lines(revision: str) -> dict[str, set[int] | None]:
-    from mockguard.gitdiff import GitError, changed_lines
-
-    try:
-        return changed_lines(revision, Path.cwd())
-    except GitError as exc:
-        fail(f"--diff {revision}: {exc}")
-
-
-def _keep_changed_lines(report: ScanReport, changed: dict[str, set[int] | None]) -> None:
-    """Drop the findings outside the changed lines (the baseline was applied to whole files,
-    so nothing there is reported gone by mistake)."""
-
-    def touched(finding: Finding) -> bool:
-        lines = changed.get(os.path.normpath(os.path.abspath(finding.path)), set())
-        if lines is None:
-            return True
-        last = finding.line if finding.code == "MG301" else finding.end_line
-        return any(line in lines for line in range(finding.line, last + 1))
-
-    report.findings = [f for f in report.findings if touched(f)]
-    report.suppressed = [f for f in report.suppressed if touched(f)]
-    if report.baseline is not None:
-        report.baseline.baselined = [f for f in report.baseline.baselined if touched(f)]
-
-
-def _targets(paths: tuple[str, ...], settings: Settings) -> list[str]:
-    """The paths given, else the configured ones, else the working directory."""
-    return list(paths) or [_from_root(p, settings) for p in settings.paths] or ["."]
-
-
-def _discover(targets: list[str], settings: Settings, *, force_exclude: bool = False) -> Discovery:
-    """The files to work on; a path that does not exist is a one-line error."""
-    from mockguard.scan.files import MissingPathError, discover
-
-    try:
-        return discover(targets, settings, force_exclude=force_exclude)
-    except MissingPathError as exc:
-        fail(f"path does not exist: {exc}")
-
-
-def _from_root(path: str, settings: Settings) -> str:
-    full = settings.root / path
-    try:
-        return os.path.relpath(full)
-    except ValueError:  # pragma: no cover - another drive on Windows
-        return str(full)
-
-
-def _selection(
-    configured: tuple[str, ...], select: str | None, ignore: str | None
-) -> tuple[str, ...]:
-    from mockguard.scan.rules import RULES
-
-    def codes(raw: str, option: str) -> list[str]:
-        picked = [c.strip().upper() for c in raw.split(",") if c.strip()]
-        for code in picked:
-            if code not in RULES:
-                fail(f"{option}: unknown rule '{code}' (known: {', '.join(RULES)})")
-        return picked
-
-    chosen = codes(select, "--select") if select is not None else list(configured)
-    dropped = set(codes(ignore, "--ignore")) if ignore is not None else set()
-    return tuple(c for c in chosen if c not in dropped)
-
-
-def run_scan(
-    targets: list[str],
-    settings: Settings,
-    jobs: int | None,
-    progress: bool,
-    *,
-    force_exclude: bool = False,
-    only: set[str] | None = None,
-    use_cache: bool = True,
-) -> ScanReport:
-    """Discover and scan `targets` (only the files in `only`, absolute paths, when given);
-    exits with a one-line error for a missing path."""
-    from mockguard.fingerprint import project_path
-    from mockguard.report.model import ScanReport, rule_codes
-    from mockguard.scan.engine import scan_files
-
-    started = time.perf_counter()
-    found = _discover(targets, settings, force_exclude=force_exclude)
-    if only is not None:
-        found.files = [f for f in found.files if os.path.normpath(os.path.abspath(f)) in only]
-    chosen = settings.select
-    if "MG401" in chosen and "MG101" not in chosen:
-        # Duplicates are found among constructions: scan for them, report only MG401.
-        from dataclasses import replace
-
-        settings = replace(settings, select=(*chosen, "MG101"))
-    cache = None
-    if use_cache:
-        from mockguard.scan.cache import ScanCache
-
-        cache = ScanCache.for_settings(settings, _cache_dir(settings))
-    report = ScanReport(categories=settings.category_names, rules=rule_codes(settings.select))
-    report.diagnostics.extend(found.diagnostics)
-    show_progress = progress and sys.stderr.isatty() and len(found.files) >= 200
-    if show_progress:
-        from rich.progress import Progress
-
-        with Progress(transient=True, console=_stderr_console()) as bar:
-            task = bar.add_task("Scanning", total=len(found.files))
-            advance = lambda n: bar.advance(task, n)  # noqa: E731
-            for result in scan_files(found.files, settings, jobs, advance, cache):
-                report.add(result, project_path(result.path, settings.root))
-    else:
-        for result in scan_files(found.files, settings, jobs, cache=cache):
-            report.add(result, project_path(result.path, settings.root))
-    if "MG401" in settings.select:
-        _add_duplicates(report, settings)
-        if "MG101" not in chosen:
-            report.findings = [f for f in report.findings if f.code != "MG101"]
-            report.suppressed = [f for f in report.suppressed if f.code != "MG101"]
-            report.rules = tuple(c for c in report.rules if c != "MG101")
-    report.finish()
-    report.elapsed = time.perf_counter() - started
-    return report
-
-
-DUPLICATE_MIN_SIZE = 3
-
-
-def _add_duplicates(report: ScanReport, settings: Settings) -> None:
-    """MG401: one finding per copy of a setup built in DUPLICATE_MIN_SIZE+ places."""
-    from mockguard.findings import Finding
-    from mockguard.fingerprint import fingerprints
-    from mockguard.shapes import cluster, report_items
-
-    shown = {project: path for path, project in report.project_paths.items()}
-    items = report_items(report)
-    sites = {(f.path, f.line): f for f in report.findings if f.code == "MG101"}
-    for group in cluster(items, min_size=DUPLICATE_MIN_SIZE):
-        constructor = group.shape.constructor
-        keys = [(p.path, "MG401", group.category, p.scope, group.shape.key) for p in group.places]
-        for place, fingerprint in zip(group.places, fingerprints(keys), strict=True):
-            site = sites.get((shown.get(place.path, place.path), place.line))
-            if site is None:
-                continue
-            report.findings.append(
-                Finding(
-                    path=site.path,
-                    line=site.line,
-                    col=site.col,
-                    end_line=site.end_line,
-                    end_col=site.end_col,
-                    code="MG401",
-                    category=group.category,
-                    args=(("constructor", constructor), ("count", str(group.size))),
-                    scope=place.scope,
-                    fingerprint=fingerprint,
-                    snippet=group.shape.key,
-                    severity=settings.severity_of("MG401", group.category),
-                )
-            )
-
-
-def _cache_dir(settings: Settings) -> Path:
-    from mockguard.scan.cache import CACHE_DIR
-
-    return settings.root / (settings.cache_dir or CACHE_DIR)
-
-
-def _stderr_console() -> Console:
+@contextmanager
+def _bar(
+    total: int, label: str = "Scanning", minimum: int = PROGRESS_MIN_FILES
+) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr for long work on a terminal; nothing otherwise."""
+    if total < minimum or not sys.stderr.isatty():
+        yield None
+        return
     from rich.console import Console
+    from rich.progress import Progress
 
-    return Console(stderr=True)
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
 
 
 @main.command()
@@ -399,7 +249,7 @@ def rules(rule: str | None, output_format: str) -> None:
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             fail(f"unknown rule '{rule}'{hint}; run `mockguard rules` for the catalog")
         if output_format == "json":
-            click.echo(json.dumps(_rule_json(found.code), indent=2, sort_keys=True))
+            click.echo(json.dumps(_rule_json(found), indent=2, sort_keys=True))
             return
         click.echo(f"{found.code} ({found.name})\n")
         click.echo(f"{found.summary}. Default severity: {found.severity}.\n")
@@ -407,7 +257,9 @@ def rules(rule: str | None, output_format: str) -> None:
             click.echo(f"## {title}\n{body}\n")
         return
     if output_format == "json":
-        click.echo(json.dumps([_rule_json(code) for code in RULES], indent=2, sort_keys=True))
+        click.echo(
+            json.dumps([_rule_json(rule) for rule in RULES.values()], indent=2, sort_keys=True)
+        )
         return
     width = max(len(r.name) for r in RULES.values())
     for code, item in RULES.items():
@@ -415,10 +267,7 @@ def rules(rule: str | None, output_format: str) -> None:
         click.echo(f"{code}  {item.name.ljust(width)}  {item.summary}{default}")
 
 
-def _rule_json(code: str) -> dict[str, object]:
-    from mockguard.scan.rules import RULES
-
-    item = RULES[code]
+def _rule_json(item: Rule) -> dict[str, object]:
     return {
         "code": item.code,
         "name": item.name,
@@ -450,72 +299,15 @@ def baseline(
     config: Path | None,
 ) -> None:
     """Record today's findings in PATHS as the baseline, so CI fails only on new ones."""
-    from mockguard.locking import LockedError, exclusive
+    from mockguard import api
 
     if update and force:
         fail("--update and --force cannot be used together")
     settings = _settings(config, paths)
-    target = file_ or Path(_from_root(settings.baseline, settings))
-    try:
-        with exclusive(target):
-            _write_baseline(paths, settings, target, update, force, jobs)
-    except LockedError as exc:
-        fail(str(exc))
-
-
-def _write_baseline(
-    paths: tuple[str, ...],
-    settings: Settings,
-    target: Path,
-    update: bool,
-    force: bool,
-    jobs: int | None,
-) -> None:
-    from mockguard.atomic import write_text
-    from mockguard.baseline import BaselineEntry, BaselineError, dump, load
-
-    targets = _targets(paths, settings)
-    report = run_scan(targets, settings, jobs, progress=True)
-    current = {
-        f.fingerprint: BaselineEntry.of(f, report.project_paths.get(f.path, f.path))
-        for f in report.findings
-    }
-    if not target.exists():
-        if update:
-            fail(f"{target}: no baseline to update (run `mockguard baseline` first)")
-        entries = current
-        message = f"wrote {target} with {len(entries)} findings"
-    else:
-        try:
-            existing = load(target)
-        except BaselineError as exc:
-            if not force:
-                fail(f"{exc} (use --force to replace it)")
-            existing = {}
-        if not (update or force):
-            fail(
-                f"{target} already exists: use --update to drop gone entries, "
-                "or --force to rewrite it"
-            )
-        scanned = set(report.project_paths.values())
-        gone = {fp for fp, e in existing.items() if e.path in scanned and fp not in current}
-        added = [fp for fp in current if fp not in existing]
-        if update:
-            entries = {fp: e for fp, e in existing.items() if fp not in gone}
-            message = f"updated {target}: removed {len(gone)} gone entries, {len(entries)} remain"
-            if added:
-                message += f"; {len(added)} new findings were not added (use --force to add them)"
-        else:
-            kept = {fp: e for fp, e in existing.items() if e.path not in scanned}
-            entries = {**kept, **current}
-            message = (
-                f"rewrote {target}: added {len(added)}, removed {len(gone)}, {len(entries)} in all"
-            )
-    try:
-        write_text(target, dump(entries.values()))
-    except OSError as exc:
-        fail(f"cannot write {target}: {exc.strerror or exc}")
-    click.echo(f"mockguard: {message}")
+    target = api.baseline_path(file_, settings)
+    request = api.ScanRequest(api.targets(paths, settings), jobs=jobs)
+    mode: api.BaselineMode = "update" if update else "force" if force else "create"
+    click.echo(f"mockguard: {api.update_baseline(request, settings, target, mode, _bar)}")
 
 
 @main.command()
@@ -577,7 +369,6 @@ def verify(config: Path | None, output_format: str) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing mockguard.toml.")
 def init(pyproject: bool, force: bool) -> None:
     """Write a commented starter configuration (mockguard.toml) in the current folder."""
-    from mockguard.atomic import write_text
     from mockguard.config import CONFIG_FILE, PYPROJECT, ConfigError, read_config_file
     from mockguard.starter import STARTER, as_pyproject_section
 
@@ -601,10 +392,7 @@ def init(pyproject: bool, force: bool) -> None:
         if target.exists() and not force:
             fail(f"{target} already exists (use --force to overwrite it)")
         text = STARTER
-    try:
-        write_text(target, text)
-    except OSError as exc:
-        fail(f"cannot write {target}: {exc.strerror or exc}")
+    _write(target, text)
     click.echo(f"mockguard: wrote a starter configuration to {target}")
 
 
@@ -638,12 +426,14 @@ def dupes(
     """List copies of the same mock setup in PATHS, largest cluster first."""
     import json
 
-    from mockguard.shapes import cluster, collect, suggest_kind
+    from mockguard import api
+    from mockguard.catalog import kind_catalog
+    from mockguard.shapes import suggest_kind
 
     settings = _settings(config, paths)
-    targets = _targets(paths, settings)
-    found = _discover(targets, settings)
-    clusters = cluster(collect(found.files, settings), min_size=min_size, similarity=similarity)
+    request = api.ScanRequest(api.targets(paths, settings))
+    clusters = api.dupes(request, settings, min_size=min_size, similarity=similarity)
+    catalog = kind_catalog(settings)
     if output_format == "json":
         document = [
             {
@@ -657,7 +447,7 @@ def dupes(
                     {"path": p.path, "line": p.line, "name": p.name, "scope": p.scope}
                     for p in c.places
                 ],
-                **({"suggested_kind": suggest_kind(c, i)} if suggest else {}),
+                **({"suggested_kind": suggest_kind(c, i, catalog)} if suggest else {}),
             }
             for i, c in enumerate(clusters, 1)
         ]
@@ -673,7 +463,7 @@ def dupes(
             click.echo(f"  {place.path}:{place.line}: {place.name} in {place.scope or '<module>'}")
         if suggest:
             click.echo("  factory kind that would serve them:")
-            for line in suggest_kind(group, index).splitlines():
+            for line in suggest_kind(group, index, catalog).splitlines():
                 click.echo(f"    {line}")
         click.echo()
     total = sum(c.size for c in clusters)
@@ -702,15 +492,14 @@ def fix(
     config: Path | None,
 ) -> None:
     """Rewrite ad-hoc mocks in PATHS into factory calls where a factory kind covers them."""
-    from mockguard.fix.runner import FileChangedError, revert, rewrite_file, run_tests, write
+    from mockguard import api
 
     settings = _settings(config, paths)
     if select is not None and "MG101" not in {c.strip().upper() for c in select.split(",")}:
         fail("fix rewrites MG101 sites (a construction and the wiring after it); --select MG101")
     categories = [c.strip() for c in category.split(",") if c.strip()] if category else None
-    targets = _targets(paths, settings)
-    found = _discover(targets, settings)
-    outcomes = [rewrite_file(path, settings, categories) for path in found.files]
+    request = api.ScanRequest(api.targets(paths, settings))
+    outcomes = api.plan_fix(request, settings, categories)
     if not write_files:
         for outcome in outcomes:
             if outcome.changed:
@@ -719,29 +508,17 @@ def fix(
         if outcome.error:
             click.echo(f"mockguard: {outcome.path}: {outcome.error}", err=True)
     if write_files:
-        from mockguard.locking import LockedError, exclusive
-
-        before = run_tests(check_tests) if check_tests else None
-        try:
-            with exclusive(settings.root / ".mockguard-fix"):
-                written = write(outcomes)
-        except (FileChangedError, LockedError) as exc:
-            fail(str(exc))
+        done = api.write_fix(outcomes, settings, check_tests)
         if check_tests is not None:
-            after = run_tests(check_tests)
-            if before == 0 and after != 0:
-                revert(written)
-                fail(
-                    f"`{check_tests}` passed before and fails after the rewrite "
-                    f"(exit {after}): reverted {len(written)} file(s): "
-                    + ", ".join(o.path for o in written)
-                )
-            click.echo(f"mockguard: `{check_tests}` exit status {before} before, {after} after")
-        click.echo(f"mockguard: rewrote {len(written)} file(s)")
+            click.echo(
+                f"mockguard: `{check_tests}` exit status {done.before} before, {done.after} after"
+            )
+        click.echo(f"mockguard: rewrote {len(done.written)} file(s)")
     _fix_summary(outcomes)
 
 
-def _fix_summary(outcomes: list[Any]) -> None:
+def _fix_summary(outcomes: list[FileOutcome]) -> None:
+    """Per category: how many sites were rewritten, and why the others were skipped."""
     rewritten: dict[str, int] = {}
     skipped: dict[tuple[str, str], int] = {}
     for outcome in outcomes:
@@ -799,56 +576,31 @@ def history(
     config: Path | None,
 ) -> None:
     """Count the ad-hoc test doubles of each commit of REPO (default: .), from git objects."""
-    import json
+    from contextlib import nullcontext
 
-    from mockguard.gitdiff import GitError
+    from mockguard.git import GitError
     from mockguard.history import history as walk
-    from mockguard.history import repository_root, select_commits, to_csv
+    from mockguard.history import repository_root, select_commits, to_csv, to_json
 
     started = time.perf_counter()
     try:
         top = repository_root((repo or Path(".")).resolve())
         commits = select_commits(top, branch=branch, since=since, until=until, every=every, by=by)
-    except GitError as exc:
-        fail(str(exc))
-    settings = _settings(config, (str(top),))
-    progress = not quiet and sys.stderr.isatty() and len(commits) > 1
-    try:
-        if progress:
-            from rich.progress import Progress
-
-            with Progress(transient=True, console=_stderr_console()) as bar:
-                task = bar.add_task("Commits", total=len(commits))
-                run = walk(
-                    top,
-                    settings,
-                    commits,
-                    paths=paths,
-                    use_cache=not no_cache,
-                    on_commit=lambda: bar.advance(task),
-                )
-        else:
-            run = walk(top, settings, commits, paths=paths, use_cache=not no_cache)
-    except GitError as exc:
-        fail(str(exc))
-    if output_format == "json":
-        text = (
-            json.dumps(
-                {
-                    "commits": [row.as_json() for row in run.commits],
-                    "blobs": {"distinct": run.blobs_seen, "scanned": run.blobs_scanned},
-                },
-                indent=2,
-                sort_keys=True,
+        settings = _settings(config, (str(top),))
+        with nullcontext(None) if quiet else _bar(len(commits), "Commits", 2) as advance:
+            run = walk(
+                top,
+                settings,
+                commits,
+                paths=paths,
+                use_cache=not no_cache,
+                on_commit=(lambda: advance(1)) if advance is not None else None,
             )
-            + "\n"
-        )
-    else:
-        text = to_csv(run.commits, settings.category_names)
+    except GitError as exc:
+        fail(str(exc))
+    text = to_json(run) if output_format == "json" else to_csv(run.commits, settings.category_names)
     if output is not None:
-        from mockguard.atomic import write_text
-
-        write_text(output, text)
+        _write(output, text)
     else:
         click.echo(text, nl=False)
     if not quiet:
@@ -907,50 +659,24 @@ def report(
     config: Path | None,
 ) -> None:
     """Write one self-contained HTML report of PATHS: numbers, charts, trend, findings."""
-    from mockguard.atomic import write_text
-    from mockguard.report.base import FormatOptions
-    from mockguard.report.html import HtmlFormatter
+    from mockguard import api
+    from mockguard.report import FormatOptions, ReportExtras, get_formatter
 
     settings = _settings(config, paths)
-    targets = _targets(paths, settings)
-    scanned = run_scan(targets, settings, jobs=None, progress=True)
+    targets = api.targets(paths, settings)
+    scanned = api.scan(api.ScanRequest(targets, shapes=dupes), settings, _bar)
     if use_baseline or baseline_file:
-        _apply_baseline(scanned, _baseline_file(baseline_file or "", settings))
-    clusters = None
-    if dupes:
-        from mockguard.shapes import cluster, report_items
-
-        clusters = cluster(report_items(scanned), min_size=DUPLICATE_MIN_SIZE)
-    rows = _history_rows(targets, settings, max_commits) if history else None
-    page = HtmlFormatter(FormatOptions(), clusters, rows).format(scanned)
+        api.apply_baseline(scanned, api.baseline_path(baseline_file, settings))
+    clusters = api.report_clusters(scanned) if dupes else None
+    rows = api.history_rows(targets, settings, max_commits) if history else None
+    page = get_formatter("html", FormatOptions(), ReportExtras(clusters, rows)).format(scanned)
     try:
         html_path.parent.mkdir(parents=True, exist_ok=True)
-        write_text(html_path, page)
     except OSError as exc:
         fail(f"cannot write {html_path}: {exc.strerror or exc}")
+    _write(html_path, page)
     trend = f", {len(rows)} commits of history" if rows else ""
     click.echo(f"mockguard: wrote {html_path} ({len(scanned.census)} findings{trend})")
-
-
-def _history_rows(
-    targets: list[str], settings: Settings, max_commits: int
-) -> list[dict[str, Any]] | None:
-    """The trend of the scanned paths over git history, or None outside a repository."""
-    from mockguard.gitdiff import GitError
-    from mockguard.history import history, repository_root, select_commits
-
-    try:
-        top = repository_root(Path(targets[0]).resolve())
-        commits = select_commits(top)
-        if len(commits) > max_commits:
-            step = -(-len(commits) // max_commits)
-            commits = select_commits(top, every=step)
-        inside = [os.path.relpath(os.path.abspath(t), top) for t in targets]
-        within = [p for p in inside if p != "."]
-        run = history(top, settings, commits, paths=within)
-    except GitError:
-        return None
-    return [row.as_json() for row in run.commits]
 
 
 @main.group()
@@ -962,21 +688,9 @@ def cache() -> None:
 @CONFIG_OPTION
 def cache_clear(config: Path | None) -> None:
     """Delete the scan cache."""
-    import shutil
+    from mockguard.api import clear_cache
 
-    from mockguard.scan.cache import CACHE_DIR
-
-    folder = _cache_dir(_settings(config, ()))
-    if not folder.exists():
-        click.echo(f"mockguard: no cache at {folder}")
-        return
-    if not (folder / ".gitignore").exists() and folder.name != CACHE_DIR:
-        fail(f"{folder} does not look like a mockguard cache; not deleting it")
-    try:
-        shutil.rmtree(folder)
-    except OSError as exc:
-        fail(f"cannot delete {folder}: {exc.strerror or exc}")
-    click.echo(f"mockguard: deleted {folder}")
+    click.echo(f"mockguard: {clear_cache(_settings(config, ()))}")
 
 
 def run() -> None:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mockguard.scan.classify import BUILTIN_CATEGORIES, CategorySpec
-from mockguard.scan.rules import RULES, SEVERITIES
+from mockguard.categories import BUILTIN_CATEGORIES, CategorySpec
+from mockguard.findings import DEFAULT_RULES, RULE_CODES, SEVERITIES, RuleCode, Severity
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -54,7 +54,7 @@ DEFAULT_FACTORIES: tuple[str, ...] = (
 DEFAULT_FACTORY_FIXTURES: tuple[str, ...] = ("mock_factory",)
 DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
 FORMATS = ("text", "json", "sarif", "github", "html")
-DEFAULT_SELECT: tuple[str, ...] = tuple(c for c, r in RULES.items() if r.enabled_by_default)
+DEFAULT_SELECT: tuple[RuleCode, ...] = DEFAULT_RULES
 
 
 class ConfigError(Exception):
@@ -111,12 +111,14 @@ class Settings:
     kinds: tuple[KindConfig, ...] = ()
     events: EventsConfig = field(default_factory=EventsConfig)
 
-    def severity_of(self, code: str, category: str) -> str:
-        """A finding's severity: the category's if it sets one, else the rule's."""
+    def configured_severity(self, code: str, category: str) -> Severity | None:
+        """The severity the config gives a finding: its category's, else its rule's, else
+        None (the rule's default applies)."""
         for cat in self.categories:
             if cat.name == category and cat.severity:
-                return cat.severity
-        return dict(self.severity).get(code, RULES[code].severity)
+                return cat.severity  # type: ignore[return-value]
+        configured = dict(self.severity).get(code)
+        return configured  # type: ignore[return-value]
 
     @property
     def category_names(self) -> tuple[str, ...]:
@@ -168,8 +170,8 @@ class _Reader:
     def rule_codes(self, key: str, value: Any) -> tuple[str, ...]:
         codes = self.str_list(key, value)
         for code in codes:
-            if code.upper() not in RULES:
-                raise self.fail(key, f"names an unknown rule '{code}'" + _suggest(code, RULES))
+            if code.upper() not in RULE_CODES:
+                raise self.fail(key, f"names an unknown rule '{code}'" + _suggest(code, RULE_CODES))
         return tuple(c.upper() for c in codes)
 
     def table(self, key: str, value: Any) -> Mapping[str, Any]:
@@ -226,8 +228,8 @@ def _severity(reader: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
     sub = _Reader(reader.source, f"{reader.prefix}severity.")
     pairs = []
     for code, value in table.items():
-        if code.upper() not in RULES:
-            raise sub.fail(code, "is not a rule" + _suggest(code.upper(), RULES))
+        if code.upper() not in RULE_CODES:
+            raise sub.fail(code, "is not a rule" + _suggest(code.upper(), RULE_CODES))
         pairs.append((code.upper(), sub.string(code, value, SEVERITIES)))
     return tuple(sorted(pairs))
 

@@ -1,17 +1,56 @@
-"""What a scan produces: findings, diagnostics and the per-file result that carries them."""
+"""What a scan produces: findings, diagnostics and the per-file result that carries them.
+
+The data model only: what each rule code means is declared in :mod:`mockguard.scan.rules`,
+and messages are rendered from there when a report is written.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from typing import Literal, get_args
 
-from mockguard.scan.rules import RULES
+RuleCode = Literal["MG101", "MG102", "MG201", "MG301", "MG401"]
+RULE_CODES: tuple[RuleCode, ...] = get_args(RuleCode)
+# Rules a scan runs unless told otherwise (MG401 is opt-in).
+DEFAULT_RULES: tuple[RuleCode, ...] = ("MG101", "MG102", "MG201", "MG301")
+
+Severity = Literal["error", "warning", "note"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+
+EvidenceKind = Literal[
+    "spec",
+    "patch-target",
+    "class-name",
+    "base",
+    "name",
+    "flow",
+    "attribute",
+    "member",
+    "method",
+    "scope",
+]
+DiagnosticKind = Literal[
+    "broken-symlink",
+    "decode-error",
+    "internal-error",
+    "newer-grammar",
+    "not-a-file",
+    "nul-bytes",
+    "symlink-outside",
+    "syntax-error",
+    "too-deep",
+    "too-large",
+    "unreadable",
+    "unresolved-mock-name",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One clue that points a finding at a category, and how much it weighs."""
 
-    kind: str  # spec, patch-target, class-name, base, name, attribute, method
+    kind: EvidenceKind
     value: str
     category: str
     weight: int
@@ -35,7 +74,7 @@ class Finding:
     col: int
     end_line: int
     end_col: int
-    code: str
+    code: RuleCode
     category: str
     args: tuple[tuple[str, str], ...]
     scope: str
@@ -50,11 +89,6 @@ class Finding:
     severity: str = ""
 
     @property
-    def message(self) -> str:
-        """The rendered message."""
-        return RULES[self.code].render(**dict(self.args))
-
-    @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)
 
@@ -65,13 +99,51 @@ class Diagnostic:
     a mock name it resolved without an import. Diagnostics never stop a scan."""
 
     path: str
-    kind: str
+    kind: DiagnosticKind
     message: str
     line: int = 0
 
     @property
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """The normalised setup of one ad-hoc double."""
+
+    constructor: str  # MagicMock, AsyncMock, ...
+    spec: str  # the spec class's last name, or ""
+    members: frozenset[tuple[str, str]]  # (member path, value kind)
+
+    @property
+    def key(self) -> str:
+        """A stable hash of the shape."""
+        text = "|".join([self.constructor, self.spec, *sorted(f"{m}={k}" for m, k in self.members)])
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+    def similarity(self, other: Shape) -> float:
+        """Jaccard similarity of the configured members (0 for another constructor/spec)."""
+        if (self.constructor, self.spec) != (other.constructor, other.spec):
+            return 0.0
+        union = self.members | other.members
+        return len(self.members & other.members) / len(union) if union else 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a setup is built: the span of its construction (0-based columns, as findings
+    hold them), the variable it is bound to, and what the scan said of it."""
+
+    path: str
+    line: int
+    name: str
+    scope: str
+    category: str
+    spec_path: str  # the spec class as a dotted path, when known
+    col: int = 0
+    end_line: int = 0
+    end_col: int = 0
 
 
 @dataclass(slots=True)
@@ -89,3 +161,7 @@ class FileResult:
     mtime_ns: int = -1
     # True when the content's hash matched the cached one: the cached result stands.
     unchanged: bool = False
+    # The suppression comments, by line (kept for rules that run after the walk: MG401).
+    suppressions: dict[int, frozenset[str] | None] = field(default_factory=dict)
+    # With MG401 on: the setup shape of each MG101 site, and where it is.
+    shapes: list[tuple[Shape, Place]] = field(default_factory=list)

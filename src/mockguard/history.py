@@ -9,17 +9,17 @@ long history costs little more than the distinct blobs it contains.
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from mockguard.config import Settings
-from mockguard.gitdiff import GitError
+from mockguard.git import BlobReader, refuse_option, run_git, toplevel, tree_blobs
 
 PERIODS = ("day", "week", "month")
+PYTHON_SUFFIXES = (".py", ".pyi")
 
 
 @dataclass
@@ -40,6 +40,13 @@ class CommitCounts:
     def adoption(self) -> float | None:
         doubles = self.total + self.compliant
         return round(self.compliant / doubles, 4) if doubles else None
+
+    def add(self, entry: dict[str, Any]) -> None:
+        """Count one file, from its blob's entry."""
+        self.files += 1
+        for category, count in entry["counts"].items():
+            self.counts[category] = self.counts.get(category, 0) + int(count)
+        self.compliant += int(entry["compliant"])
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -62,19 +69,6 @@ class HistoryRun:
     blobs_scanned: int = 0
 
 
-def _git(repo: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=repo, capture_output=True, text=True, errors="replace", check=False
-        )
-    except FileNotFoundError:
-        raise GitError("git is not installed") from None
-    if done.returncode != 0:
-        reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
-        raise GitError(f"git {args[0]}: {reason}")
-    return done.stdout
-
-
 def select_commits(
     repo: Path,
     *,
@@ -88,10 +82,11 @@ def select_commits(
     (the newest commit is always kept)."""
     args = ["rev-list", "--reverse", "--first-parent", "--format=%H %cI", "--no-commit-header"]
     if since:
-        args.append(f"--since={since}")
+        args.append(f"--since={refuse_option(since, '--since')}")
     if until:
-        args.append(f"--until={until}")
-    lines = _git(repo, *args, branch, "--").splitlines()
+        args.append(f"--until={refuse_option(until, '--until')}")
+    args += ["--end-of-options", refuse_option(branch, "branch"), "--"]
+    lines = run_git(args, repo).decode("ascii", "replace").splitlines()
     chosen = [(line.split(" ")[0], line.split(" ")[1]) for line in lines if " " in line]
     if by is not None:
         width = {"day": 10, "month": 7}.get(by)
@@ -114,46 +109,7 @@ def select_commits(
 
 def python_blobs(repo: Path, commit: str, paths: Iterable[str] = ()) -> list[tuple[str, str]]:
     """(path, blob id) of every Python file in a commit's tree, under `paths` if given."""
-    output = _git(repo, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *paths)
-    found = []
-    for entry in output.split("\0"):
-        if not entry:
-            continue
-        meta, _, path = entry.partition("\t")
-        _, kind, blob = meta.split(" ")
-        if kind == "blob" and path.endswith((".py", ".pyi")):
-            found.append((path, blob))
-    return found
-
-
-class BlobReader:
-    """One `git cat-file --batch` process that hands out blob contents."""
-
-    def __init__(self, repo: Path) -> None:
-        self._process = subprocess.Popen(
-            ["git", "cat-file", "--batch"],
-            cwd=repo,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-        )
-
-    def read(self, blob: str) -> bytes:
-        stdin: IO[bytes] = self._process.stdin  # type: ignore[assignment]
-        stdout: IO[bytes] = self._process.stdout  # type: ignore[assignment]
-        stdin.write(blob.encode() + b"\n")
-        stdin.flush()
-        header = stdout.readline().split()
-        if len(header) != 3:
-            return b""
-        size = int(header[2])
-        data = stdout.read(size)
-        stdout.read(1)  # the newline after the contents
-        return data
-
-    def close(self) -> None:
-        if self._process.stdin:
-            self._process.stdin.close()
-        self._process.wait()
+    return [(p, blob) for p, blob in tree_blobs(repo, commit, paths) if p.endswith(PYTHON_SUFFIXES)]
 
 
 class BlobCounts:
@@ -174,7 +130,7 @@ class BlobCounts:
     def save(self) -> None:
         if self.file is None or not self.dirty:
             return
-        from mockguard.atomic import write_text
+        from mockguard.io import write_text
 
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
@@ -191,13 +147,18 @@ def _valid(entry: Any) -> bool:
     )
 
 
-def _excluded(path: str, ignores: Any) -> bool:
-    parts = path.split("/")
-    for depth, name in enumerate(parts):
-        is_dir = depth < len(parts) - 1
-        if ignores.excluded("/".join(parts[: depth + 1]), name, is_dir):
-            return True
-    return False
+def _blob_entry(data: bytes | None, path: str, settings: Settings) -> dict[str, Any]:
+    """The counts of one blob's contents (none for a blob over max-file-size)."""
+    from mockguard.scan.engine import scan_source
+
+    if data is None:
+        return {"counts": {}, "compliant": 0}
+    result = scan_source(data, path, settings)
+    counts: dict[str, int] = {}
+    for finding in result.findings:
+        if not finding.suppressed:
+            counts[finding.category] = counts.get(finding.category, 0) + 1
+    return {"counts": counts, "compliant": sum(result.compliant.values())}
 
 
 def history(
@@ -211,48 +172,49 @@ def history(
 ) -> HistoryRun:
     """The census of each commit, oldest first."""
     from mockguard.scan.cache import CACHE_DIR, settings_key
-    from mockguard.scan.engine import scan_source
-    from mockguard.scan.files import _Ignores
+    from mockguard.scan.files import Ignores
 
-    ignores = _Ignores(settings)
+    ignores = Ignores(settings)
     cache_file = (
         settings.root / (settings.cache_dir or CACHE_DIR) / f"history-{settings_key(settings)}.json"
     )
     blobs = BlobCounts(cache_file if use_cache else None)
-    reader = BlobReader(repo)
     run = HistoryRun([])
     seen: set[str] = set()
     excluded: dict[str, bool] = {}
     try:
-        for commit, date in commits:
-            row = CommitCounts(commit, date)
-            for path, blob in python_blobs(repo, commit, paths):
-                if excluded.setdefault(path, _excluded(path, ignores)):
-                    continue
-                seen.add(blob)
-                entry = blobs.counts.get(blob)
-                if entry is None:
-                    result = scan_source(reader.read(blob), path, settings)
-                    counts: dict[str, int] = {}
-                    for finding in result.findings:
-                        if not finding.suppressed:
-                            counts[finding.category] = counts.get(finding.category, 0) + 1
-                    entry = {"counts": counts, "compliant": sum(result.compliant.values())}
-                    blobs.counts[blob] = entry
-                    blobs.dirty = True
-                    run.blobs_scanned += 1
-                row.files += 1
-                for category, count in entry["counts"].items():
-                    row.counts[category] = row.counts.get(category, 0) + int(count)
-                row.compliant += int(entry["compliant"])
-            run.commits.append(row)
-            if on_commit:
-                on_commit()
+        with BlobReader(repo) as reader:
+            for commit, date in commits:
+                row = CommitCounts(commit, date)
+                for path, blob in python_blobs(repo, commit, paths):
+                    if path not in excluded:
+                        excluded[path] = ignores.excluded_path(path)
+                    if excluded[path]:
+                        continue
+                    seen.add(blob)
+                    entry = blobs.counts.get(blob)
+                    if entry is None:
+                        data = reader.read(blob, settings.max_file_size)
+                        entry = blobs.counts[blob] = _blob_entry(data, path, settings)
+                        blobs.dirty = True
+                        run.blobs_scanned += 1
+                    row.add(entry)
+                run.commits.append(row)
+                if on_commit:
+                    on_commit()
     finally:
-        reader.close()
         blobs.save()
     run.blobs_seen = len(seen)
     return run
+
+
+def to_json(run: HistoryRun) -> str:
+    """The run as a JSON document: the counts of each commit and the blobs read."""
+    document = {
+        "commits": [row.as_json() for row in run.commits],
+        "blobs": {"distinct": run.blobs_seen, "scanned": run.blobs_scanned},
+    }
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
 def to_csv(rows: list[CommitCounts], categories: Iterable[str]) -> str:
@@ -282,6 +244,4 @@ def to_csv(rows: list[CommitCounts], categories: Iterable[str]) -> str:
 
 def repository_root(path: Path) -> Path:
     """The top of the git repository holding `path`."""
-    return Path(
-        _git(path if path.is_dir() else path.parent, "rev-parse", "--show-toplevel").strip()
-    )
+    return toplevel(path if path.is_dir() else path.parent)

@@ -55,47 +55,46 @@ class MockguardScan:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.new: list[Any] = []
+        self.report: Any = None
         self.baselined = 0
         self.scanned = 0
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
+        import os
         from pathlib import Path
 
-        from mockguard.baseline import BaselineError, load
-        from mockguard.cli import run_scan
+        from mockguard import api
 
         settings = _settings(self.config)
-        import os
-
         files = sorted(
             {os.path.relpath(item.path) for item in session.items if item.path.suffix == ".py"}
         )
         if not files:
             return
-        report = run_scan(files, settings, jobs=None, progress=False)
-        baseline = Path(settings.root) / settings.baseline
-        if baseline.exists():
-            try:
-                report.apply_baseline(load(baseline), str(baseline))
-            except BaselineError as exc:
-                raise pytest.UsageError(f"mockguard: {exc}") from None
+        try:
+            report = api.scan(api.ScanRequest(files), settings)
+            baseline = Path(settings.root) / settings.baseline
+            if baseline.exists():
+                api.apply_baseline(report, baseline)
+        except api.UsageError as exc:
+            raise pytest.UsageError(f"mockguard: {exc}") from None
+        self.report = report
         self.new = report.findings
         self.baselined = len(report.baseline.baselined) if report.baseline else 0
         self.scanned = report.files_scanned
         target = self.config.getoption("--mockguard-report")
         if target:
-            from mockguard.atomic import write_text
-            from mockguard.report.base import FormatOptions
-            from mockguard.report.json import JsonFormatter
+            from mockguard.io import write_text
+            from mockguard.report import FormatOptions, get_formatter
 
-            write_text(Path(target), JsonFormatter(FormatOptions()).format(report))
+            write_text(Path(target), get_formatter("json", FormatOptions()).format(report))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.new and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        from mockguard.report.hints import factory_hint
+        from mockguard.scan.rules import message
 
         write = terminalreporter.write_line
         if not self.new:
@@ -108,9 +107,9 @@ class MockguardScan:
         for finding in self.new:
             write(
                 f"{finding.path}:{finding.line}:{finding.col + 1}: {finding.code} "
-                f"{finding.message} [{finding.category}]"
+                f"{message(finding)} [{finding.category}]"
             )
-            write(f"    use instead: {factory_hint(finding.category)}")
+            write(f"    use instead: {self.report.hint(finding.category)}")
         write(
             f"mockguard: {len(self.new)} new ad-hoc test double(s) in the collected test files "
             f"({self.baselined} baselined); replace them with factory doubles, or record them "

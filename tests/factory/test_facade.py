@@ -24,7 +24,7 @@ from mockguard.factory import (
     UserExecutionContext,
     default_factory,
 )
-from mockguard.factory.interfaces import (
+from mockguard.factory.protocols import (
     AgentInterface,
     AgentWebSocketBridgeInterface,
     ConfigurationInterface,

@@ -20,7 +20,7 @@ from mockguard.factory import (
     create,
     default_factory,
 )
-from mockguard.factory.interfaces import AgentInterface
+from mockguard.factory.protocols import AgentInterface
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from starlette.websockets import WebSocket, WebSocketState
 
 from mockguard.factory import MockFactory, StrictMock, compile_interface
-from mockguard.factory.interfaces import (
+from mockguard.factory.protocols import (
     ChatInterface,
     CompletionsInterface,
     LLMClientInterface,

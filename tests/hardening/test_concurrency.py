@@ -6,7 +6,7 @@ from pathlib import Path
 
 
 def test_a_second_writer_is_told_to_wait(run_cli, tmp_path: Path) -> None:
-    from mockguard.locking import exclusive
+    from mockguard.io import exclusive
 
     (tmp_path / "test_a.py").write_text(
         "from unittest.mock import MagicMock\n\ndef test_a():\n    ws = MagicMock()\n    ws.send_json.return_value = 1\n"

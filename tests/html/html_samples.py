@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from mockguard.baseline import BaselineEntry
-from mockguard.findings import Diagnostic, Finding
-from mockguard.report.base import FormatOptions
+from mockguard.findings import Diagnostic, Finding, Place, Shape
+from mockguard.report import FormatOptions, ReportExtras
 from mockguard.report.html import HtmlFormatter
 from mockguard.report.model import BaselineStatus, ScanReport
-from mockguard.shapes import Cluster, Place, Shape
+from mockguard.scan.shapes import Cluster
 
 GOLDEN = Path(__file__).parent / "golden"
 CATEGORIES = ("websocket", "database", "agent", "generic")
@@ -142,7 +142,9 @@ def sample_history() -> list[dict[str, Any]]:
 
 def full_page(report: ScanReport | None = None) -> str:
     """The HTML page of the sample report, with clusters and history."""
-    formatter = HtmlFormatter(FormatOptions(), clusters=sample_clusters(), history=sample_history())
+    formatter = HtmlFormatter(
+        FormatOptions(), ReportExtras(clusters=sample_clusters(), history=sample_history())
+    )
     return formatter.format(report or sample_report())
 
 

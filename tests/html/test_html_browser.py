@@ -19,8 +19,8 @@ import pytest
 from html_samples import CATEGORIES, RULES, Dom, finding, full_page, sample_report
 
 from mockguard.findings import Diagnostic
+from mockguard.report import FormatOptions, ReportExtras
 from mockguard.report import html as html_report
-from mockguard.report.base import FormatOptions
 from mockguard.report.html import PAGE_SIZE, HtmlFormatter, plotly_js
 from mockguard.report.model import ScanReport
 
@@ -225,7 +225,7 @@ def test_markup_in_paths_messages_and_scopes_is_shown_as_text(
             "adoption": None,
         }
     ]
-    page = HtmlFormatter(FormatOptions(), history=history).format(report)
+    page = HtmlFormatter(FormatOptions(), ReportExtras(history=history)).format(report)
     dom = clean(chromium(write(tmp_path, page)))
     assert not dom.find("img") and not dom.find("b")
     assert not [a for a in dom.find("a") if "href" in a or "xlink:href" in a]
@@ -285,7 +285,7 @@ def test_headings_sort_and_the_box_filters(chromium: Browser, tmp_path: Path) ->
 
 @pytest.mark.usefixtures("with_plotly")
 def test_an_empty_scan_renders(chromium: Browser, tmp_path: Path) -> None:
-    formatter = HtmlFormatter(FormatOptions(), clusters=[], history=[])
+    formatter = HtmlFormatter(FormatOptions(), ReportExtras(clusters=[], history=[]))
     page = formatter.format(ScanReport(categories=CATEGORIES, rules=RULES))
     dom = clean(chromium(write(tmp_path, page)))
     for name in ("top_files", "top_folders", "trend", "clusters"):

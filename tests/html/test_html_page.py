@@ -17,8 +17,8 @@ from html_samples import (
     sample_report,
 )
 
+from mockguard.report import FormatOptions
 from mockguard.report import html as html_report
-from mockguard.report.base import FormatOptions
 from mockguard.report.html import CHARTS_HINT, CSP, HtmlFormatter, chart_data, embed_json
 from mockguard.report.model import ScanReport
 

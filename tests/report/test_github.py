@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from mockguard.report.base import FormatOptions
+from mockguard.report import FormatOptions
 from mockguard.report.github import (
     GithubFormatter,
     command,
@@ -15,6 +15,7 @@ from mockguard.report.github import (
     escape_property,
 )
 from mockguard.report.model import BaselineStatus, ScanReport
+from mockguard.scan.rules import message
 
 from .conftest import diagnostics, empty_report, make_finding
 
@@ -111,7 +112,7 @@ def test_a_forged_file_name_or_message_cannot_forge_a_command() -> None:
     assert list(annotation.properties) == ["file", "line", "endLine", "col", "endColumn", "title"]
     assert annotation.properties["file"] == FORGED_PATH
     assert annotation.properties["title"] == "MG102 mock-attribute-wiring"
-    assert annotation.message.startswith(finding.message)
+    assert annotation.message.startswith(message(finding))
     assert "%0A" in annotation.message  # a literal "%0A" of the source survives the round trip
     raw = output.splitlines()[1]
     assert raw.startswith("::error file=a%2Ctitle=x%3A%3Aevil.py,line=3,")

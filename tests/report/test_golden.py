@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mockguard.report.base import FormatOptions, get_formatter
+from mockguard.report import FormatOptions, get_formatter
 from mockguard.report.github import GithubFormatter
 from mockguard.report.model import ScanReport
 from mockguard.report.sarif import SarifFormatter

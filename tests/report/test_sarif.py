@@ -12,7 +12,7 @@ from jsonschema import Draft4Validator
 
 from mockguard import __version__
 from mockguard.findings import Diagnostic
-from mockguard.report.base import FormatOptions
+from mockguard.report import FormatOptions
 from mockguard.report.model import BaselineStatus, ScanReport
 from mockguard.report.sarif import FINGERPRINT_KEY, SRCROOT, SarifFormatter
 from mockguard.scan.rules import RULES

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mockguard.cli import run_scan
+from mockguard import api
 from mockguard.config import Settings
+from mockguard.scan.rules import message
 
 HERE = Path(__file__).parent
 FIXTURES = sorted((HERE / "fixtures").glob("*.py"))
@@ -16,11 +17,12 @@ FIXTURES = sorted((HERE / "fixtures").glob("*.py"))
 def render(path: Path, code: str) -> str:
     """The rule's findings on its fixture, through the whole scan (MG401 spans files)."""
     settings = Settings(root=HERE, select=(code,))
-    report = run_scan([f"fixtures/{path.name}"], settings, jobs=1, progress=False, use_cache=False)
+    request = api.ScanRequest([f"fixtures/{path.name}"], jobs=1, use_cache=False)
+    report = api.scan(request, settings)
     lines = []
     for f in sorted(report.findings + report.suppressed, key=lambda f: f.sort_key):
         mark = " (suppressed)" if f.suppressed else ""
-        lines.append(f"{f.path}:{f.line}:{f.col + 1}: {f.code} {f.message} [{f.category}]{mark}")
+        lines.append(f"{f.path}:{f.line}:{f.col + 1}: {f.code} {message(f)} [{f.category}]{mark}")
     for d in report.diagnostics:
         lines.append(f"{d.path}:{d.line}: {d.kind}: {d.message}")
     return "\n".join(lines) + "\n"

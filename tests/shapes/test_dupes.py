@@ -5,17 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from mockguard import api
 from mockguard.config import Settings
-from mockguard.shapes import Shape, cluster, collect
+from mockguard.findings import Shape
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def clusters(similarity: float = 1.0, min_size: int = 2):  # type: ignore[no-untyped-def]
     files = sorted(str(p) for p in FIXTURES.glob("*.py"))
-    return cluster(
-        collect(files, Settings(root=FIXTURES)), min_size=min_size, similarity=similarity
-    )
+    request = api.ScanRequest(files, use_cache=False)
+    return api.dupes(request, Settings(root=FIXTURES), min_size=min_size, similarity=similarity)
 
 
 def test_identical_setups_cluster_whatever_their_names_values_and_order() -> None:

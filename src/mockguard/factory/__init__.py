@@ -15,9 +15,9 @@ from mockguard.factory.errors import (
     UnknownKindError,
 )
 from mockguard.factory.events import LIFECYCLE_EVENTS, Event, EventContract, EventLog, assert_events
+from mockguard.factory.interface import Interface, InterfaceError, Member, compile_interface
 from mockguard.factory.kinds import Kind
 from mockguard.factory.registry import MockFactory, SSotMockFactory, default_factory
-from mockguard.factory.spec import Interface, InterfaceError, Member, compile_interface
 from mockguard.factory.strict import StrictMock
 
 __all__ = [

@@ -6,9 +6,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockguard.factory import interfaces
+from mockguard.factory import protocols
 from mockguard.factory.contexts import ExecutionContext, UserExecutionContext
-from mockguard.factory.spec import Interface, InterfaceError, compile_interface
+from mockguard.factory.interface import Interface, InterfaceError, compile_interface
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ def builtin_kinds() -> list[Kind]:
             "starlette.websockets:WebSocket",
             defaults=_websocket_defaults(),
             category="websocket",
-            fallback=interfaces.WebSocketInterface,
+            fallback=protocols.WebSocketInterface,
             sends=("send_json", "send_text", "send_bytes", "send"),
             description="Starlette's server-side WebSocket",
         ),
@@ -88,7 +88,7 @@ def builtin_kinds() -> list[Kind]:
             "database_session",
             "sqlalchemy.ext.asyncio:AsyncSession",
             category="database",
-            fallback=interfaces.AsyncSessionInterface,
+            fallback=protocols.AsyncSessionInterface,
             stores=("add", "add_all", "merge", "delete"),
             description="SQLAlchemy's AsyncSession",
         ),
@@ -101,47 +101,47 @@ def builtin_kinds() -> list[Kind]:
         ),
         Kind(
             "agent",
-            interfaces.AgentInterface,
+            protocols.AgentInterface,
             defaults={"name": "supervisor", "agent_type": "supervisor", "run": ""},
             category="agent",
             description="an agent: `await agent.run(context, message)`",
         ),
         Kind(
             "tool",
-            interfaces.ToolInterface,
+            protocols.ToolInterface,
             defaults={"name": "tool", "description": "", "run": ""},
             category="agent",
             description="a tool an agent calls: `await tool.run(**arguments)`",
         ),
         Kind(
             "llm_client",
-            interfaces.LLMClientInterface,
+            protocols.LLMClientInterface,
             category="agent",
             description="an OpenAI-style client: `await client.chat.completions.create(...)`",
         ),
         Kind(
             "llm_manager",
-            interfaces.LLMManagerInterface,
+            protocols.LLMManagerInterface,
             defaults={"ask": ""},
             category="agent",
             description="hands out LLM clients and answers prompts",
         ),
         Kind(
             "agent_websocket_bridge",
-            interfaces.AgentWebSocketBridgeInterface,
+            protocols.AgentWebSocketBridgeInterface,
             category="websocket",
             description="emits the five agent lifecycle events",
         ),
         Kind(
             "websocket_manager",
-            interfaces.WebSocketManagerInterface,
+            protocols.WebSocketManagerInterface,
             defaults={"send_to_user": 1, "broadcast": 0, "is_connected": True},
             category="websocket",
             description="keeps users' websocket connections",
         ),
         Kind(
             "configuration",
-            interfaces.ConfigurationInterface,
+            protocols.ConfigurationInterface,
             defaults={"environment": "test", "debug": False},
             category="generic",
             description="application settings",

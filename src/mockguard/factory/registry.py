@@ -27,8 +27,8 @@ from mockguard.factory.events import (
     find_leak,
     stamped_user,
 )
+from mockguard.factory.interface import InterfaceError, compile_interface
 from mockguard.factory.kinds import Kind, builtin_kinds
-from mockguard.factory.spec import InterfaceError, compile_interface
 from mockguard.factory.strict import CallHook, StrictMock, strict_class
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""Strict, lazy mocks built from a compiled :class:`~mockguard.factory.spec.Interface`.
+"""Strict, lazy mocks built from a compiled :class:`~mockguard.factory.interface.Interface`.
 
 A :class:`StrictMock` is a plain object, not a `unittest.mock` instance: making one costs a
 few attribute writes. Its members are made on first use: a method becomes a
@@ -21,7 +21,7 @@ from dataclasses import MISSING
 from typing import Any
 from unittest import mock
 
-from mockguard.factory.spec import NO_DEFAULT, Interface, Member
+from mockguard.factory.interface import NO_DEFAULT, Interface, Member
 
 # A hook sees a call of one member: (owner, member, args, kwargs). A *check* runs before the
 # call is recorded and may refuse it by raising; an *after* hook runs once the call succeeded.
@@ -290,7 +290,7 @@ def _value_for(member: Member, kind: str, *, plain: bool = False) -> Any:
     if base in _ABSTRACT_ZERO_VALUES:
         return _ABSTRACT_ZERO_VALUES[base]()
     if inspect.isclass(base) and base.__module__ not in ("builtins", "typing"):
-        from mockguard.factory.spec import compile_interface
+        from mockguard.factory.interface import compile_interface
 
         nested = compile_interface(base)
         if nested.members:

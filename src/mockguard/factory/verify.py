@@ -12,8 +12,8 @@ import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mockguard.factory.interface import Interface, InterfaceError, Member, compile_interface
 from mockguard.factory.kinds import Kind
-from mockguard.factory.spec import Interface, InterfaceError, Member, compile_interface
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import PositionProvider
 
+from mockguard.catalog import kind_catalog
 from mockguard.config import Settings
 from mockguard.fix.plan import WIRING_CONSTRUCTORS, Plan, plan_module
 
@@ -41,7 +42,7 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
 
         path = self.context.filename or "<module>"
         findings = scan_source(tree.code.encode("utf-8"), path, self.settings).findings
-        plan = plan_module(tree.code, findings)
+        plan = plan_module(tree.code, findings, kind_catalog(self.settings))
         if self.categories is not None:
             plan.rewrites = [r for r in plan.rewrites if r.category in self.categories]
             plan.skips = [s for s in plan.skips if s.category in self.categories]

@@ -15,28 +15,13 @@ import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from mockguard.catalog import CatalogKind, KindCatalog, kind_catalog
 from mockguard.config import Settings
+from mockguard.factory.interface import Interface, InterfaceError
 from mockguard.factory.kinds import Kind, builtin_kinds
-from mockguard.factory.spec import Interface, InterfaceError
 from mockguard.findings import Finding
-from mockguard.scan.names import dotted
+from mockguard.scan.bindings import dotted
 
-# The facade call for each kind; other kinds go through `create_mock("kind")`.
-FACADE: dict[str, str] = {
-    "websocket": "create_websocket_mock",
-    "database_session": "create_database_session_mock",
-    "agent": "create_agent_mock",
-    "tool": "create_tool_mock",
-    "llm_client": "create_llm_client_mock",
-    "websocket_manager": "create_websocket_manager_mock",
-    "agent_websocket_bridge": "create_mock_agent_websocket_bridge",
-}
-# Kinds tried for each category, in order.
-KINDS_BY_CATEGORY: dict[str, tuple[str, ...]] = {
-    "websocket": ("websocket", "websocket_manager", "agent_websocket_bridge"),
-    "database": ("database_session",),
-    "agent": ("agent", "llm_client", "tool", "llm_manager"),
-}
 WIRING_CONSTRUCTORS = frozenset(
     {"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock"}
 )
@@ -158,8 +143,11 @@ def _keyword_text(source_lines: list[str], call: ast.Call, keyword: str) -> str 
     return None
 
 
-def plan_module(source: str, findings: Iterable[Finding]) -> Plan:
-    """The rewrites and skips for one module's MG101 findings."""
+def plan_module(
+    source: str, findings: Iterable[Finding], catalog: KindCatalog | None = None
+) -> Plan:
+    """The rewrites and skips for one module's MG101 findings, into the catalog's kinds."""
+    catalog = catalog or KindCatalog()
     tree = ast.parse(source)
     lines = source.splitlines()
     kinds = _kinds()
@@ -177,7 +165,8 @@ def plan_module(source: str, findings: Iterable[Finding]) -> Plan:
                 continue
             if call.lineno != stmt.lineno:
                 continue
-            decision = _decide(finding, target, call, block, index, owner, scopes, kinds, lines)
+            site = _Site(finding, target, call, block, index, owner)
+            decision = _decide(site, scopes, kinds, catalog, lines)
             if isinstance(decision, Skip):
                 plan.skips.append(decision)
             else:
@@ -202,88 +191,142 @@ def _blocks(tree: ast.AST) -> Iterator[tuple[list[ast.stmt], ast.AST]]:
             yield node.body, node
 
 
+@dataclass(frozen=True)
+class _Site:
+    """An MG101 construction bound to a name: `target = call` at `block[index]`, in `owner`."""
+
+    finding: Finding
+    target: str
+    call: ast.Call
+    block: list[ast.stmt]
+    index: int
+    owner: ast.AST
+
+    def skip(self, reason: str) -> Skip:
+        return Skip(self.finding.line, self.finding.category, reason)
+
+
+_Wiring = tuple[ast.stmt, str, ast.Call]
+
+
 def _decide(
-    finding: Finding,
-    target: str,
-    call: ast.Call,
-    block: list[ast.stmt],
-    index: int,
-    owner: ast.AST,
+    site: _Site,
     scopes: dict[int, ast.AST],
     kinds: dict[str, Kind],
+    catalog: KindCatalog,
     lines: list[str],
 ) -> Rewrite | Skip:
-    line, category = finding.line, finding.category
-
-    def skip(reason: str) -> Skip:
-        return Skip(line, category, reason)
-
-    constructor = dict(finding.args).get("constructor", "")
-    if constructor not in WIRING_CONSTRUCTORS:
-        return skip(f"`{constructor}()` is not a plain mock")
-    if call.args or any(k.arg not in ("spec", "spec_set", "name") for k in call.keywords):
-        return skip("the constructor configures the mock itself")
-    candidates = KINDS_BY_CATEGORY.get(category)
+    """Rewrite the site into the first kind of its category that covers its setup, or skip
+    it with the reason."""
+    refused = _refusal(site)
+    if refused is not None:
+        return site.skip(refused)
+    candidates = catalog.rewrite_candidates(site.finding.category)
     if not candidates:
-        return skip(f"no factory kind for the `{category}` category")
-    # Where the double is used: its function, or for `self.x` the whole test case.
-    region: list[ast.AST] = [owner]
-    if target.startswith("self."):
-        klass = next(
-            (n for n in scopes.values() if isinstance(n, ast.ClassDef) and owner in ast.walk(n)),
-            None,
-        )
-        if klass is None:
-            return skip("`self` outside a class")
-        region = [klass]
-    wirings: list[tuple[ast.stmt, str, ast.Call]] = []
-    for stmt in block[index + 1 :]:
-        wired = _wiring(stmt, target)
+        return site.skip(f"no factory kind for the `{site.finding.category}` category")
+    region = _region(site, scopes)
+    if region is None:
+        return site.skip("`self` outside a class")
+    wirings = _wirings(site)
+    found = _used_members(site, region, wirings)
+    if isinstance(found, str):
+        return site.skip(found)
+    reasons: list[str] = []
+    for entry in candidates:
+        problem = _not_covered(entry, kinds, found, wirings, region, site.target)
+        if problem is None:
+            return _rewrite(site, entry, wirings, lines)
+        if problem:
+            reasons.append(problem)
+    return site.skip("the shape is not covered: " + "; ".join(reasons))
+
+
+def _refusal(site: _Site) -> str | None:
+    """Why the construction itself cannot become a factory call, if it cannot."""
+    constructor = dict(site.finding.args).get("constructor", "")
+    if constructor not in WIRING_CONSTRUCTORS:
+        return f"`{constructor}()` is not a plain mock"
+    call = site.call
+    if call.args or any(k.arg not in ("spec", "spec_set", "name") for k in call.keywords):
+        return "the constructor configures the mock itself"
+    return None
+
+
+def _region(site: _Site, scopes: dict[int, ast.AST]) -> list[ast.AST] | None:
+    """Where the double is used: its function, or for `self.x` the whole test case."""
+    if not site.target.startswith("self."):
+        return [site.owner]
+    klass = next(
+        (n for n in scopes.values() if isinstance(n, ast.ClassDef) and site.owner in ast.walk(n)),
+        None,
+    )
+    return None if klass is None else [klass]
+
+
+def _wirings(site: _Site) -> list[_Wiring]:
+    """The statements right after the construction that wire mocks onto its members."""
+    wirings: list[_Wiring] = []
+    for stmt in site.block[site.index + 1 :]:
+        wired = _wiring(stmt, site.target)
         if wired is None:
             break
         wirings.append((stmt, *wired))
+    return wirings
+
+
+def _used_members(site: _Site, region: list[ast.AST], wirings: list[_Wiring]) -> set[str] | str:
+    """The members the test configures or uses on the double, or why it cannot be matched
+    against a kind at all (rebound, called itself, dynamic names, escapes its test)."""
+    target = site.target
     wiring_ids = {id(s) for s, _, _ in wirings}
     rebound = [
         s
         for r in region
         for s in ast.walk(r)
         if isinstance(s, ast.Assign)
-        and s is not block[index]
+        and s is not site.block[site.index]
         and id(s) not in wiring_ids
         and any(dotted(t) == target for t in s.targets)
     ]
     if rebound:
-        return skip(f"`{target}` is assigned again (line {rebound[0].lineno})")
+        return f"`{target}` is assigned again (line {rebound[0].lineno})"
     used: set[str] = set()
     for name, node in _uses(region, target):
+        line = getattr(node, "lineno", 0)
         if name == "()":
-            return skip(f"the mock itself is called (line {node.lineno})")  # type: ignore[attr-defined]
+            return f"the mock itself is called (line {line})"
         if name == "<dynamic>":
-            return skip(f"attributes set by dynamic names (line {node.lineno})")  # type: ignore[attr-defined]
+            return f"attributes set by dynamic names (line {line})"
         used.add(name)
     if not used:
-        return skip("nothing is configured or used on it: no shape to match a kind against")
-    escape = _escape(region, target, owner)
+        return "nothing is configured or used on it: no shape to match a kind against"
+    escape = _escape(region, target, site.owner)
     if escape is not None:
-        return skip(f"it escapes into `{escape}`: what it stands for is decided there")
-    reasons: list[str] = []
-    for kind_name in candidates:
-        kind = kinds.get(kind_name)
-        interface = _interface(kind) if kind is not None else None
-        if interface is None:
-            continue
-        missing = sorted(n for n in used if n not in interface.members and n not in DOUBLE_API)
-        if missing:
-            reasons.append(f"`{kind_name}` has no {', '.join(f'`{m}`' for m in missing)}")
-            continue
-        mismatch = _async_mismatch(wirings, interface) or _value_over_method(
-            region, target, interface
-        )
-        if mismatch:
-            reasons.append(f"`{kind_name}`: {mismatch}")
-            continue
-        return _rewrite(finding, target, kind_name, category, wirings, lines)
-    return skip("the shape is not covered: " + "; ".join(reasons))
+        return f"it escapes into `{escape}`: what it stands for is decided there"
+    return used
+
+
+def _not_covered(
+    entry: CatalogKind,
+    kinds: dict[str, Kind],
+    used: set[str],
+    wirings: list[_Wiring],
+    region: list[ast.AST],
+    target: str,
+) -> str | None:
+    """None when the kind covers the setup; else why not ("" when the kind has no
+    interface to check here)."""
+    kind = kinds.get(entry.name)
+    interface = _interface(kind) if kind is not None else None
+    if interface is None:
+        return ""
+    missing = sorted(n for n in used if n not in interface.members and n not in DOUBLE_API)
+    if missing:
+        return f"`{entry.name}` has no {', '.join(f'`{m}`' for m in missing)}"
+    mismatch = _async_mismatch(wirings, interface) or _value_over_method(region, target, interface)
+    if mismatch:
+        return f"`{entry.name}`: {mismatch}"
+    return None
 
 
 def _value_over_method(region: list[ast.AST], target: str, interface: Interface) -> str | None:
@@ -322,16 +365,10 @@ def _async_mismatch(
     return None
 
 
-def _rewrite(
-    finding: Finding,
-    target: str,
-    kind: str,
-    category: str,
-    wirings: list[tuple[ast.stmt, str, ast.Call]],
-    lines: list[str],
-) -> Rewrite:
-    method = FACADE.get(kind)
-    call = f"SSotMockFactory.{method}()" if method else f'SSotMockFactory.create_mock("{kind}")'
+def _rewrite(site: _Site, entry: CatalogKind, wirings: list[_Wiring], lines: list[str]) -> Rewrite:
+    """The rewrite of a covered site: the factory call, the wirings it makes unnecessary,
+    and the configured values it keeps."""
+    target, finding = site.target, site.finding
     removed: list[int] = []
     rewritten: list[tuple[int, str]] = []
     for stmt, member, wired in wirings:
@@ -344,7 +381,15 @@ def _rewrite(
             rewritten.append((stmt.lineno, "; ".join(kept)))
         else:
             removed.append(stmt.lineno)
-    return Rewrite(finding.line, target, kind, category, call, tuple(removed), tuple(rewritten))
+    return Rewrite(
+        finding.line,
+        target,
+        entry.name,
+        finding.category,
+        entry.call,
+        tuple(removed),
+        tuple(rewritten),
+    )
 
 
 def plan_file(path: str, source: str, settings: Settings) -> Plan:
@@ -352,4 +397,4 @@ def plan_file(path: str, source: str, settings: Settings) -> Plan:
     from mockguard.scan.engine import scan_source
 
     result = scan_source(source.encode("utf-8"), path, settings)
-    return plan_module(source, result.findings)
+    return plan_module(source, result.findings, kind_catalog(settings))

@@ -89,7 +89,7 @@ def _check_parses(outcome: FileOutcome) -> None:
 
 def write(outcomes: Iterable[FileOutcome]) -> list[FileOutcome]:
     """Write every changed file atomically; refuse a file that changed since it was read."""
-    from mockguard.atomic import write_text
+    from mockguard.io import write_text
 
     written: list[FileOutcome] = []
     for outcome in outcomes:
@@ -109,7 +109,7 @@ def write(outcomes: Iterable[FileOutcome]) -> list[FileOutcome]:
 
 def revert(outcomes: Iterable[FileOutcome]) -> None:
     """Put the original text back."""
-    from mockguard.atomic import write_text
+    from mockguard.io import write_text
 
     for outcome in outcomes:
         write_text(Path(outcome.path), outcome.original)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from mockguard.report.model import ScanReport
+from mockguard.scan.shapes import Cluster
 
 
 @dataclass(frozen=True)
@@ -19,35 +22,22 @@ class FormatOptions:
     width: int = 100
 
 
+@dataclass(frozen=True)
+class ReportExtras:
+    """What only the HTML page shows beyond a scan: the duplicate-setup clusters and the
+    trend over git history (rows of `mockguard history`)."""
+
+    clusters: Sequence[Cluster] | None = None
+    history: Sequence[Mapping[str, Any]] | None = None
+
+
 class Formatter(ABC):
     """Renders a :class:`ScanReport` in one format."""
 
-    def __init__(self, options: FormatOptions) -> None:
+    def __init__(self, options: FormatOptions, extras: ReportExtras | None = None) -> None:
         self.options = options
+        self.extras = extras or ReportExtras()
 
     @abstractmethod
     def format(self, report: ScanReport) -> str:
         """The whole report as text."""
-
-
-def get_formatter(name: str, options: FormatOptions) -> Formatter:
-    """The formatter for a format name (the CLI validates the name)."""
-    if name == "json":
-        from mockguard.report.json import JsonFormatter
-
-        return JsonFormatter(options)
-    if name == "sarif":
-        from mockguard.report.sarif import SarifFormatter
-
-        return SarifFormatter(options)
-    if name == "github":
-        from mockguard.report.github import GithubFormatter
-
-        return GithubFormatter(options)
-    if name == "html":
-        from mockguard.report.html import HtmlFormatter
-
-        return HtmlFormatter(options)
-    from mockguard.report.text import TextFormatter
-
-    return TextFormatter(options)

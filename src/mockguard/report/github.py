@@ -10,9 +10,8 @@ import os
 
 from mockguard.findings import Finding
 from mockguard.report.base import Formatter
-from mockguard.report.hints import factory_hint
-from mockguard.report.model import ScanReport
-from mockguard.scan.rules import RULES
+from mockguard.report.model import ScanReport, plural
+from mockguard.scan.rules import RULES, message
 
 # GitHub shows at most this many annotations of one kind per step.
 ANNOTATION_LIMIT = 10
@@ -36,10 +35,6 @@ def command(name: str, properties: dict[str, str], message: str) -> str:
     return f"::{head}::{escape_data(message)}"
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 class GithubFormatter(Formatter):
     """Annotations on the changed lines of a pull request, for the new findings only."""
 
@@ -54,7 +49,7 @@ class GithubFormatter(Formatter):
         found = len(report.findings)
         new = "new " if report.baseline is not None else ""
         head = (
-            _plural(found, f"{new}ad-hoc test double") if found else f"no {new}ad-hoc test doubles"
+            plural(found, f"{new}ad-hoc test double") if found else f"no {new}ad-hoc test doubles"
         )
         aside: list[str] = []
         if report.baseline is not None:
@@ -63,7 +58,7 @@ class GithubFormatter(Formatter):
         if report.suppressed:
             aside.append(f"{len(report.suppressed)} suppressed")
         if report.diagnostics:
-            aside.append(_plural(len(report.diagnostics), "diagnostic"))
+            aside.append(plural(len(report.diagnostics), "diagnostic"))
         text = head + (f" ({', '.join(aside)})" if aside else "")
         if found > ANNOTATION_LIMIT:
             text += f"; first {ANNOTATION_LIMIT} below"
@@ -81,5 +76,5 @@ class GithubFormatter(Formatter):
             "endColumn": str(finding.end_col + 1),
             "title": f"{rule.code} {rule.name}",
         }
-        message = f"{finding.message}. Use instead: {factory_hint(finding.category)}."
-        return command(LEVELS[finding.severity or rule.severity], properties, message)
+        text = f"{message(finding)}. Use instead: {report.hint(finding.category)}."
+        return command(LEVELS[finding.severity or rule.severity], properties, text)

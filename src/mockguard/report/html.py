@@ -19,12 +19,10 @@ from importlib import import_module, resources
 from typing import Any
 
 from mockguard import __version__
-from mockguard.findings import Finding
-from mockguard.report.base import FormatOptions, Formatter
-from mockguard.report.hints import factory_hint
-from mockguard.report.model import ScanReport
-from mockguard.scan.rules import RULES
-from mockguard.shapes import Cluster
+from mockguard.report.base import Formatter
+from mockguard.report.model import ScanReport, percent
+from mockguard.scan.rules import RULES, message
+from mockguard.scan.shapes import Cluster
 
 CHARTS_HINT = "pip install mockguard[html]"
 CSP = (
@@ -37,13 +35,8 @@ TOP = 20
 PAGE_SIZE = 100
 # Diagnostics listed; the rest are counted.
 DIAGNOSTICS_SHOWN = 200
-NEW, BASELINED, SUPPRESSED = "new", "baselined", "suppressed"
 # The findings table's columns, in the order of each row of the data island.
 FINDING_COLUMNS = ("path", "line", "column", "code", "category", "message", "scope", "status")
-
-
-def _percent(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate * 100:.1f}%"
 
 
 def _ranked(counter: Mapping[str, int], top: int = TOP) -> dict[str, Any]:
@@ -58,17 +51,6 @@ def _ranked(counter: Mapping[str, int], top: int = TOP) -> dict[str, Any]:
 
 def _folder(path: str) -> str:
     return posixpath.dirname(path.replace("\\", "/")) or "."
-
-
-def _status(report: ScanReport) -> list[tuple[Finding, str]]:
-    """Every finding with where it stands, in site order (new before baselined)."""
-    baselined = report.baseline.baselined if report.baseline is not None else []
-    tagged = [
-        *((f, NEW) for f in report.findings),
-        *((f, BASELINED) for f in baselined),
-        *((f, SUPPRESSED) for f in report.suppressed),
-    ]
-    return sorted(tagged, key=lambda item: (*item[0].sort_key, item[0].fingerprint))
 
 
 def _baseline_chart(report: ScanReport) -> dict[str, Any] | None:
@@ -165,8 +147,8 @@ def chart_data(
 def table_data(report: ScanReport) -> dict[str, Any]:
     """The findings table: one row per finding (new, baselined and suppressed)."""
     rows = [
-        [f.path, f.line, f.col + 1, f.code, f.category, f.message, f.scope, status]
-        for f, status in _status(report)
+        [f.path, f.line, f.col + 1, f.code, f.category, message(f), f.scope, status]
+        for f, status in report.by_status()
     ]
     return {
         "columns": list(FINDING_COLUMNS),
@@ -210,22 +192,13 @@ def _text(value: object) -> str:
 class HtmlFormatter(Formatter):
     """The whole report as one HTML page that works offline.
 
-    `clusters` (from `mockguard dupes`) and `history` (rows of `mockguard history`: commit,
-    date, counts, total, compliant, adoption) add charts that a scan alone cannot draw.
+    The extras' `clusters` (from `mockguard dupes`) and `history` (rows of `mockguard
+    history`: commit, date, counts, total, compliant, adoption) add charts that a scan alone
+    cannot draw.
     """
 
-    def __init__(
-        self,
-        options: FormatOptions,
-        clusters: Sequence[Cluster] | None = None,
-        history: Sequence[Mapping[str, Any]] | None = None,
-    ) -> None:
-        super().__init__(options)
-        self.clusters = clusters
-        self.history = history
-
     def format(self, report: ScanReport) -> str:
-        charts = chart_data(report, self.clusters, self.history)
+        charts = chart_data(report, self.extras.clusters, self.extras.history)
         plotly = plotly_js()
         data = {
             "charts": charts,
@@ -297,7 +270,7 @@ class HtmlFormatter(Formatter):
         cards += [
             ("suppressed", str(len(report.suppressed)), "suppressed inline"),
             ("compliant", str(report.total_compliant), "factory calls"),
-            ("adoption", _percent(report.adoption), "adoption"),
+            ("adoption", percent(report.adoption), "adoption"),
             ("files", str(len({f.path for f in report.census})), "files with doubles"),
             ("diagnostics", str(len(report.diagnostics)), "diagnostics"),
         ]
@@ -313,32 +286,26 @@ class HtmlFormatter(Formatter):
 
     @staticmethod
     def _audit(report: ScanReport) -> str:
-        counts = report.counts()
         names = {code: RULES[code].name if code in RULES else code for code in report.rules}
         head = "".join(
             f'<th scope="col" class="num" title="{_text(names[code])}">{_text(code)}</th>'
             for code in report.rules
         )
         rows: list[str] = []
-        for category, row in counts.items():
-            total = sum(row.values())
-            compliant = report.compliant.get(category, 0)
-            cells = "".join(f'<td class="num">{row.get(code, 0)}</td>' for code in report.rules)
-            rate = report.adoption_rate(compliant, total)
-            rows.append(
-                f'<tr><th scope="row">{_text(category)}</th>{cells}'
-                f'<td class="num">{total}</td><td class="num">{compliant}</td>'
-                f'<td class="num">{_percent(rate)}</td>'
-                f'<td class="hint">{_text(factory_hint(category))}</td></tr>'
+        for row in report.audit_rows():
+            cells = "".join(
+                f'<td class="num">{row.by_rule.get(code, 0)}</td>' for code in report.rules
             )
-        by_rule = report.by_rule()
-        totals = "".join(f'<td class="num">{by_rule.get(code, 0)}</td>' for code in report.rules)
-        rows.append(
-            f'<tr class="total"><th scope="row">all</th>{totals}'
-            f'<td class="num">{len(report.census)}</td>'
-            f'<td class="num">{report.total_compliant}</td>'
-            f'<td class="num">{_percent(report.adoption)}</td><td></td></tr>'
-        )
+            if row.is_total:
+                opening, label, hint = '<tr class="total">', "all", "<td></td>"
+            else:
+                opening, label = "<tr>", _text(row.category)
+                hint = f'<td class="hint">{_text(report.hint(row.category))}</td>'
+            rows.append(
+                f'{opening}<th scope="row">{label}</th>{cells}'
+                f'<td class="num">{row.total}</td><td class="num">{row.compliant}</td>'
+                f'<td class="num">{percent(row.adoption)}</td>{hint}</tr>'
+            )
         body = "\n".join(rows)
         return (
             '<section id="audit">\n<h2>Audit by category</h2>\n'

@@ -8,9 +8,8 @@ from typing import Any
 from mockguard import __version__
 from mockguard.findings import Diagnostic, Finding
 from mockguard.report.base import Formatter
-from mockguard.report.hints import factory_hint
 from mockguard.report.model import ScanReport
-from mockguard.scan.rules import RULES
+from mockguard.scan.rules import RULES, message
 
 SCHEMA_VERSION = 1
 
@@ -28,17 +27,16 @@ class JsonFormatter(Formatter):
         )
 
     def document(self, report: ScanReport) -> dict[str, Any]:
-        counts = report.counts()
-        by_category: dict[str, Any] = {}
-        for category, row in counts.items():
-            total = sum(row.values())
-            compliant = report.compliant.get(category, 0)
-            by_category[category] = {
-                "rules": row,
-                "total": total,
-                "compliant": compliant,
-                "adoption": _rate(report.adoption_rate(compliant, total)),
+        by_category: dict[str, Any] = {
+            row.category: {
+                "rules": row.by_rule,
+                "total": row.total,
+                "compliant": row.compliant,
+                "adoption": _rate(row.adoption),
             }
+            for row in report.audit_rows()
+            if not row.is_total
+        }
         return {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "mockguard", "version": __version__},
@@ -56,8 +54,8 @@ class JsonFormatter(Formatter):
                 "by_category": by_category,
                 "diagnostics": len(report.diagnostics),
             },
-            "findings": [self._finding(f) for f in report.findings],
-            "suppressed": [self._finding(f) for f in report.suppressed],
+            "findings": [self._finding(f, report) for f in report.findings],
+            "suppressed": [self._finding(f, report) for f in report.suppressed],
             "diagnostics": [self._diagnostic(d) for d in report.diagnostics],
             **self._baseline(report),
         }
@@ -75,11 +73,11 @@ class JsonFormatter(Formatter):
                 "gone": len(status.gone),
                 "by_category": ratchet,
             },
-            "baselined": [self._finding(f) for f in status.baselined],
+            "baselined": [self._finding(f, report) for f in status.baselined],
             "gone": [entry.as_json() for entry in status.gone],
         }
 
-    def _finding(self, finding: Finding) -> dict[str, Any]:
+    def _finding(self, finding: Finding, report: ScanReport) -> dict[str, Any]:
         item: dict[str, Any] = {
             "path": finding.path,
             "line": finding.line,
@@ -89,10 +87,10 @@ class JsonFormatter(Formatter):
             "code": finding.code,
             "rule": RULES[finding.code].name,
             "category": finding.category,
-            "message": finding.message,
+            "message": message(finding),
             "scope": finding.scope,
             "fingerprint": finding.fingerprint,
-            "use_instead": factory_hint(finding.category),
+            "use_instead": report.hint(finding.category),
         }
         if self.options.explain:
             item["evidence"] = [

@@ -3,14 +3,44 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
-from mockguard.findings import Diagnostic, FileResult, Finding
-from mockguard.scan.classify import GENERIC
+from mockguard.catalog import KindCatalog
+from mockguard.categories import GENERIC
+from mockguard.findings import Diagnostic, FileResult, Finding, Place, Shape
+from mockguard.scan.rules import RULES
 
 if TYPE_CHECKING:
     from mockguard.baseline import BaselineEntry
-from mockguard.scan.rules import RULES
+
+# Where a finding stands against the baseline and the inline suppressions.
+Status = Literal["new", "baselined", "suppressed"]
+NEW: Status = "new"
+BASELINED: Status = "baselined"
+SUPPRESSED: Status = "suppressed"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    """One row of the audit table: a category's ad-hoc doubles per rule, its factory calls
+    and the adoption rate (the last row, `total`, sums them all)."""
+
+    category: str
+    by_rule: dict[str, int]
+    total: int
+    compliant: int
+    adoption: float | None
+    is_total: bool = False
+
+
+def percent(rate: float | None) -> str:
+    """A rate as `12.5%`, or `-` when there is none."""
+    return "-" if rate is None else f"{rate * 100:.1f}%"
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 file`, `2 files`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 @dataclass
@@ -38,6 +68,12 @@ class ScanReport:
     # Scanned file (as shown) -> its path in the project (as fingerprints hold it).
     project_paths: dict[str, str] = field(default_factory=dict)
     baseline: BaselineStatus | None = None
+    # The project's kinds, for the "use instead" hints.
+    catalog: KindCatalog = field(default_factory=KindCatalog)
+    # For the rules over the whole scan (MG401): each file's setup shapes, and the
+    # suppression comments of the files that have some (by scanned path).
+    shapes: list[tuple[Shape, Place]] = field(default_factory=list)
+    suppressions: dict[str, dict[int, frozenset[str] | None]] = field(default_factory=dict)
 
     def add(self, result: FileResult, project_path: str = "") -> None:
         """Fold one file's result in."""
@@ -49,6 +85,9 @@ class ScanReport:
         self.diagnostics.extend(result.diagnostics)
         for category, count in result.compliant.items():
             self.compliant[category] = self.compliant.get(category, 0) + count
+        self.shapes.extend(result.shapes)
+        if result.suppressions:
+            self.suppressions[result.path] = result.suppressions
 
     def finish(self) -> None:
         """Sort everything into its stable order."""
@@ -106,6 +145,37 @@ class ScanReport:
             row = table.setdefault(finding.category, dict.fromkeys(self.rules, 0))
             row[finding.code] = row.get(finding.code, 0) + 1
         return table
+
+    def audit_rows(self) -> list[AuditRow]:
+        """The audit table: one row per category (in :attr:`category_order`), then the total."""
+        rows = []
+        for category, row in self.counts().items():
+            total = sum(row.values())
+            compliant = self.compliant.get(category, 0)
+            rate = self.adoption_rate(compliant, total)
+            rows.append(AuditRow(category, row, total, compliant, rate))
+        census = len(self.census)
+        rows.append(
+            AuditRow(
+                "total", self.by_rule(), census, self.total_compliant, self.adoption, is_total=True
+            )
+        )
+        return rows
+
+    def by_status(self) -> list[tuple[Finding, Status]]:
+        """Every finding with where it stands, in site order (new before baselined before
+        suppressed at the same site)."""
+        baselined = self.baseline.baselined if self.baseline is not None else []
+        tagged: list[tuple[Finding, Status]] = [
+            *((f, NEW) for f in self.findings),
+            *((f, BASELINED) for f in baselined),
+            *((f, SUPPRESSED) for f in self.suppressed),
+        ]
+        return sorted(tagged, key=lambda item: (*item[0].sort_key, item[0].fingerprint))
+
+    def hint(self, category: str) -> str:
+        """What to use instead of an ad-hoc double of this category, from the project's kinds."""
+        return self.catalog.hint(category)
 
     def by_rule(self) -> dict[str, int]:
         totals = dict.fromkeys(self.rules, 0)

@@ -14,11 +14,10 @@ from typing import Any
 from urllib.parse import quote
 
 from mockguard import __version__
-from mockguard.findings import Diagnostic, Finding
+from mockguard.findings import Diagnostic, Finding, RuleCode
 from mockguard.report.base import Formatter
-from mockguard.report.hints import factory_hint
-from mockguard.report.model import ScanReport
-from mockguard.scan.rules import RULES, Rule
+from mockguard.report.model import BASELINED, NEW, SUPPRESSED, ScanReport, Status
+from mockguard.scan.rules import RULES, Rule, message
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = (
@@ -29,9 +28,6 @@ SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "mockguardFingerprint/v1"
 BASELINE_JUSTIFICATION = "in the mockguard baseline"
 RULE_TAGS = ("maintainability", "testing", "test-doubles")
-
-# Where a finding stands, in the order results of the same site are listed.
-NEW, BASELINED, SUPPRESSED = "new", "baselined", "suppressed"
 
 
 def _multiline_text(body: str) -> str:
@@ -103,24 +99,13 @@ class SarifFormatter(Formatter):
             ],
             "results": [
                 self._result(finding, state, report, rule_index)
-                for finding, state in self._ordered(report)
+                for finding, state in report.by_status()
             ],
         }
         return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 
-    @staticmethod
-    def _ordered(report: ScanReport) -> list[tuple[Finding, str]]:
-        """Every finding with its state, sorted by site (a stable sort, new ones first)."""
-        baselined = report.baseline.baselined if report.baseline is not None else []
-        tagged = [
-            *((f, NEW) for f in report.findings),
-            *((f, BASELINED) for f in baselined),
-            *((f, SUPPRESSED) for f in report.suppressed),
-        ]
-        return sorted(tagged, key=lambda item: (*item[0].sort_key, item[0].fingerprint))
-
     def _result(
-        self, finding: Finding, state: str, report: ScanReport, rule_index: dict[str, int]
+        self, finding: Finding, state: Status, report: ScanReport, rule_index: dict[RuleCode, int]
     ) -> dict[str, Any]:
         rule = RULES[finding.code]
         result: dict[str, Any] = {
@@ -128,7 +113,7 @@ class SarifFormatter(Formatter):
             "ruleIndex": rule_index[finding.code],
             "level": finding.severity or rule.severity,
             "message": {
-                "text": f"{finding.message}. Use instead: {factory_hint(finding.category)}."
+                "text": f"{message(finding)}. Use instead: {report.hint(finding.category)}."
             },
             "locations": [
                 {

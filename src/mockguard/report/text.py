@@ -7,12 +7,8 @@ from itertools import groupby
 
 from mockguard.findings import Finding
 from mockguard.report.base import Formatter
-from mockguard.report.hints import factory_hint
-from mockguard.report.model import ScanReport
-
-
-def _percent(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate * 100:.1f}%"
+from mockguard.report.model import ScanReport, percent, plural
+from mockguard.scan.rules import message
 
 
 class TextFormatter(Formatter):
@@ -45,7 +41,7 @@ class TextFormatter(Formatter):
                 for finding in group:
                     console.print(self._styled_line(finding))
                     if report.baseline is not None:
-                        hint = _escape(factory_hint(finding.category))
+                        hint = _escape(report.hint(finding.category))
                         console.print(f"    [green]use instead:[/green] {hint}")
                     if self.options.explain:
                         for line in self._explanation(finding):
@@ -69,27 +65,17 @@ class TextFormatter(Formatter):
             table.add_column(code, justify="right")
         for name in ("Total", "Compliant", "Adoption"):
             table.add_column(name, justify="right")
-        counts = report.counts()
-        for category, row in counts.items():
-            total = sum(row.values())
-            compliant = report.compliant.get(category, 0)
+        for row in report.audit_rows():
+            if row.is_total:
+                table.add_section()
             table.add_row(
-                category,
-                *(str(row.get(code, 0)) for code in report.rules),
-                str(total),
-                str(compliant),
-                _percent(report.adoption_rate(compliant, total)),
+                "Total" if row.is_total else row.category,
+                *(str(row.by_rule.get(code, 0)) for code in report.rules),
+                str(row.total),
+                str(row.compliant),
+                percent(row.adoption),
+                style="bold" if row.is_total else None,
             )
-        totals = report.by_rule()
-        table.add_section()
-        table.add_row(
-            "Total",
-            *(str(totals.get(code, 0)) for code in report.rules),
-            str(len(report.census)),
-            str(report.total_compliant),
-            _percent(report.adoption),
-            style="bold",
-        )
         return table
 
     @staticmethod
@@ -117,13 +103,13 @@ class TextFormatter(Formatter):
     def _line(finding: Finding) -> str:
         return (
             f"{finding.path}:{finding.line}:{finding.col + 1}: "
-            f"{finding.code} {finding.message} [{finding.category}]"
+            f"{finding.code} {message(finding)} [{finding.category}]"
         )
 
     def _styled_line(self, finding: Finding) -> str:
         return (
             f"{_escape(finding.path)}:{finding.line}:{finding.col + 1}: "
-            f"[bold red]{finding.code}[/bold red] {_escape(finding.message)} "
+            f"[bold red]{finding.code}[/bold red] {_escape(message(finding))} "
             f"[cyan]\\[{finding.category}][/cyan]"
         )
 
@@ -143,21 +129,17 @@ class TextFormatter(Formatter):
     def _footer(report: ScanReport) -> str:
         found = len(report.findings)
         new = " new" if report.baseline is not None else ""
-        parts = [
-            f"Found {found}{new} ad-hoc test double{'s' if found != 1 else ''}"
-            f" in {report.files_with_findings} {_plural(report.files_with_findings, 'file')}",
-        ]
+        files = plural(report.files_with_findings, "file")
+        parts = [f"Found {found}{new} ad-hoc test double{'s' if found != 1 else ''} in {files}"]
         if report.baseline is not None:
             parts.append(
                 f"{len(report.baseline.baselined)} baselined, {len(report.baseline.gone)} gone"
             )
         if report.suppressed:
             parts.append(f"{len(report.suppressed)} suppressed")
-        parts.append(
-            f"{report.total_compliant} factory call{'s' if report.total_compliant != 1 else ''}"
-        )
-        parts.append(f"adoption {_percent(report.adoption)}")
-        scanned = f"Scanned {report.files_scanned} file{'s' if report.files_scanned != 1 else ''}"
+        parts.append(plural(report.total_compliant, "factory call"))
+        parts.append(f"adoption {percent(report.adoption)}")
+        scanned = f"Scanned {plural(report.files_scanned, 'file')}"
         return "; ".join(parts) + f". {scanned} in {report.elapsed:.2f}s."
 
 
@@ -165,7 +147,3 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
-
-
-def _plural(count: int, noun: str) -> str:
-    return noun if count == 1 else noun + "s"

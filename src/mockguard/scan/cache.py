@@ -21,10 +21,10 @@ from typing import Any
 
 from mockguard import __version__
 from mockguard.config import Settings
-from mockguard.findings import Diagnostic, FileResult, Finding
+from mockguard.findings import Diagnostic, FileResult, Finding, Place, Shape
 
 CACHE_DIR = ".mockguard_cache"
-FORMAT = 1
+FORMAT = 2
 _RESULT_SETTINGS = (
     "root",
     "select",
@@ -120,7 +120,7 @@ class ScanCache:
         """Write the cache atomically, if anything changed."""
         if not self._dirty:
             return
-        from mockguard.atomic import write_text
+        from mockguard.io import write_text
 
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -149,6 +149,18 @@ def _encode(result: FileResult) -> dict[str, Any]:
         "compliant": result.compliant,
         "diagnostics": [[d.path, d.kind, d.message, d.line] for d in result.diagnostics],
         "findings": [_encode_finding(f) for f in result.findings],
+        "suppressions": [
+            [line, None if selectors is None else sorted(selectors)]
+            for line, selectors in result.suppressions.items()
+        ],
+        "shapes": [
+            [
+                [shape.constructor, shape.spec, sorted(map(list, shape.members))],
+                [place.line, place.name, place.scope, place.category, place.spec_path]
+                + [place.col, place.end_line, place.end_col],
+            ]
+            for shape, place in result.shapes
+        ],
     }
 
 
@@ -176,6 +188,36 @@ def _decode(path: str, raw: dict[str, Any], entry: dict[str, Any]) -> FileResult
         for p, kind, message, line in raw["diagnostics"]
     ]
     compliant = {str(k): int(v) for k, v in dict(raw["compliant"]).items()}
+    suppressions = {
+        int(line): None if selectors is None else frozenset(map(str, selectors))
+        for line, selectors in raw["suppressions"]
+    }
+    shapes = [
+        (
+            Shape(str(constructor), str(spec), frozenset((str(m), str(k)) for m, k in members)),
+            Place(
+                path,
+                int(line),
+                str(name),
+                str(scope),
+                str(category),
+                str(spec_path),
+                int(col),
+                int(end_line),
+                int(end_col),
+            ),
+        )
+        for (constructor, spec, members), (
+            line,
+            name,
+            scope,
+            category,
+            spec_path,
+            col,
+            end_line,
+            end_col,
+        ) in raw["shapes"]
+    ]
     return FileResult(
         path,
         findings=findings,
@@ -185,4 +227,6 @@ def _decode(path: str, raw: dict[str, Any], entry: dict[str, Any]) -> FileResult
         digest=str(entry["digest"]),
         size=int(entry["size"]),
         mtime_ns=int(entry["mtime_ns"]),
+        suppressions=suppressions,
+        shapes=shapes,
     )

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from itertools import pairwise
 
-from mockguard.findings import Evidence
-
-GENERIC = "generic"
+from mockguard.categories import GENERIC, CategorySpec
+from mockguard.findings import Evidence, EvidenceKind
 
 # How much one clue of each kind weighs. A spec or a patch target names the real thing being
 # replaced; a name is the author's intent; a configured attribute is a hint.
-WEIGHTS: dict[str, int] = {
+WEIGHTS: dict[EvidenceKind, int] = {
     "spec": 6,
     "patch-target": 4,
     "class-name": 4,
@@ -32,194 +30,6 @@ WEIGHTS: dict[str, int] = {
     "method": 1,
 }
 
-
-@dataclass(frozen=True, slots=True)
-class CategorySpec:
-    """What points at one category: words in names, attribute names, spec classes and
-    patch-target patterns (shell-style globs matched against the dotted target)."""
-
-    name: str
-    names: tuple[str, ...] = ()
-    attributes: tuple[str, ...] = ()
-    specs: tuple[str, ...] = ()
-    patch_targets: tuple[str, ...] = ()
-    severity: str | None = None
-
-    def extended(self, other: CategorySpec) -> CategorySpec:
-        """This category with another one's clues added (a config extending a built-in)."""
-        return CategorySpec(
-            name=self.name,
-            names=_merge(self.names, other.names),
-            attributes=_merge(self.attributes, other.attributes),
-            specs=_merge(self.specs, other.specs),
-            patch_targets=_merge(self.patch_targets, other.patch_targets),
-            severity=other.severity or self.severity,
-        )
-
-
-def _merge(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
-    return a + tuple(x for x in b if x not in a)
-
-
-BUILTIN_CATEGORIES: tuple[CategorySpec, ...] = (
-    CategorySpec(
-        name="websocket",
-        names=(
-            "websocket",
-            "websockets",
-            "ws",
-            "socket",
-            "sock",
-            "wsmanager",
-            "bridge",
-            "emitter",
-            "broadcaster",
-            "connectionmanager",
-            "connections",
-        ),
-        attributes=(
-            "send_json",
-            "send_text",
-            "send_bytes",
-            "receive_json",
-            "receive_text",
-            "receive_bytes",
-            "iter_json",
-            "iter_text",
-            "accept",
-            "client_state",
-            "application_state",
-            "send_to_user",
-            "send_personal_message",
-            "receive",
-            "send_event",
-            "emit",
-            "emit_event",
-            "broadcast",
-            "notify_agent_started",
-            "notify_agent_thinking",
-            "notify_tool_executing",
-            "notify_tool_completed",
-            "notify_agent_completed",
-            "add_connection",
-            "remove_connection",
-            "active_connections",
-            "disconnect",
-        ),
-        specs=("*WebSocket*", "*Websocket*"),
-        patch_targets=("*websocket*", "*WebSocket*"),
-    ),
-    CategorySpec(
-        name="database",
-        names=(
-            "db",
-            "database",
-            "session",
-            "sessions",
-            "sessionmaker",
-            "dbsession",
-            "sql",
-            "sqlalchemy",
-            "engine",
-            "cursor",
-            "transaction",
-            "repo",
-            "repository",
-            "uow",
-            "orm",
-            "query",
-            "postgres",
-            "sqlite",
-            "asyncpg",
-            "pool",
-            "unitofwork",
-            "migration",
-        ),
-        attributes=(
-            "execute",
-            "commit",
-            "rollback",
-            "add_all",
-            "refresh",
-            "scalar",
-            "scalars",
-            "scalar_one",
-            "scalar_one_or_none",
-            "fetchone",
-            "fetchall",
-            "fetchmany",
-            "fetchval",
-            "fetchrow",
-            "executemany",
-            "begin",
-            "merge",
-            "expunge",
-            "cursor",
-            "mappings",
-            "first",
-        ),
-        specs=(
-            "*Session",
-            "*AsyncSession",
-            "*Engine",
-            "*Connection",
-            "*Cursor",
-            "*Repository",
-            "*sessionmaker",
-            "*Transaction",
-        ),
-        patch_targets=("*sqlalchemy*",),
-    ),
-    CategorySpec(
-        name="agent",
-        names=(
-            "agent",
-            "agents",
-            "subagent",
-            "supervisor",
-            "orchestrator",
-            "llm",
-            "llms",
-            "openai",
-            "anthropic",
-            "completion",
-            "completions",
-            "tool",
-            "tools",
-            "toolkit",
-            "planner",
-            "executor",
-            "pipeline",
-        ),
-        attributes=(
-            "run_agent",
-            "execute_agent",
-            "arun",
-            "ainvoke",
-            "invoke",
-            "completions",
-            "chat",
-            "generate",
-            "agenerate",
-            "complete",
-            "acomplete",
-            "agent_type",
-            "agent_id",
-            "tools",
-            "run_tool",
-            "execute_tool",
-            "tool_calls",
-            "plan",
-            "think",
-        ),
-        specs=("*Agent*", "*LLM*", "*Llm*", "*Tool*", "*OpenAI*", "*Completion*", "*Planner*"),
-        patch_targets=(
-            "*openai*",
-            "*anthropic*",
-            "*langchain*",
-        ),
-    ),
-)
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
@@ -243,7 +53,7 @@ class Classifier:
         self.categories = tuple(categories)
         self._order = {c.name: i for i, c in enumerate(self.categories)}
         self._names: dict[str, list[str]] = {}
-        self._memo: dict[tuple[str, str], tuple[Evidence, ...]] = {}
+        self._memo: dict[tuple[EvidenceKind, str], tuple[Evidence, ...]] = {}
         self._attributes: dict[str, list[str]] = {}
         for cat in self.categories:
             for word in cat.names:
@@ -251,7 +61,7 @@ class Classifier:
             for attr in cat.attributes:
                 self._attributes.setdefault(attr, []).append(cat.name)
 
-    def name_votes(self, kind: str, identifier: str) -> list[Evidence]:
+    def name_votes(self, kind: EvidenceKind, identifier: str) -> list[Evidence]:
         """Votes from the words of a name (a variable, an attribute chain, a class name)."""
         key = (kind, identifier)
         known = self._memo.get(key)
@@ -259,7 +69,7 @@ class Classifier:
             known = self._memo[key] = tuple(self._name_votes(kind, identifier))
         return list(known)
 
-    def _name_votes(self, kind: str, identifier: str) -> list[Evidence]:
+    def _name_votes(self, kind: EvidenceKind, identifier: str) -> list[Evidence]:
         weight = WEIGHTS[kind]
         votes: list[Evidence] = []
         seen: set[str] = set()
@@ -273,14 +83,14 @@ class Classifier:
                     votes.append(Evidence(kind, identifier, cat, weight))
         return votes
 
-    def attribute_votes(self, kind: str, attribute: str) -> list[Evidence]:
+    def attribute_votes(self, kind: EvidenceKind, attribute: str) -> list[Evidence]:
         """Votes from one attribute configured on (or method defined by) a double."""
         weight = WEIGHTS[kind]
         return [
             Evidence(kind, attribute, cat, weight) for cat in self._attributes.get(attribute, ())
         ]
 
-    def dotted_votes(self, kind: str, value: str) -> list[Evidence]:
+    def dotted_votes(self, kind: EvidenceKind, value: str) -> list[Evidence]:
         """Votes from a spec class or a patch target (`app.db.get_session`): the category
         patterns matched against the whole value, then the words of each dotted part, the
         last part (the most specific) counting most. One vote per category, the strongest."""

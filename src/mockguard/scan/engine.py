@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from mockguard.config import Settings
-from mockguard.findings import Diagnostic, Evidence, FileResult
+from mockguard.findings import Diagnostic, FileResult, Finding
 from mockguard.fingerprint import fingerprints, normalise, project_path, segment
 from mockguard.scan import suppress
 from mockguard.scan.cache import ScanCache, content_digest
@@ -22,6 +22,8 @@ from mockguard.scan.classify import Classifier
 from mockguard.scan.files import prefilter, read_source
 from mockguard.scan.grammar import parse_newer
 from mockguard.scan.resolve import Resolver
+from mockguard.scan.rules import severity_of
+from mockguard.scan.shapes import places_of
 from mockguard.scan.visitor import MockVisitor, Pending, to_finding
 
 # Below this many files a pool costs more than it saves.
@@ -122,94 +124,107 @@ def scan_source(
 def _visit(
     tree: ast.Module, data: bytes, path: str, settings: Settings, result: FileResult
 ) -> None:
-    resolver = Resolver(
-        path,
-        factories=settings.factories,
-        factory_fixtures=settings.factory_fixtures,
-        mock_modules=settings.mock_modules,
+    """Walk a parsed module once: the visitor's sites become findings, suppressions are
+    applied, and with MG401 on the setup shapes are gathered for the post-pass."""
+    enabled = frozenset(settings.select)
+    duplicates = "MG401" in enabled
+    visitor = MockVisitor(
+        Resolver(
+            path,
+            factories=settings.factories,
+            factory_fixtures=settings.factory_fixtures,
+            mock_modules=settings.mock_modules,
+        ),
+        _classifier(settings),
+        enabled | {"MG101"} if duplicates else enabled,  # shapes are built from MG101 sites
     )
-    visitor = MockVisitor(resolver, _classifier(settings), frozenset(settings.select))
     visitor.run(tree)
     result.compliant = visitor.compliant
-    result.diagnostics.extend(resolver.diagnostics)
+    result.diagnostics.extend(visitor.resolver.diagnostics)
     if not visitor.pending:
         return
-    text = None if data.isascii() else _decode(data)
-    lines = text.splitlines() if text is not None else []
-    suppressions = (
-        suppress.parse(text if text is not None else data.decode("ascii"))
-        if (suppress.might_suppress(data))
-        else {}
-    )
+    source = _Source(data)
+    findings, decorated = _findings(visitor, source, path, settings)
+    if duplicates:
+        result.shapes = places_of(tree, findings)
+        if "MG101" not in enabled:
+            findings = [f for f in findings if f.code != "MG101"]
+    if suppress.might_suppress(data):
+        result.suppressions = suppress.parse(source.text)
+        findings = suppress.apply(findings, result.suppressions, decorated)
+    result.findings = sorted(findings, key=lambda f: f.sort_key)
 
-    def column(line: int, byte_offset: int) -> int:
-        if text is None or not 0 < line <= len(lines):
+
+class _Source:
+    """A module's text, for columns (characters, not bytes) and snippets."""
+
+    def __init__(self, data: bytes) -> None:
+        self.decoded = None if data.isascii() else _decode(data)
+        self.text = self.decoded if self.decoded is not None else data.decode("ascii")
+        self.lines = self.decoded.splitlines() if self.decoded is not None else []
+        encoded = self.decoded.encode("utf-8") if self.decoded is not None else data
+        self.byte_lines = encoded.splitlines()
+
+    def column(self, line: int, byte_offset: int) -> int:
+        """The character column of a UTF-8 byte offset on a 1-based line."""
+        if self.decoded is None or not 0 < line <= len(self.lines):
             return byte_offset
-        return len(lines[line - 1].encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+        prefix = self.lines[line - 1].encode("utf-8")[:byte_offset]
+        return len(prefix.decode("utf-8", errors="replace"))
 
-    source_lines = (text.encode("utf-8") if text is not None else data).splitlines()
-    sites: list[tuple[Pending, str, tuple[Evidence, ...], int, int, bool, str]] = []
-    for site, category, votes in visitor.classified():
+    def snippet(self, site: Pending) -> str:
+        """The site's source, normalised (what its fingerprint hashes)."""
+        node = site.node
+        if isinstance(node, ast.ClassDef):
+            bases = ", ".join(ast.unparse(b) for b in (*node.bases, *node.keywords))
+            return normalise(f"class {node.name}({bases})".encode())
+        return normalise(
+            segment(
+                self.byte_lines,
+                getattr(node, "lineno", 0),
+                getattr(node, "col_offset", 0),
+                getattr(node, "end_lineno", 0) or 0,
+                getattr(node, "end_col_offset", 0) or 0,
+            )
+        )
+
+
+def _findings(
+    visitor: MockVisitor, source: _Source, path: str, settings: Settings
+) -> tuple[list[Finding], dict[Finding, tuple[int, ...]]]:
+    """The visitor's classified sites as findings, fingerprinted (not yet suppressed), and
+    the decorator lines of double classes (a suppression there counts too)."""
+    where = project_path(path, settings.root)
+    sites = list(visitor.classified())
+    snippets = [source.snippet(site) for site, _, _ in sites]
+    keys = [
+        (where, site.code, category, site.label or site.scope.name, snippet)
+        for (site, category, _), snippet in zip(sites, snippets, strict=True)
+    ]
+    findings = []
+    decorated: dict[Finding, tuple[int, ...]] = {}
+    for (site, category, votes), snippet, fingerprint in zip(
+        sites, snippets, fingerprints(keys), strict=True
+    ):
         node = site.node
         line = getattr(node, "lineno", 1)
         end_line = getattr(node, "end_lineno", None) or line
-        if site.code == "MG301":
-            spans: tuple[int, ...] = (line, *site.extra_lines)
-        else:
-            spans = (line, end_line)
-        suppressed = bool(suppressions) and suppress.is_suppressed(
-            suppressions, spans, site.code, category
-        )
-        sites.append(
-            (
-                site,
-                category,
-                votes,
-                column(line, getattr(node, "col_offset", 0)),
-                column(end_line, getattr(node, "end_col_offset", None) or 0),
-                suppressed,
-                _snippet(site, source_lines),
-            )
-        )
-    where = project_path(path, settings.root)
-    keys = [
-        (where, s.code, category, s.label or s.scope.name, snippet)
-        for s, category, *_, snippet in sites
-    ]
-    for (site, category, votes, col, end_col, suppressed, snippet), fingerprint in zip(
-        sites, fingerprints(keys), strict=True
-    ):
-        result.findings.append(
+        findings.append(
             to_finding(
                 path,
                 site,
                 category,
                 votes,
-                col,
-                end_col,
-                suppressed=suppressed,
+                source.column(line, getattr(node, "col_offset", 0)),
+                source.column(end_line, getattr(node, "end_col_offset", None) or 0),
                 snippet=snippet,
-                severity=settings.severity_of(site.code, category),
+                severity=severity_of(settings, site.code, category),
                 fingerprint=fingerprint,
             )
         )
-    result.findings.sort(key=lambda f: f.sort_key)
-
-
-def _snippet(site: Pending, lines: list[bytes]) -> str:
-    node = site.node
-    if isinstance(node, ast.ClassDef):
-        bases = ", ".join(ast.unparse(b) for b in (*node.bases, *node.keywords))
-        return normalise(f"class {node.name}({bases})".encode())
-    return normalise(
-        segment(
-            lines,
-            getattr(node, "lineno", 0),
-            getattr(node, "col_offset", 0),
-            getattr(node, "end_lineno", 0) or 0,
-            getattr(node, "end_col_offset", 0) or 0,
-        )
-    )
+        if site.code == "MG301":  # a class's span is its whole body: only its own lines count
+            decorated[findings[-1]] = site.extra_lines
+    return findings, decorated
 
 
 def scan_file(path: str, settings: Settings, known_digest: str | None = None) -> FileResult:

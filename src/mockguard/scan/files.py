@@ -1,20 +1,26 @@
-"""Discovery: which files a scan reads (paths, exclude globs, .gitignore), reading them
-safely, and the byte pre-filter that spares the parse of files that cannot hold a finding."""
+"""Discovery: which files a scan reads (paths, exclude patterns, .gitignore), reading them
+safely, and the byte pre-filter that spares the parse of files that cannot hold a finding.
+
+Exclude and .gitignore patterns are matched by the wildcard matcher here, not by regular
+expressions: a pattern such as `a*a*a*a*a*a*a*a*a*a*a*a*b` takes a backtracking regex
+engine exponential time, while matching each `*`-free piece at its leftmost place (the
+greedy algorithm) takes time proportional to the name times the pattern at worst.
+"""
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 import stat
-from collections.abc import Iterator
+import string
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mockguard.findings import Diagnostic
-from mockguard.scan.names import (
+from mockguard.scan.vocabulary import (
     CONSTRUCTORS,
     MOCKER_CONSTRUCTORS,
     MOCKER_PARAMETERS,
@@ -22,11 +28,12 @@ from mockguard.scan.names import (
 )
 
 if TYPE_CHECKING:
-    from pathspec import PathSpec
-
     from mockguard.config import Settings
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+# A .gitignore is read whole and each of its patterns is tried on every entry below it: a
+# bigger one is a mistake or an attack, and is skipped with a diagnostic.
+MAX_IGNORE_FILE_SIZE = 1024 * 1024
 
 
 class MissingPathError(Exception):
@@ -41,60 +48,474 @@ class Discovery:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def _spec(patterns: list[str] | tuple[str, ...]) -> PathSpec[Any]:
-    from pathspec import GitIgnoreSpec
-
-    return GitIgnoreSpec.from_lines(patterns)
+# --------------------------------------------------------------------- reading safely
 
 
-class _Ignores:
-    """Exclude patterns (gitignore-style, relative to the project root) and the .gitignore
-    files met on the way. Plain name patterns (`.venv`, `*.egg-info`), the common case,
-    are matched against the entry's name without building any path."""
+class _NotRegularFile(Exception):
+    pass
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        super().__init__(size)
+        self.size = size
+
+
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO put in the file's place must not block the open
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+
+def _read_regular_file(path: str, max_size: int) -> bytes:
+    """The bytes of `path`, if it is a regular file of at most `max_size` bytes.
+
+    The kind and size are checked on the open file (a file swapped for a FIFO or a device
+    after the first look is caught), and no more than `max_size + 1` bytes are ever read
+    (a file that grows meanwhile is still cut off). Raises _NotRegularFile, _TooLarge or
+    OSError.
+    """
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise _NotRegularFile  # not even opened: opening some devices does something
+    fd = os.open(path, _READ_FLAGS)
+    with open(fd, "rb", closefd=True) as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotRegularFile
+        if info.st_size > max_size:
+            raise _TooLarge(info.st_size)
+        data = handle.read(max_size + 1)
+        if len(data) > max_size:
+            raise _TooLarge(max(os.fstat(fd).st_size, len(data)))
+        return data
+
+
+def read_source(path: str, max_size: int) -> bytes | Diagnostic:
+    """The bytes of a file, or a diagnostic saying why they cannot be had."""
+    try:
+        return _read_regular_file(path, max_size)
+    except _NotRegularFile:
+        return Diagnostic(path, "not-a-file", "not a regular file")
+    except _TooLarge as exc:
+        return Diagnostic(
+            path, "too-large", f"skipped: {exc.size} bytes is over max-file-size ({max_size})"
+        )
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return Diagnostic(path, "broken-symlink", "broken symbolic link")
+        return Diagnostic(path, "unreadable", "file disappeared during the scan")
+    except OSError as exc:
+        return Diagnostic(path, "unreadable", f"cannot read: {exc.strerror or exc}")
+
+
+def _read_ignore_file(path: str) -> list[str] | Diagnostic | None:
+    """The lines of a .gitignore file; None when there is none; a diagnostic when it is
+    there but is not a small regular file, or cannot be read."""
+    try:
+        data = _read_regular_file(path, MAX_IGNORE_FILE_SIZE)
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        return None
+    except _NotRegularFile:
+        return Diagnostic(path, "not-a-file", "not a regular file: its patterns are not applied")
+    except _TooLarge as exc:
+        return Diagnostic(
+            path,
+            "too-large",
+            f"its patterns are not applied: {exc.size} bytes is over {MAX_IGNORE_FILE_SIZE}",
+        )
+    except OSError as exc:
+        return Diagnostic(path, "unreadable", f"cannot read: {exc.strerror or exc}")
+    # Names that are not UTF-8 reach us with surrogate escapes; patterns are decoded alike.
+    text = data.decode("utf-8", "surrogateescape")
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
+# ------------------------------------------------------------------ wildcard matching
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    """Part of a one-segment pattern between two `*`: characters, `?` and classes, each
+    matching exactly one character. `literal` is set when it is plain characters."""
+
+    width: int
+    literal: str | None
+    regex: re.Pattern[str]
+
+    def at(self, text: str, pos: int) -> bool:
+        if self.literal is not None:
+            return text.startswith(self.literal, pos)
+        return self.regex.match(text, pos) is not None
+
+    def find(self, text: str, start: int, end: int) -> int:
+        """The leftmost place in text[start:end] where the piece matches, or -1."""
+        if self.literal is not None:
+            return text.find(self.literal, start, end)
+        found = self.regex.search(text, start, end)
+        return -1 if found is None else found.start()
+
+
+_CLASSES = {
+    "alnum": "a-zA-Z0-9",
+    "alpha": "a-zA-Z",
+    "blank": " \\t",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "".join("\\" + c for c in string.punctuation),
+    "space": " \\t\\n\\r\\f\\v",
+    "upper": "A-Z",
+    "xdigit": "0-9A-Fa-f",
+}
+
+
+def _char_class(pattern: str, start: int) -> tuple[str, int] | None:
+    """The regex of the `[...]` class at `start` and the index after it (git's syntax:
+    `!` or `^` negates, `]` first is literal, ranges, `\\` escapes, `[:alpha:]`); None
+    when it is not closed, and then the `[` is an ordinary character."""
+    i = start + 1
+    negated = i < len(pattern) and pattern[i] in "!^"
+    i += negated
+    parts: list[str] = []
+    first = True
+    while i < len(pattern) and (pattern[i] != "]" or first):
+        first = False
+        if pattern.startswith("[:", i) and (close := pattern.find(":]", i + 2)) > 0:
+            parts.append(_CLASSES.get(pattern[i + 2 : close], ""))
+            i = close + 2
+            continue
+        low, i = _class_char(pattern, i)
+        if i + 1 < len(pattern) and pattern[i] == "-" and pattern[i + 1] != "]":
+            high, i = _class_char(pattern, i + 1)
+            # A reversed range matches its first character only, as in git.
+            high = max(low, high)
+            parts.append(f"{re.escape(low)}-{re.escape(high)}")
+        else:
+            parts.append(re.escape(low))
+    if i >= len(pattern):
+        return None
+    body = "".join(parts)
+    if not body:
+        return ("." if negated else "(?!)"), i + 1
+    return f"[{'^' if negated else ''}{body}]", i + 1
+
+
+def _class_char(pattern: str, i: int) -> tuple[str, int]:
+    if pattern[i] == "\\" and i + 1 < len(pattern):
+        return pattern[i + 1], i + 2
+    return pattern[i], i + 1
+
+
+_Token = tuple[str, str | None]  # a regex matching one character, and that character if literal
+_SLASH: _Token = ("/", "/")
+
+
+def _pattern_tokens(pattern: str) -> list[_Token | None]:
+    """One token per character of `pattern` (a class is one), None for each `*`. A `/`
+    inside a class is part of it, so the pattern is split into segments only after."""
+    tokens: list[_Token | None] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "*":
+            tokens.append(None)
+        elif char == "?":
+            tokens.append((".", None))
+        elif char == "[" and (parsed := _char_class(pattern, i)) is not None:
+            tokens.append((parsed[0], None))
+            i = parsed[1]
+            continue
+        elif char == "\\" and i + 1 < len(pattern):
+            i += 1
+            tokens.append((re.escape(pattern[i]), pattern[i]))
+        else:
+            tokens.append((re.escape(char), char))
+        i += 1
+    return tokens
+
+
+def _split_segments(tokens: list[_Token | None]) -> list[list[_Token | None]]:
+    """The tokens between the `/` of the pattern."""
+    segments: list[list[_Token | None]] = [[]]
+    for token in tokens:
+        if token == _SLASH:
+            segments.append([])
+        else:
+            segments[-1].append(token)
+    return segments
+
+
+def _piece(tokens: list[_Token]) -> _Piece:
+    chars = [literal for _, literal in tokens]
+    literal = "".join(c for c in chars if c is not None) if None not in chars else None
+    regex = re.compile("".join(regex for regex, _ in tokens), re.DOTALL)
+    return _Piece(len(tokens), literal, regex)
+
+
+class _SegmentGlob:
+    """A pattern for one path segment: pieces separated by `*` (a run of `*` is one)."""
+
+    __slots__ = ("literal", "pieces")
+
+    def __init__(self, tokens: list[_Token | None]) -> None:
+        self.pieces: list[_Piece] = []
+        current: list[_Token] = []
+        for index, token in enumerate(tokens):
+            if token is not None:
+                current.append(token)
+            elif index == 0 or tokens[index - 1] is not None:
+                self.pieces.append(_piece(current))
+                current = []
+        self.pieces.append(_piece(current))
+        self.literal = self.pieces[0].literal if len(self.pieces) == 1 else None
+
+    def match(self, text: str) -> bool:
+        """Greedy: the first piece at the start, the last at the end, each one between at
+        its leftmost place after the one before; never a step back."""
+        pieces = self.pieces
+        if len(pieces) == 1:
+            return len(text) == pieces[0].width and pieces[0].at(text, 0)
+        first, last = pieces[0], pieces[-1]
+        end = len(text) - last.width
+        if end < first.width or not first.at(text, 0) or not last.at(text, end):
+            return False
+        pos = first.width
+        for piece in pieces[1:-1]:
+            found = piece.find(text, pos, end)
+            if found < 0:
+                return False
+            pos = found + piece.width
+        return True
+
+
+_ANY_SEGMENT = _SegmentGlob([None])
+
+
+class Glob:
+    """A gitignore wildcard pattern, matched against a `/`-separated path.
+
+    `*`, `?` and `[...]` never match `/`; a `**` segment matches any number of folders
+    (`**/x`, `a/**/b`), and at least one thing at the end (`a/**`). Matching is the greedy
+    algorithm on two levels, segments then characters: no backtracking, so no pattern
+    can make it take more than about (path length x pattern length) steps.
+    """
+
+    __slots__ = ("chunks", "literal", "single", "suffix")
+
+    def __init__(self, pattern: str) -> None:
+        items: list[_SegmentGlob | None] = []  # None: a `**` segment
+        for segment in _split_segments(_pattern_tokens(pattern)):
+            if len(segment) > 1 and all(token is None for token in segment):
+                if not items or items[-1] is not None:
+                    items.append(None)
+            else:
+                items.append(_SegmentGlob(segment))
+        if items[-1] is None:
+            items[-1:] = [_ANY_SEGMENT, None]
+        self.chunks: list[list[_SegmentGlob]] = [[]]
+        for item in items:
+            if item is None:
+                self.chunks.append([])
+            else:
+                self.chunks[-1].append(item)
+        self.single = self.chunks[0][0] if len(items) == 1 and items[0] is not None else None
+        literals = [item.literal if item is not None else None for item in items]
+        self.literal = None if None in literals else "/".join(map(str, literals))
+        self.suffix = _suffix(self.single)
+
+    def match(self, path: str) -> bool:
+        """Whether the pattern matches all of `path`."""
+        if self.literal is not None:
+            return path == self.literal
+        if self.single is not None:
+            return "/" not in path and self.single.match(path)
+        segments = path.split("/")
+        chunks = self.chunks
+        if len(chunks) == 1:
+            return len(segments) == len(chunks[0]) and _chunk_at(chunks[0], segments, 0)
+        first, last = chunks[0], chunks[-1]
+        end = len(segments) - len(last)
+        if end < len(first) or not _chunk_at(first, segments, 0):
+            return False
+        if not _chunk_at(last, segments, end):
+            return False
+        pos = len(first)
+        for chunk in chunks[1:-1]:
+            found = next(
+                (i for i in range(pos, end - len(chunk) + 1) if _chunk_at(chunk, segments, i)),
+                -1,
+            )
+            if found < 0:
+                return False
+            pos = found + len(chunk)
+        return True
+
+
+def _chunk_at(chunk: list[_SegmentGlob], segments: list[str], pos: int) -> bool:
+    return all(glob.match(segments[pos + i]) for i, glob in enumerate(chunk))
+
+
+def _suffix(glob: _SegmentGlob | None) -> str | None:
+    """The literal tail of a `*tail` pattern, the shape of most name patterns."""
+    if glob is None or len(glob.pieces) != 2 or glob.pieces[0].width:
+        return None
+    return glob.pieces[1].literal
+
+
+# ------------------------------------------------------------------ gitignore rules
+
+
+@dataclass(frozen=True, slots=True)
+class IgnorePattern:
+    """One line of a .gitignore (or one exclude pattern), parsed as git does."""
+
+    glob: Glob
+    negated: bool  # `!pattern`: what it matches is included again
+    folders_only: bool  # `pattern/`
+    by_name: bool  # no `/` inside: matched against the name, at any depth
+
+    @classmethod
+    def parse(cls, line: str) -> IgnorePattern | None:
+        """The pattern on a line, or None for a blank line or a comment."""
+        line = _strip_trailing_spaces(line)
+        if not line or line.startswith("#"):
+            return None
+        negated = line.startswith("!")
+        if negated:
+            line = line[1:]
+        folders_only = line.endswith("/")
+        line = line.removesuffix("/")
+        by_name = "/" not in line
+        line = line.removeprefix("/")
+        if not line:
+            return None
+        return cls(Glob(line), negated, folders_only, by_name)
+
+    def matches(self, path: str, name: str, is_dir: bool) -> bool:
+        """Whether it matches `path` (relative to the pattern's folder), named `name`."""
+        if self.folders_only and not is_dir:
+            return False
+        return self.glob.match(name if self.by_name else path)
+
+
+def _strip_trailing_spaces(line: str) -> str:
+    """Trailing spaces go, unless the first of them is escaped with a backslash."""
+    kept = line.rstrip(" ")
+    if len(kept) < len(line) and (len(kept) - len(kept.rstrip("\\"))) % 2:
+        kept += " "
+    return kept
+
+
+class _Index:
+    """Patterns without negation, for "does any match": plain names and `*tail` name
+    patterns (nearly all of them in practice) are looked up, not tried one by one."""
+
+    __slots__ = ("names", "others", "suffixes")
+
+    def __init__(self, patterns: Iterable[IgnorePattern]) -> None:
+        names, suffixes, others = set(), [], []
+        for pattern in patterns:
+            if pattern.by_name and pattern.glob.literal is not None:
+                names.add(pattern.glob.literal)
+            elif pattern.by_name and pattern.glob.suffix:
+                suffixes.append(pattern.glob.suffix)
+            else:
+                others.append(pattern)
+        self.names = frozenset(names)
+        self.suffixes = tuple(suffixes)
+        self.others = tuple(others)
+
+    def matches(self, path: str, name: str, is_dir: bool) -> bool:
+        return (
+            name in self.names
+            or name.endswith(self.suffixes)
+            or any(p.matches(path, name, is_dir) for p in self.others)
+        )
+
+
+class IgnoreRules:
+    """The patterns of one .gitignore file, or the exclude settings: gitignore syntax,
+    paths relative to one folder, the last pattern that matches decides."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.patterns = [p for p in map(IgnorePattern.parse, lines) if p is not None]
+        self._in_order = any(p.negated for p in self.patterns)
+        self._files = _Index(p for p in self.patterns if not p.folders_only)
+        self._folders = _Index(self.patterns)
+
+    def verdict(self, path: str, name: str, is_dir: bool) -> bool | None:
+        """True: `path` is ignored; False: a `!` pattern takes it back; None: no pattern
+        matches it."""
+        if self._in_order:
+            for pattern in reversed(self.patterns):
+                if pattern.matches(path, name, is_dir):
+                    return not pattern.negated
+            return None
+        index = self._folders if is_dir else self._files
+        return True if index.matches(path, name, is_dir) else None
+
+    def ignores_folder(self, path: str) -> bool:
+        """Whether the folder `path` (relative, no trailing `/`) or one above it is
+        ignored: git never looks inside an ignored folder."""
+        parts = path.split("/")
+        return any(
+            self.verdict("/".join(parts[: depth + 1]), name, True)
+            for depth, name in enumerate(parts)
+        )
+
+
+GitIgnores = tuple[tuple[IgnoreRules, str], ...]
+"""The .gitignore files that apply in a folder, outermost first, each with the path from
+its own folder down to that folder (empty, or ending in `/`)."""
+
+
+class Ignores:
+    """What discovery leaves out: the exclude patterns (gitignore syntax, relative to the
+    project root) and, unless respect-gitignore is off, the .gitignore files met on the
+    way. Each .gitignore is read once, and only when it is a small regular file; the
+    ones that could not be applied are in `diagnostics`."""
 
     def __init__(self, settings: Settings) -> None:
         self.root = str(settings.root)
-        patterns = [*settings.exclude, *settings.extend_exclude]
-        plain = [p for p in patterns if _is_plain(p)]
-        rest = [p for p in patterns if not _is_plain(p)]
-        if any(p.startswith("!") for p in patterns):
-            plain, rest = [], patterns  # negations need the full matcher, in order
-        self.names = re.compile("|".join(fnmatch.translate(p) for p in plain)) if plain else None
-        self.paths = _spec(rest) if rest else None
+        self.exclude = IgnoreRules([*settings.exclude, *settings.extend_exclude])
         self.respect_gitignore = settings.respect_gitignore
-        self._gitignores: dict[str, PathSpec[Any] | None] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self._gitignores: dict[str, IgnoreRules | None] = {}
 
-    def gitignore(self, folder: str) -> PathSpec[Any] | None:
+    def gitignore(self, folder: str) -> IgnoreRules | None:
+        """The rules of the .gitignore in `folder`, if it has one that can be read."""
         if folder not in self._gitignores:
-            spec = None
-            try:
-                with open(
-                    os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace"
-                ) as f:
-                    spec = _spec(f.read().splitlines())
-            except OSError:
-                pass
-            self._gitignores[folder] = spec
+            lines = _read_ignore_file(os.path.join(folder, ".gitignore"))
+            if isinstance(lines, Diagnostic):
+                self.diagnostics.append(lines)
+            self._gitignores[folder] = IgnoreRules(lines) if isinstance(lines, list) else None
         return self._gitignores[folder]
 
-    def above(self, folder: str) -> list[tuple[PathSpec[Any], str]]:
-        """The .gitignore files of the folders above `folder`, up to the repository root,
-        each with the path from its folder down to `folder`."""
+    def above(self, folder: str) -> GitIgnores:
+        """The .gitignore files of the folders above `folder`, up to the repository root
+        (none outside a repository)."""
         if not self.respect_gitignore:
-            return []
-        found: list[tuple[PathSpec[Any], str]] = []
+            return ()
+        found: list[tuple[IgnoreRules, str]] = []
         current = Path(folder).resolve()
         for parent in current.parents:
-            spec = self.gitignore(str(parent))
-            if spec is not None:
-                prefix = current.relative_to(parent).as_posix() + "/"
+            rules = self.gitignore(str(parent))
+            if rules is not None:
+                path = current.relative_to(parent).as_posix()
                 # A folder named on the command line is scanned even when ignored itself
                 # (as ripgrep does): its own ignore rules then no longer apply below it.
-                if not spec.match_file(prefix):
-                    found.append((spec, prefix))
+                if not rules.ignores_folder(path):
+                    found.append((rules, path + "/"))
             if (parent / ".git").exists():
-                return found
-        return []
+                return tuple(reversed(found))
+        return ()
 
     def root_relative(self, path: str) -> str | None:
         """`path` relative to the project root, or None when it lies outside it."""
@@ -102,29 +523,37 @@ class _Ignores:
         return None if rel.startswith("..") else rel.replace(os.sep, "/")
 
     def excluded(self, rel: str | None, name: str, is_dir: bool) -> bool:
-        if self.names is not None and self.names.match(name):
+        """Whether the exclude patterns leave out the entry `name` (at `rel` from the
+        project root; None outside it, where only its name is matched)."""
+        return bool(self.exclude.verdict(name if rel is None else rel, name, is_dir))
+
+    def excluded_path(self, rel: str) -> bool:
+        """Whether the exclude patterns leave out the file `rel` (from the project root)
+        or a folder above it."""
+        folder, _, name = rel.rpartition("/")
+        if folder and self.exclude.ignores_folder(folder):
             return True
-        if self.paths is not None:
-            candidate = rel if rel is not None else name
-            if self.paths.match_file(candidate + "/" if is_dir else candidate):
-                return True
-        return False
+        return self.excluded(rel, name, False)
 
     @staticmethod
-    def git_ignored(gitignores: list[tuple[PathSpec[Any], str]], name: str, is_dir: bool) -> bool:
-        suffix = name + "/" if is_dir else name
-        return any(spec.match_file(prefix + suffix) for spec, prefix in gitignores)
+    def git_ignored(gitignores: GitIgnores, name: str, is_dir: bool) -> bool:
+        """Whether the .gitignore files ignore the entry `name`: the innermost one that
+        has a say decides, as in git."""
+        for rules, prefix in reversed(gitignores):
+            verdict = rules.verdict(prefix + name, name, is_dir)
+            if verdict is not None:
+                return verdict
+        return False
 
 
-def _is_plain(pattern: str) -> bool:
-    return "/" not in pattern and not pattern.startswith(("!", "#")) and "**" not in pattern
+# ----------------------------------------------------------------------- discovery
 
 
 def discover(paths: list[str], settings: Settings, *, force_exclude: bool = False) -> Discovery:
     """The Python files under `paths`, sorted. Files named explicitly are always included,
     unless `force_exclude` applies the exclude patterns to them too."""
     found = Discovery()
-    ignores = _Ignores(settings)
+    ignores = Ignores(settings)
     for given in paths:
         if not os.path.lexists(given):
             raise MissingPathError(given)
@@ -133,106 +562,130 @@ def discover(paths: list[str], settings: Settings, *, force_exclude: bool = Fals
         elif os.path.isdir(given):
             found.files.extend(_walk(given, ignores, found.diagnostics))
         elif os.path.isfile(given):
-            rel = ignores.root_relative(given)
-            if not (force_exclude and ignores.excluded(rel, os.path.basename(given), False)):
+            if not (force_exclude and _force_excluded(given, ignores)):
                 found.files.append(given)
         else:
             found.diagnostics.append(Diagnostic(given, "not-a-file", "not a regular file"))
+    found.diagnostics.extend(ignores.diagnostics)
     found.files = sorted({os.path.normpath(f) for f in found.files})
     found.diagnostics = [replace(d, path=os.path.normpath(d.path)) for d in found.diagnostics]
     return found
 
 
-def _walk(top: str, ignores: _Ignores, diagnostics: list[Diagnostic]) -> Iterator[str]:
-    """The Python files below `top`, carrying each folder's path relative to the root and
-    to every .gitignore above it, so that no path is resolved per file."""
-    top_rel = ignores.root_relative(top)
-    start: tuple[str, str | None, list[tuple[PathSpec[Any], str]]] = (
-        top,
-        None if top_rel is None else ("" if top_rel == "." else top_rel + "/"),
-        ignores.above(top),
-    )
+def _force_excluded(path: str, ignores: Ignores) -> bool:
+    """Whether the exclude patterns leave out a file named on the command line."""
+    rel = ignores.root_relative(path)
+    if rel is None:
+        return ignores.excluded(None, os.path.basename(path), False)
+    return ignores.excluded_path(rel)
+
+
+@dataclass(frozen=True)
+class _Folder:
+    """A folder still to list, with its path from the project root (None outside it;
+    else "" or ending in `/`) and the .gitignore files that apply in it."""
+
+    path: str
+    rel: str | None
+    gitignores: GitIgnores
+
+
+def _walk(top: str, ignores: Ignores, diagnostics: list[Diagnostic]) -> Iterator[str]:
+    """The Python files below `top`. Each folder carries its path relative to the root
+    and to every .gitignore above it, so that no path is resolved per file."""
     real_top = os.path.realpath(top)
-    stack = [start]
+    stack = [_top_folder(top, ignores)]
     while stack:
-        folder, rel, gitignores = stack.pop()
-        if ignores.respect_gitignore:
-            own = ignores.gitignore(folder)
-            if own is not None:
-                gitignores = [*gitignores, (own, "")]
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            diagnostics.append(
-                Diagnostic(folder, "unreadable", f"cannot list folder: {exc.strerror}")
-            )
-            continue
-        for entry in entries:
-            name = entry.name
+        folder = _with_own_gitignore(stack.pop(), ignores)
+        for entry in _entries(folder.path, diagnostics):
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    child_rel = None if rel is None else rel + name
-                    if ignores.excluded(child_rel, name, True) or (
-                        gitignores and ignores.git_ignored(gitignores, name, True)
-                    ):
-                        continue
-                    below = [(spec, prefix + name + "/") for spec, prefix in gitignores]
-                    stack.append(
-                        (entry.path, None if child_rel is None else child_rel + "/", below)
-                    )
-                    continue
-                if not name.endswith(PYTHON_SUFFIXES):
-                    continue
-                if entry.is_symlink():
-                    if not os.path.exists(entry.path):
-                        diagnostics.append(
-                            Diagnostic(entry.path, "broken-symlink", "broken symbolic link")
-                        )
-                        continue
-                    if entry.is_dir():
-                        continue  # symlinked folders are not followed (loops, trees outside)
-                    target = os.path.realpath(entry.path)
-                    if not target.startswith(real_top + os.sep):
-                        diagnostics.append(
-                            Diagnostic(
-                                entry.path,
-                                "symlink-outside",
-                                f"not followed: links outside the scanned folder, to {target}",
-                            )
-                        )
-                        continue
-                if ignores.excluded(None if rel is None else rel + name, name, False) or (
-                    gitignores and ignores.git_ignored(gitignores, name, False)
-                ):
-                    continue
-                if not entry.is_file():
-                    diagnostics.append(Diagnostic(entry.path, "not-a-file", "not a regular file"))
-                    continue
-                yield entry.path
+                    below = _subfolder(folder, entry, ignores)
+                    if below is not None:
+                        stack.append(below)
+                elif _wanted(entry, folder, ignores, real_top, diagnostics):
+                    yield entry.path
             except OSError as exc:
                 diagnostics.append(Diagnostic(entry.path, "unreadable", exc.strerror or str(exc)))
 
 
-def read_source(path: str, max_size: int) -> bytes | Diagnostic:
-    """The bytes of a file, or a diagnostic saying why they cannot be had."""
+def _top_folder(top: str, ignores: Ignores) -> _Folder:
+    """Where a walk starts: a folder named on the command line."""
+    rel = ignores.root_relative(top)
+    if rel is not None:
+        rel = "" if rel == "." else rel + "/"
+    return _Folder(top, rel, ignores.above(top))
+
+
+def _with_own_gitignore(folder: _Folder, ignores: Ignores) -> _Folder:
+    """`folder`, with its own .gitignore (if any) applying inside it."""
+    own = ignores.gitignore(folder.path) if ignores.respect_gitignore else None
+    if own is None:
+        return folder
+    return replace(folder, gitignores=(*folder.gitignores, (own, "")))
+
+
+def _entries(folder: str, diagnostics: list[Diagnostic]) -> list[os.DirEntry[str]]:
+    """The entries of `folder` (none, with a diagnostic, when it cannot be listed)."""
     try:
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            return Diagnostic(path, "not-a-file", "not a regular file")
-        if info.st_size > max_size:
-            return Diagnostic(
-                path,
-                "too-large",
-                f"skipped: {info.st_size} bytes is over max-file-size ({max_size})",
-            )
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        if os.path.islink(path):
-            return Diagnostic(path, "broken-symlink", "broken symbolic link")
-        return Diagnostic(path, "unreadable", "file disappeared during the scan")
+        with os.scandir(folder) as listing:
+            return sorted(listing, key=lambda entry: entry.name)
     except OSError as exc:
-        return Diagnostic(path, "unreadable", f"cannot read: {exc.strerror or exc}")
+        diagnostics.append(Diagnostic(folder, "unreadable", f"cannot list folder: {exc.strerror}"))
+        return []
+
+
+def _subfolder(folder: _Folder, entry: os.DirEntry[str], ignores: Ignores) -> _Folder | None:
+    """The subfolder `entry` of `folder` to walk, or None when it is left out."""
+    name = entry.name
+    rel = None if folder.rel is None else folder.rel + name
+    if ignores.excluded(rel, name, True) or ignores.git_ignored(folder.gitignores, name, True):
+        return None
+    below = tuple((rules, prefix + name + "/") for rules, prefix in folder.gitignores)
+    return _Folder(entry.path, None if rel is None else rel + "/", below)
+
+
+def _wanted(
+    entry: os.DirEntry[str],
+    folder: _Folder,
+    ignores: Ignores,
+    real_top: str,
+    diagnostics: list[Diagnostic],
+) -> bool:
+    """Whether the file `entry` of `folder` is to be scanned."""
+    name = entry.name
+    if not name.endswith(PYTHON_SUFFIXES):
+        return False
+    if entry.is_symlink() and not _link_followed(entry, real_top, diagnostics):
+        return False
+    rel = None if folder.rel is None else folder.rel + name
+    if ignores.excluded(rel, name, False) or ignores.git_ignored(folder.gitignores, name, False):
+        return False
+    if not entry.is_file():
+        diagnostics.append(Diagnostic(entry.path, "not-a-file", "not a regular file"))
+        return False
+    return True
+
+
+def _link_followed(entry: os.DirEntry[str], real_top: str, diagnostics: list[Diagnostic]) -> bool:
+    """Whether a symbolic link is followed: only to a file inside the scanned folder
+    (symlinked folders never are: loops, trees outside)."""
+    if not os.path.exists(entry.path):
+        diagnostics.append(Diagnostic(entry.path, "broken-symlink", "broken symbolic link"))
+        return False
+    if entry.is_dir():
+        return False
+    target = os.path.realpath(entry.path)
+    if not target.startswith(os.path.join(real_top, "")):
+        diagnostics.append(
+            Diagnostic(
+                entry.path,
+                "symlink-outside",
+                f"not followed: links outside the scanned folder, to {target}",
+            )
+        )
+        return False
+    return True
 
 
 @lru_cache(maxsize=8)

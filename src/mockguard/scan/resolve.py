@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from mockguard.findings import Diagnostic
-from mockguard.scan.names import (
+from mockguard.scan.bindings import Source, collect_sources, dotted, parameter_sources
+from mockguard.scan.vocabulary import (
     CONSTRUCTORS,
     FACTORY_FIXTURE,
     MOCK_VALUE,
@@ -23,12 +24,8 @@ from mockguard.scan.names import (
     MONKEYPATCH,
     PATCHERS,
     UNRESOLVED_MOCK_NAMES,
-    Source,
-    collect_sources,
-    dotted,
     is_mock_module,
     mock_member,
-    parameter_sources,
 )
 
 

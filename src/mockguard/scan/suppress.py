@@ -6,6 +6,10 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from mockguard.findings import Finding
 
 _IGNORE = re.compile(r"mockguard:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
 _NOQA = re.compile(r"noqa:\s*([A-Z]+[0-9]+(?:[\s,]+[A-Z]+[0-9]+)*)", re.IGNORECASE)
@@ -76,3 +80,23 @@ def is_suppressed(
         if selectors is None or code in selectors or category.upper() in selectors:
             return True
     return False
+
+
+def apply(
+    findings: Iterable[Finding],
+    suppressions: Suppressions,
+    extra_lines: Mapping[Finding, tuple[int, ...]] | None = None,
+) -> list[Finding]:
+    """The findings, each marked suppressed when a comment on its first or last line covers
+    its code or category. A finding in `extra_lines` (a double class) counts its first line
+    and those lines (its decorators) instead.
+    Every rule's findings go through here once, after all checks have run."""
+    marked = []
+    for finding in findings:
+        lines: tuple[int, ...] = (finding.line, finding.end_line)
+        if extra_lines is not None and finding in extra_lines:
+            lines = lines[:1] + extra_lines[finding]
+        if suppressions and is_suppressed(suppressions, lines, finding.code, finding.category):
+            finding = replace(finding, suppressed=True)
+        marked.append(finding)
+    return marked

@@ -16,22 +16,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockguard.findings import Evidence, Finding
-from mockguard.scan.checks.construction import (
-    CONSTRUCTOR_KEYWORDS,
-    constructor_evidence,
-    wiring_evidence,
-)
-from mockguard.scan.checks.doubles import check_double_class
-from mockguard.scan.checks.factory import compliant_category
-from mockguard.scan.checks.patching import (
-    monkeypatch_value,
-    patch_evidence,
-    patch_target,
-)
+from mockguard.findings import Evidence, Finding, RuleCode
+from mockguard.scan.bindings import callee_text, source_text
 from mockguard.scan.classify import WEIGHTS, Classifier
-from mockguard.scan.names import callee_text, source_text
+from mockguard.scan.factory_calls import compliant_category
 from mockguard.scan.resolve import Resolver, Scope
+from mockguard.scan.rules.attribute_wiring import wiring_evidence
+from mockguard.scan.rules.direct_construction import CONSTRUCTOR_KEYWORDS, constructor_evidence
+from mockguard.scan.rules.hand_written_double import check_double_class
+from mockguard.scan.rules.patching import monkeypatch_value, patch_evidence, patch_target
 
 # The mock's own API: configuring or asserting on these says nothing about the domain.
 MOCK_API_ATTRIBUTES = frozenset(
@@ -72,7 +65,7 @@ WatchKey = tuple[Scope, str]
 class Pending:
     """A site found during the walk, classified once the walk is over."""
 
-    code: str
+    code: RuleCode
     node: ast.AST
     args: dict[str, str]
     scope: Scope
@@ -90,7 +83,7 @@ class Pending:
 class Claim:
     """What a parent node decided about a mock construction below it."""
 
-    code: str | None  # MG101 / MG102; None: MG101 unless `absorbed`
+    code: RuleCode | None  # MG101 / MG102; None: MG101 unless `absorbed`
     target: str = ""
     statement: ast.AST | None = None
     watch: tuple[WatchKey, ...] = ()
@@ -567,7 +560,6 @@ def to_finding(
     column: int,
     end_column: int,
     *,
-    suppressed: bool = False,
     snippet: str = "",
     severity: str = "",
     fingerprint: str = "",
@@ -587,7 +579,6 @@ def to_finding(
         args=tuple(sorted(site.args.items())),
         scope=site.label or site.scope.name,
         evidence=votes,
-        suppressed=suppressed,
         fingerprint=fingerprint,
         snippet=snippet,
         severity=severity,

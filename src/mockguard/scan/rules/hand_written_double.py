@@ -1,13 +1,15 @@
-"""MG301: a hand-written test double class."""
+"""MG301 hand-written-double: a class whose name or bases mark it as a test double."""
 
 from __future__ import annotations
 
 import ast
 
 from mockguard.findings import Evidence
+from mockguard.scan.bindings import dotted
 from mockguard.scan.classify import Classifier, plain_words
-from mockguard.scan.names import MOCK_CLASSES, dotted
 from mockguard.scan.resolve import Resolver, Scope
+from mockguard.scan.rules.base import Rule
+from mockguard.scan.vocabulary import MOCK_CLASSES
 
 DOUBLE_MARKERS = frozenset({"mock", "fake", "stub", "dummy"})
 TEST_CASE_BASES = frozenset({"TestCase", "IsolatedAsyncioTestCase", "AsyncTestCase"})
@@ -43,3 +45,40 @@ def check_double_class(
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             evidence += classifier.attribute_votes("method", stmt.name)
     return evidence
+
+
+RULE = Rule(
+    code="MG301",
+    name="hand-written-double",
+    summary="A hand-written test double class",
+    message="class `{name}` is a hand-written test double",
+    severity="error",
+    enabled_by_default=True,
+    doc="""
+    ## What it does
+    Flags a class whose name marks it as a test double (a word of the name is `Mock`,
+    `Fake`, `Stub` or `Dummy`: `MockWebSocket`, `FakeSession`, `_FakeLoader`) or whose base
+    class is a mock class (`class Recorder(MagicMock)`). Test classes (`TestFakeSession`,
+    subclasses of `unittest.TestCase`) are not doubles.
+
+    ## Why is this bad?
+    Hand-written doubles are copied into every folder that needs one. Each copy implements
+    a different subset of the real interface, and none of them is checked against it.
+
+    ## Example
+    ```python
+    class FakeSession:
+        def __init__(self):
+            self.added = []
+
+        async def commit(self):
+            pass
+    ```
+
+    ## Use instead
+    ```python
+    session = SSotMockFactory.create_database_session_mock()
+    ```
+    """,
+    check=check_double_class,
+)

@@ -1,7 +1,8 @@
-"""What the scanner knows about mock APIs, and name bindings within a scope.
+"""Name bindings within a scope, and short texts for expressions.
 
 Names are resolved to qualified names (`unittest.mock.MagicMock`) through the imports,
-parameters and assignments of the scopes that enclose them, never by matching text.
+parameters and assignments of the scopes that enclose them, never by matching text; this
+module lists how each name gets bound.
 """
 
 from __future__ import annotations
@@ -9,79 +10,18 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Literal
 
-MOCK_MODULES = frozenset({"unittest.mock", "mock", "mock.mock", "asynctest", "asynctest.mock"})
-
-# Callables that build a mock object.
-CONSTRUCTORS = frozenset(
-    {
-        "Mock",
-        "MagicMock",
-        "AsyncMock",
-        "NonCallableMock",
-        "NonCallableMagicMock",
-        "PropertyMock",
-        "create_autospec",
-        "mock_open",
-        "CoroutineMock",
-    }
-)
-# Mock classes a hand-written double may inherit from.
-MOCK_CLASSES = frozenset(
-    {"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock", "CoroutineMock"}
-)
-# Names that mean a mock whatever module they are imported from.
-DISTINCTIVE = CONSTRUCTORS - {"Mock"}
-PATCHERS = frozenset({"patch", "patch.object", "patch.dict", "patch.multiple"})
-# The members of pytest-mock's `mocker` that build or patch.
-MOCKER_CONSTRUCTORS = CONSTRUCTORS | {"stub", "async_stub"}
-MOCKER_PATCHERS = PATCHERS | {"spy"}
-MOCKER_PARAMETERS = frozenset(
-    {"mocker", "class_mocker", "module_mocker", "package_mocker", "session_mocker"}
-)
-MOCKER = "pytest_mock.MockerFixture"
-MONKEYPATCH = "_pytest.monkeypatch.MonkeyPatch"
-FACTORY_FIXTURE = "<factory>"
-# A name bound to a mock object inside a function (`m = MagicMock()`, `with patch(...) as m`).
-MOCK_VALUE = "<mock>"
-# Names that, used without any import, are assumed to come from unittest.mock.
-UNRESOLVED_MOCK_NAMES = CONSTRUCTORS | {"patch", "mock"}
+SourceKind = Literal["import", "param", "assign", "with", "global", "other"]
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
     """One way a name gets bound in a scope."""
 
-    kind: str  # import, param, assign, with, other
+    kind: SourceKind
     value: str = ""  # import: the qualified name; param: the parameter name
     node: ast.AST | None = None  # assign/with: the value expression; param: the annotation
-
-
-def mock_member(qualname: str, extra_modules: Iterable[str] = ()) -> str | None:
-    """The mock API member a qualified name refers to (`MagicMock`, `patch.object`), or None.
-
-    `unittest.mock.patch.object` -> `patch.object`; `tests.support.mock.MagicMock` ->
-    `MagicMock` (distinctive names and modules called `mock` re-export unittest.mock).
-    """
-    for module in (*MOCK_MODULES, *extra_modules):
-        if qualname.startswith(module) and qualname[len(module) : len(module) + 1] == ".":
-            return qualname[len(module) + 1 :]
-    head, _, last = qualname.rpartition(".")
-    if not head:
-        return None
-    if last in DISTINCTIVE:
-        return last
-    parts = head.split(".")
-    for i, part in enumerate(parts):
-        if part in ("mock", "mocks"):
-            member = ".".join([*parts[i + 1 :], last])
-            if member.split(".")[0] in CONSTRUCTORS | {"patch"}:
-                return member
-    return None
-
-
-def is_mock_module(qualname: str, extra_modules: Iterable[str] = ()) -> bool:
-    return qualname in MOCK_MODULES or qualname in extra_modules
 
 
 def dotted(node: ast.AST) -> str | None:

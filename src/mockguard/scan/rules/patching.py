@@ -1,14 +1,15 @@
-"""MG201: what a patch says about the double it puts in place."""
+"""MG201 mock-patching: `patch(...)`, `mocker.patch*`, `monkeypatch.setattr(..., <mock>)`."""
 
 from __future__ import annotations
 
 import ast
 
 from mockguard.findings import Evidence
-from mockguard.scan.checks.construction import constructor_evidence
+from mockguard.scan.bindings import source_text
 from mockguard.scan.classify import Classifier
-from mockguard.scan.names import source_text
 from mockguard.scan.resolve import Resolver, Scope
+from mockguard.scan.rules.base import Rule
+from mockguard.scan.rules.direct_construction import constructor_evidence
 
 
 def patch_target(node: ast.Call, member: str) -> str | None:
@@ -65,3 +66,40 @@ def patch_evidence(
         elif member.endswith("multiple") and keyword.arg:
             evidence += classifier.attribute_votes("attribute", keyword.arg)
     return evidence
+
+
+RULE = Rule(
+    code="MG201",
+    name="mock-patching",
+    summary="A name is patched with a mock",
+    message="{patcher}(...) patches with an ad-hoc mock",
+    severity="error",
+    enabled_by_default=True,
+    doc="""
+    ## What it does
+    Flags patching: `@patch(...)`, `patch.object`, `patch.dict`, `patch.multiple` as a
+    decorator, a context manager or a bound patcher; pytest-mock's `mocker.patch*` and
+    `mocker.spy`; and `monkeypatch.setattr(...)` when the value set is a mock. Each patch
+    call is one finding; a mock built inside the patch call belongs to it.
+
+    ## Why is this bad?
+    A patch replaces production code with a mock the test builds on the spot, usually
+    without a spec. Patch targets are strings that break silently when code moves, and stacks
+    of patch decorators make a test's real dependencies hard to see.
+
+    ## Example
+    ```python
+    @patch("app.agents.supervisor.LLMClient")
+    def test_answer(llm_cls):
+        llm_cls.return_value.complete.return_value = "42"
+    ```
+
+    ## Use instead
+    ```python
+    def test_answer(mock_factory):
+        llm = mock_factory.create("llm_client")
+        agent = SupervisorAgent(llm_client=llm)
+    ```
+    """,
+    check=patch_evidence,
+)

@@ -1,4 +1,8 @@
-"""MG101 / MG102: what a mock constructor call says about the double it builds."""
+"""MG101 direct-mock-construction: a mock built by calling a mock class or `create_autospec`.
+
+The visitor finds the call; :func:`constructor_evidence` reads what the call itself says
+about the double it builds.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ import ast
 
 from mockguard.findings import Evidence
 from mockguard.scan.classify import Classifier
-from mockguard.scan.names import MOCK_CLASSES
 from mockguard.scan.resolve import Resolver, Scope
+from mockguard.scan.rules.base import Rule
+from mockguard.scan.vocabulary import MOCK_CLASSES
 
 # Keyword arguments of a mock's constructor (or a patch) that are not attributes of the double.
 CONSTRUCTOR_KEYWORDS = frozenset(
@@ -59,10 +64,45 @@ def constructor_evidence(
     return evidence
 
 
-def wiring_evidence(target: str, classifier: Classifier) -> list[Evidence]:
-    """MG102's extra clue: the attribute a mock is wired onto (`ws.send_json`). The object
-    names the domain (the caller adds its votes); the attribute is a lesser clue."""
-    attribute = target.rsplit(".", 1)[-1]
-    return classifier.attribute_votes("attribute", attribute) + classifier.name_votes(
-        "member", attribute
-    )
+RULE = Rule(
+    code="MG101",
+    name="direct-mock-construction",
+    summary="A mock object is constructed directly instead of through the factory",
+    message="{constructor}() builds an ad-hoc mock",
+    severity="error",
+    enabled_by_default=True,
+    doc="""
+    ## What it does
+    Flags every direct construction of a test double: `Mock()`, `MagicMock()`,
+    `AsyncMock()`, `NonCallableMock()`, `NonCallableMagicMock()`, `PropertyMock()`,
+    `create_autospec(...)` and `mock_open()`, whether imported from `unittest.mock`, the
+    `mock` backport or `asynctest`, or reached through pytest-mock's `mocker` fixture.
+    A mock kept on the test case itself (`self.client = MagicMock()`) is this rule too.
+
+    ## Why is this bad?
+    An ad-hoc mock accepts any attribute and any call, so it keeps passing after the real
+    interface has changed. The same setup gets copied from test to test, and nobody can say
+    how many there are or whether the number is going down.
+
+    ## Example
+    ```python
+    from unittest.mock import AsyncMock
+
+    def test_send():
+        ws = AsyncMock()
+        notify(ws, "hello")
+        ws.send_json.assert_awaited_once()
+    ```
+
+    ## Use instead
+    ```python
+    from mockguard import SSotMockFactory
+
+    def test_send():
+        ws = SSotMockFactory.create_websocket_mock()
+        notify(ws, "hello")
+        ws.send_json.assert_awaited_once()
+    ```
+    """,
+    check=constructor_evidence,
+)

@@ -1,0 +1,406 @@
+"""The entry points: what the command line, the pytest plugin and the HTML report call.
+
+Data flows one way: files -> ast -> findings -> suppressions -> baseline -> formatters.
+:func:`scan` runs the first steps (discovery, the engine's single pass per file, the
+whole-scan rules, suppressions); :func:`apply_baseline` and :func:`keep_changed_lines`
+narrow a report; the formatters in :mod:`mockguard.report` render it. Nothing here prints:
+problems a user can fix are raised as :class:`UsageError` with a one-line message.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from mockguard.catalog import kind_catalog
+from mockguard.config import ConfigError, Settings
+from mockguard.config import load_settings as _load_settings
+
+if TYPE_CHECKING:
+    from mockguard.fix.runner import FileOutcome
+    from mockguard.report.model import ScanReport
+    from mockguard.scan.files import Discovery
+    from mockguard.scan.shapes import Cluster
+
+# Opens a progress display for a number of files; the callback is told how many finished.
+Progress = Callable[[int], AbstractContextManager[Callable[[int], None] | None]]
+BaselineMode = Literal["create", "update", "force"]
+
+
+class UsageError(Exception):
+    """Something the user can fix (a path, a config, a baseline, a git revision), with a
+    one-line message."""
+
+
+def load_settings(config: Path | None, paths: tuple[str, ...] | list[str] = ()) -> Settings:
+    """The settings for a run: `config`, else the config found from the first path (or the
+    working directory) upwards."""
+    start = None
+    if paths and os.path.exists(paths[0]):
+        first = Path(paths[0])
+        start = first if first.is_dir() else first.parent
+    try:
+        return _load_settings(config, start)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def select_rules(
+    configured: tuple[str, ...], select: str | None, ignore: str | None
+) -> tuple[str, ...]:
+    """The rules to run: `--select` (or the configured ones) less `--ignore`."""
+    from mockguard.scan.rules import RULES
+
+    def codes(raw: str, option: str) -> list[str]:
+        picked = [c.strip().upper() for c in raw.split(",") if c.strip()]
+        for code in picked:
+            if code not in RULES:
+                raise UsageError(f"{option}: unknown rule '{code}' (known: {', '.join(RULES)})")
+        return picked
+
+    chosen = codes(select, "--select") if select is not None else list(configured)
+    dropped = set(codes(ignore, "--ignore")) if ignore is not None else set()
+    return tuple(c for c in chosen if c not in dropped)
+
+
+def targets(paths: tuple[str, ...] | list[str], settings: Settings) -> list[str]:
+    """The paths given, else the configured ones, else the working directory."""
+    return list(paths) or [from_root(p, settings) for p in settings.paths] or ["."]
+
+
+def from_root(path: str, settings: Settings) -> str:
+    """A path of the config (relative to the project root) as the user's shell sees it."""
+    full = settings.root / path
+    try:
+        return os.path.relpath(full)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(full)
+
+
+def discover(paths: list[str], settings: Settings, *, force_exclude: bool = False) -> Discovery:
+    """The files to work on; a path that does not exist is a UsageError."""
+    from mockguard.scan.files import MissingPathError
+    from mockguard.scan.files import discover as find
+
+    try:
+        return find(paths, settings, force_exclude=force_exclude)
+    except MissingPathError as exc:
+        raise UsageError(f"path does not exist: {exc}") from None
+
+
+def cache_dir(settings: Settings) -> Path:
+    """Where the scan cache lives: `cache-dir`, else `.mockguard_cache` at the project root."""
+    from mockguard.scan.cache import CACHE_DIR
+
+    return settings.root / (settings.cache_dir or CACHE_DIR)
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What to scan and how: the paths, and the choices that change what is read."""
+
+    paths: list[str]
+    jobs: int | None = None
+    force_exclude: bool = False
+    # Only these files (absolute, normalised paths), when given: `--diff`.
+    only: frozenset[str] | None = None
+    use_cache: bool = True
+    # Gather the setup shapes (for clusters) even when MG401 is not selected.
+    shapes: bool = False
+
+
+def scan(request: ScanRequest, settings: Settings, progress: Progress | None = None) -> ScanReport:
+    """Discover and scan files; run the whole-scan rules (MG401) and apply suppressions."""
+    from mockguard.fingerprint import project_path
+    from mockguard.report.model import ScanReport, rule_codes
+    from mockguard.scan.engine import scan_files
+
+    started = time.perf_counter()
+    found = discover(request.paths, settings, force_exclude=request.force_exclude)
+    files = found.files
+    if request.only is not None:
+        files = [f for f in files if os.path.normpath(os.path.abspath(f)) in request.only]
+    chosen = settings.select
+    engine_settings = settings
+    if request.shapes and "MG401" not in chosen:
+        engine_settings = replace(settings, select=(*chosen, "MG401"))
+    cache = None
+    if request.use_cache:
+        from mockguard.scan.cache import ScanCache
+
+        cache = ScanCache.for_settings(engine_settings, cache_dir(settings))
+    report = ScanReport(
+        categories=settings.category_names,
+        rules=rule_codes(chosen),
+        catalog=kind_catalog(settings),
+    )
+    report.diagnostics.extend(found.diagnostics)
+    with _progress(progress, len(files)) as advance:
+        for result in scan_files(files, engine_settings, request.jobs, advance, cache):
+            report.add(result, project_path(result.path, settings.root))
+    if "MG401" in chosen:
+        _add_duplicates(report, settings)
+    if "MG401" not in chosen:
+        report.findings = [f for f in report.findings if f.code != "MG401"]
+    report.finish()
+    report.elapsed = time.perf_counter() - started
+    return report
+
+
+def _progress(progress: Progress | None, total: int) -> AbstractContextManager[Any]:
+    from contextlib import nullcontext
+
+    return progress(total) if progress is not None else nullcontext(None)
+
+
+def _add_duplicates(report: ScanReport, settings: Settings) -> None:
+    """MG401, the rule over the whole scan: its findings, with each file's suppressions."""
+    from mockguard.fingerprint import project_path
+    from mockguard.scan import suppress
+    from mockguard.scan.rules import severity_of
+    from mockguard.scan.rules.duplicated_setup import duplicate_findings
+
+    found = duplicate_findings(
+        report.shapes,
+        lambda path: project_path(path, settings.root),
+        lambda category: severity_of(settings, "MG401", category),
+    )
+    for finding in found:
+        marked = suppress.apply([finding], report.suppressions.get(finding.path, {}))[0]
+        (report.suppressed if marked.suppressed else report.findings).append(marked)
+
+
+def apply_baseline(report: ScanReport, path: Path) -> None:
+    """Split the report's findings into new and baselined against the baseline at `path`."""
+    from mockguard.baseline import BaselineError, load
+
+    try:
+        entries = load(path)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+    report.apply_baseline(entries, str(path))
+
+
+def baseline_path(given: str | Path | None, settings: Settings) -> Path:
+    """The baseline named on the command line, or the configured one."""
+    if given:
+        return Path(given)
+    return Path(from_root(settings.baseline, settings))
+
+
+def changed_lines(revision: str) -> dict[str, set[int] | None]:
+    """Absolute path -> the lines changed since `revision` (None: the whole file)."""
+    from mockguard.git import GitError
+    from mockguard.git import changed_lines as changed
+
+    try:
+        return changed(revision, Path.cwd())
+    except GitError as exc:
+        raise UsageError(f"--diff {revision}: {exc}") from None
+
+
+def keep_changed_lines(report: ScanReport, changed: dict[str, set[int] | None]) -> None:
+    """Drop the findings outside the changed lines (the baseline was applied to whole files,
+    so nothing there is reported gone by mistake)."""
+    from mockguard.findings import Finding
+
+    def touched(finding: Finding) -> bool:
+        lines = changed.get(os.path.normpath(os.path.abspath(finding.path)), set())
+        if lines is None:
+            return True
+        last = finding.line if finding.code == "MG301" else finding.end_line
+        return any(line in lines for line in range(finding.line, last + 1))
+
+    report.findings = [f for f in report.findings if touched(f)]
+    report.suppressed = [f for f in report.suppressed if touched(f)]
+    if report.baseline is not None:
+        report.baseline.baselined = [f for f in report.baseline.baselined if touched(f)]
+
+
+def update_baseline(
+    request: ScanRequest,
+    settings: Settings,
+    target: Path,
+    mode: BaselineMode,
+    progress: Progress | None = None,
+) -> str:
+    """Record the scan's findings in the baseline at `target` (under a lock): `create` a new
+    one, `update` (only drop gone entries) or `force` (rewrite). Returns what was done."""
+    from mockguard.io import LockedError, exclusive
+
+    try:
+        with exclusive(target):
+            return _write_baseline(scan(request, settings, progress), target, mode)
+    except LockedError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _write_baseline(report: ScanReport, target: Path, mode: BaselineMode) -> str:
+    from mockguard.baseline import BaselineEntry, BaselineError, dump, load
+    from mockguard.io import write_text
+
+    current = {
+        f.fingerprint: BaselineEntry.of(f, report.project_paths.get(f.path, f.path))
+        for f in report.findings
+    }
+    if not target.exists():
+        if mode == "update":
+            raise UsageError(f"{target}: no baseline to update (run `mockguard baseline` first)")
+        entries, message = current, f"wrote {target} with {len(current)} findings"
+    else:
+        try:
+            existing = load(target)
+        except BaselineError as exc:
+            if mode != "force":
+                raise UsageError(f"{exc} (use --force to replace it)") from None
+            existing = {}
+        if mode == "create":
+            raise UsageError(
+                f"{target} already exists: use --update to drop gone entries, "
+                "or --force to rewrite it"
+            )
+        entries, message = _merge_baseline(existing, current, report, target, mode)
+    try:
+        write_text(target, dump(entries.values()))
+    except OSError as exc:
+        raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return message
+
+
+def _merge_baseline(
+    existing: dict[str, Any],
+    current: dict[str, Any],
+    report: ScanReport,
+    target: Path,
+    mode: BaselineMode,
+) -> tuple[dict[str, Any], str]:
+    scanned = set(report.project_paths.values())
+    gone = {fp for fp, e in existing.items() if e.path in scanned and fp not in current}
+    added = [fp for fp in current if fp not in existing]
+    if mode == "update":
+        entries = {fp: e for fp, e in existing.items() if fp not in gone}
+        message = f"updated {target}: removed {len(gone)} gone entries, {len(entries)} remain"
+        if added:
+            message += f"; {len(added)} new findings were not added (use --force to add them)"
+        return entries, message
+    kept = {fp: e for fp, e in existing.items() if e.path not in scanned}
+    entries = {**kept, **current}
+    message = f"rewrote {target}: added {len(added)}, removed {len(gone)}, {len(entries)} in all"
+    return entries, message
+
+
+def dupes(
+    request: ScanRequest, settings: Settings, *, min_size: int = 3, similarity: float = 1.0
+) -> list[Cluster]:
+    """Copies of the same mock setup, largest cluster first, places in project paths."""
+    from mockguard.scan.shapes import cluster
+
+    report = scan(replace(request, shapes=True), settings)
+    clusters = cluster(report.shapes, min_size=min_size, similarity=similarity)
+    return _in_project_paths(clusters, report)
+
+
+def _in_project_paths(clusters: list[Cluster], report: ScanReport) -> list[Cluster]:
+    for group in clusters:
+        group.places = [
+            replace(p, path=report.project_paths.get(p.path, p.path)) for p in group.places
+        ]
+    return clusters
+
+
+def report_clusters(report: ScanReport, min_size: int = 3) -> list[Cluster]:
+    """The clusters of a report scanned with `shapes=True` (for the HTML page)."""
+    from mockguard.scan.shapes import cluster
+
+    return _in_project_paths(cluster(report.shapes, min_size=min_size), report)
+
+
+def plan_fix(
+    request: ScanRequest, settings: Settings, categories: list[str] | None
+) -> list[FileOutcome]:
+    """What `fix` would do to each file: the rewritten text, the rewrites and the skips."""
+    from mockguard.fix.runner import rewrite_file
+
+    found = discover(request.paths, settings)
+    return [rewrite_file(path, settings, categories) for path in found.files]
+
+
+def history_rows(
+    paths: list[str], settings: Settings, max_commits: int
+) -> list[dict[str, Any]] | None:
+    """The trend of the scanned paths over git history (at most `max_commits` commits,
+    evenly spaced), or None outside a repository."""
+    from mockguard.git import GitError
+    from mockguard.history import history, repository_root, select_commits
+
+    try:
+        top = repository_root(Path(paths[0]).resolve())
+        commits = select_commits(top)
+        if len(commits) > max_commits:
+            step = -(-len(commits) // max_commits)
+            commits = select_commits(top, every=step)
+        inside = [os.path.relpath(os.path.abspath(t), top) for t in paths]
+        run = history(top, settings, commits, paths=[p for p in inside if p != "."])
+    except GitError:
+        return None
+    return [row.as_json() for row in run.commits]
+
+
+def clear_cache(settings: Settings) -> str:
+    """Delete the scan cache folder; returns what was done."""
+    import shutil
+
+    from mockguard.scan.cache import CACHE_DIR
+
+    folder = cache_dir(settings)
+    if not folder.exists():
+        return f"no cache at {folder}"
+    if not (folder / ".gitignore").exists() and folder.name != CACHE_DIR:
+        raise UsageError(f"{folder} does not look like a mockguard cache; not deleting it")
+    try:
+        shutil.rmtree(folder)
+    except OSError as exc:
+        raise UsageError(f"cannot delete {folder}: {exc.strerror or exc}") from None
+    return f"deleted {folder}"
+
+
+@dataclass(frozen=True)
+class FixWritten:
+    """What `fix --write` did: the files written, and the test command's exit status before
+    and after (None without `--check-tests`)."""
+
+    written: list[FileOutcome]
+    before: int | None = None
+    after: int | None = None
+
+
+def write_fix(
+    outcomes: list[FileOutcome], settings: Settings, check_tests: str | None = None
+) -> FixWritten:
+    """Write the rewrites (under a lock); with `check_tests`, run that command before and
+    after, and revert every written file when it passed before and fails after."""
+    from mockguard.fix.runner import FileChangedError, revert, run_tests, write
+    from mockguard.io import LockedError, exclusive
+
+    before = run_tests(check_tests) if check_tests else None
+    try:
+        with exclusive(settings.root / ".mockguard-fix"):
+            written = write(outcomes)
+    except (FileChangedError, LockedError) as exc:
+        raise UsageError(str(exc)) from None
+    if check_tests is None:
+        return FixWritten(written)
+    after = run_tests(check_tests)
+    if before == 0 and after != 0:
+        revert(written)
+        raise UsageError(
+            f"`{check_tests}` passed before and fails after the rewrite "
+            f"(exit {after}): reverted {len(written)} file(s): "
+            + ", ".join(o.path for o in written)
+        )
+    return FixWritten(written, before, after)
