@@ -14,7 +14,7 @@ import textwrap
 import typing
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 # Special methods a double must support when its interface has them (`async with session`).
 SPECIAL_METHODS = frozenset(
@@ -37,12 +37,15 @@ class InterfaceError(TypeError):
     """An interface that cannot be loaded or inspected."""
 
 
+MemberKind = Literal["method", "async_method", "async_iterator", "property", "attribute"]
+
+
 @dataclass(frozen=True, slots=True)
 class Member:
     """One member of an interface."""
 
     name: str
-    kind: str  # method, async_method, async_iterator, property, attribute
+    kind: MemberKind
     signature: inspect.Signature | None = None
     annotation: Any = None
     default: Any = NO_DEFAULT
@@ -162,6 +165,7 @@ def _member(cls: type, name: str) -> Member | None:
         return Member(name, "attribute", default=function)
     if not callable(function):
         return Member(name, "attribute", default=raw)
+    kind: MemberKind
     if inspect.isasyncgenfunction(function):
         kind = "async_iterator"
     elif inspect.iscoroutinefunction(function):

@@ -11,9 +11,14 @@ from __future__ import annotations
 import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 from mockguard.factory.interface import Interface, InterfaceError, Member, compile_interface
 from mockguard.factory.kinds import Kind
+
+DriftProblem = Literal[
+    "missing-in-production", "missing-in-interface", "kind", "sync-async", "signature", "error"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +27,7 @@ class Drift:
 
     kind: str
     member: str
-    problem: str  # missing-in-production, missing-in-interface, sync-async, signature, error
+    problem: DriftProblem
     detail: str
 
     @property

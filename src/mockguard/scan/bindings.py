@@ -102,57 +102,48 @@ def collect_sources(body: Iterable[ast.stmt]) -> dict[str, list[Source]]:
     """Every name bound directly in a block of statements, descending into compound
     statements but not into nested functions or classes (whose names it does record)."""
     sources: dict[str, list[Source]] = {}
-
-    def add(name: str, source: Source) -> None:
-        sources.setdefault(name, []).append(source)
-
     stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
+        for name, source in _bindings(node):
+            sources.setdefault(name, []).append(source)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            add(node.name, Source("other"))
             continue
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            for name, source in import_sources(node):
-                add(name, source)
-            continue
-        if isinstance(node, ast.Assign):
-            for target in node.targets:
-                for bound in _targets(target):
-                    single = isinstance(target, ast.Name)
-                    add(bound.id, Source("assign", node=node.value) if single else Source("other"))
-        elif isinstance(node, ast.AnnAssign):
-            if isinstance(node.target, ast.Name):
-                add(
-                    node.target.id,
-                    Source("assign", node=node.value) if node.value else Source("other"),
-                )
-        elif isinstance(node, ast.AugAssign):
-            for bound in _targets(node.target):
-                add(bound.id, Source("other"))
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            for bound in _targets(node.target):
-                add(bound.id, Source("other"))
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    for bound in _targets(item.optional_vars):
-                        single = isinstance(item.optional_vars, ast.Name)
-                        add(
-                            bound.id,
-                            Source("with", node=item.context_expr) if single else Source("other"),
-                        )
-        elif isinstance(node, ast.ExceptHandler):
-            if node.name:
-                add(node.name, Source("other"))
-        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
-            add(node.name, Source("other"))
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            add(node.rest, Source("other"))
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            for name in node.names:
-                add(name, Source("global"))
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case, ast.pattern)):
                 stack.append(child)
     return sources
+
+
+def _bindings(node: ast.AST) -> Iterator[tuple[str, Source]]:
+    """The names one statement (or handler, or pattern) binds itself, with how."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        yield node.name, Source("other")
+    elif isinstance(node, (ast.Import, ast.ImportFrom)):
+        yield from import_sources(node)
+    elif isinstance(node, ast.Assign):
+        for target in node.targets:
+            single = isinstance(target, ast.Name)
+            for bound in _targets(target):
+                yield bound.id, Source("assign", node=node.value) if single else Source("other")
+    elif isinstance(node, ast.AnnAssign):
+        if isinstance(node.target, ast.Name):
+            value = node.value
+            yield node.target.id, Source("assign", node=value) if value else Source("other")
+    elif isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor)):
+        for bound in _targets(node.target):
+            yield bound.id, Source("other")
+    elif isinstance(node, (ast.With, ast.AsyncWith)):
+        for item in node.items:
+            if item.optional_vars is not None:
+                single = isinstance(item.optional_vars, ast.Name)
+                for bound in _targets(item.optional_vars):
+                    source = Source("with", node=item.context_expr) if single else Source("other")
+                    yield bound.id, source
+    elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+        yield node.name, Source("other")
+    elif isinstance(node, ast.MatchMapping) and node.rest:
+        yield node.rest, Source("other")
+    elif isinstance(node, ast.Global | ast.Nonlocal):
+        for name in node.names:
+            yield name, Source("global")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from mockguard.findings import Diagnostic
 from mockguard.scan.bindings import Source, collect_sources, dotted, parameter_sources
@@ -82,11 +82,14 @@ class Scope:
         return scope
 
 
-class Action(NamedTuple):
-    """What calling something does: `construct`, `patch`, `monkeypatch` or `factory`, and
-    the API member (`MagicMock`, `patch.object`, `create_websocket_mock`)."""
+ActionKind = Literal["construct", "patch", "monkeypatch", "factory"]
 
-    kind: str
+
+class Action(NamedTuple):
+    """What calling something does, and the API member it goes through (`MagicMock`,
+    `patch.object`, `create_websocket_mock`)."""
+
+    kind: ActionKind
     member: str
 
 
