@@ -85,14 +85,15 @@ class KindCatalog:
         return [k for k in self.for_category(category) if k.builtin and k.name not in NOT_FOR_FIX]
 
     def hint(self, category: str) -> str:
-        """What to use instead of an ad-hoc double of this category."""
-        kinds = [k for k in self.for_category(category) if k.hinted or not k.builtin]
-        if not kinds:
+        """What to use instead of an ad-hoc double of this category: the built-in calls,
+        then the project's own kinds."""
+        kinds = self.for_category(category)
+        builtins = [k for k in kinds if k.builtin and k.hinted]
+        calls = [k.call if i == 0 else k.call.split(".", 1)[1] for i, k in enumerate(builtins)]
+        calls += [k.call for k in kinds if not k.builtin]
+        if not calls:
             return GENERIC_HINT
-        first, *others = kinds
-        calls = [first.call, *(k.call.split(".", 1)[1] for k in others if k.builtin)]
-        calls += [k.call for k in others if not k.builtin]
-        fixtures = [k.fixture for k in kinds if k.fixture]
+        fixtures = [k.fixture for k in builtins if k.fixture]
         text = " / ".join(calls)
         return f"{text} (or the {fixtures[0]} fixture)" if fixtures else text
 
