@@ -5,12 +5,15 @@ Run by hand (never from the test suite), from the repository root:
     .venv/bin/python benchmarks/bench_factory.py            # full: 9 rounds per side
     .venv/bin/python benchmarks/bench_factory.py --quick    # 3 shorter rounds per side
 
-Every callable is timed with `timeit.Timer(fn).repeat(repeat=R, number=N)`, N chosen so one
-round takes about 0.2 s (0.1 s with `--quick`); the table shows per-call medians over the
-rounds and their ratio (factory / anchor), all measured in this one run. As usual with
-`timeit`, the garbage collector is off inside a round. The interface behind each kind is
-compiled on the first `create` (and cached); that one-off cost is paid by a warm-up call,
-outside the timed rounds.
+The two sides of each row are timed in alternation: round 1 times the factory then the
+anchor, round 2 the anchor then the factory, and so on, so that a slow moment of a shared
+machine falls on both sides alike. Each round is `timeit.Timer(fn).timeit(N)`, N chosen per
+side so that one round takes about 0.2 s (0.1 s with `--quick`); the table shows per-call
+medians over the rounds and their ratio (factory / anchor). As usual with `timeit`, the
+garbage collector is off inside a round. The interface behind each kind is compiled on the
+first `create` (and cached); that one-off cost is paid by a warm-up call outside the timed
+rounds, and reported in a row of its own: the first use in a fresh interpreter (importing
+the factory and Starlette, compiling the interface), against the first `create_autospec`.
 
 Scenarios:
 
@@ -20,7 +23,11 @@ Scenarios:
    close, then assert the awaits) vs the hand-rolled MagicMock + AsyncMock pattern;
 3. creating strict websocket and database-session mocks vs `create_autospec(...,
    instance=True)` of the real Starlette / SQLAlchemy classes, and the realistic use against
-   an autospec websocket.
+   an autospec websocket;
+4. first use in a fresh interpreter (reported, not judged).
+
+Goals: creating costs at most half a bare `MagicMock()`, the realistic use at most half the
+hand-rolled pattern, and creating is at least 50x faster than `create_autospec`.
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ import asyncio
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import timeit
 from collections.abc import Callable, Coroutine
@@ -126,19 +134,65 @@ def calls_per_round(timer: timeit.Timer, seconds: float) -> int:
         number *= 2 if elapsed > seconds / 40 else 10
 
 
-def measure(
-    fn: Callable[[], object],
+def measure_pair(
+    factory_fn: Callable[[], object],
+    anchor_fn: Callable[[], object],
     *,
     rounds: int,
     seconds: float,
-    setup: Callable[[], object] = lambda: None,
-) -> Timing:
-    """Median-ready per-call times of `fn`; `setup` runs before each round, untimed."""
-    fn()  # warm-up: imports, compiled interfaces, caches
-    timer = timeit.Timer(fn, setup=setup)
-    number = calls_per_round(timer, seconds)
-    totals = timer.repeat(repeat=rounds, number=number)
-    return Timing(number, tuple(total / number for total in totals))
+    factory_setup: Callable[[], object] = lambda: None,
+    anchor_setup: Callable[[], object] = lambda: None,
+) -> tuple[Timing, Timing]:
+    """Per-call times of both sides of a row, their rounds interleaved (factory first in
+    even rounds, anchor first in odd ones); `*_setup` runs before each round, untimed."""
+    sides = []
+    for fn, setup in ((factory_fn, factory_setup), (anchor_fn, anchor_setup)):
+        fn()  # warm-up: imports, compiled interfaces, caches
+        timer = timeit.Timer(fn, setup=setup)
+        sides.append((timer, calls_per_round(timer, seconds), []))
+    for index in range(rounds):
+        order = sides if index % 2 == 0 else sides[::-1]
+        for timer, number, totals in order:
+            totals.append(timer.timeit(number) / number)
+    (_, f_number, f_times), (_, a_number, a_times) = sides
+    return Timing(f_number, tuple(f_times)), Timing(a_number, tuple(a_times))
+
+
+FIRST_USE = """
+import time
+start = time.perf_counter()
+{body}
+print(time.perf_counter() - start)
+"""
+FACTORY_FIRST_USE = "from mockguard.factory import MockFactory\nMockFactory().create('websocket')"
+AUTOSPEC_FIRST_USE = (
+    "from unittest.mock import create_autospec\n"
+    "from starlette.websockets import WebSocket\n"
+    "create_autospec(WebSocket, instance=True)"
+)
+
+
+def first_use(body: str) -> float:
+    """Seconds from nothing imported to the first double, in a fresh interpreter."""
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_USE.format(body=body)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return float(done.stdout.strip())
+
+
+def measure_first_use(runs: int) -> tuple[Timing, Timing]:
+    """The first use of each side, in `runs` fresh interpreters each, interleaved."""
+    factory_times: list[float] = []
+    anchor_times: list[float] = []
+    for index in range(runs):
+        pair = [(FACTORY_FIRST_USE, factory_times), (AUTOSPEC_FIRST_USE, anchor_times)]
+        for body, times in pair if index % 2 == 0 else pair[::-1]:
+            times.append(first_use(body))
+    return Timing(1, tuple(factory_times)), Timing(1, tuple(anchor_times))
 
 
 @dataclass(frozen=True)
@@ -163,8 +217,10 @@ class Row:
 def goal_text(goal: float | None) -> str:
     if goal is None:
         return "-"
-    if goal < 1:
+    if goal < 0.1:
         return f"<= {goal:.2f}x ({1 / goal:.0f}x faster)"
+    if goal < 1:
+        return f"<= {goal:.1f}x"
     return f"<= {goal:.1f}x"
 
 
@@ -215,8 +271,14 @@ def main(argv: list[str] | None = None) -> int:
     factory = MockFactory()
     loop = asyncio.new_event_loop()
 
-    def timed(fn: Callable[[], object], setup: Callable[[], object] = lambda: None) -> Timing:
-        return measure(fn, rounds=rounds, seconds=seconds, setup=setup)
+    def pair(
+        factory_fn: Callable[[], object],
+        anchor_fn: Callable[[], object],
+        factory_setup: Callable[[], object] = lambda: None,
+    ) -> tuple[Timing, Timing]:
+        return measure_pair(
+            factory_fn, anchor_fn, rounds=rounds, seconds=seconds, factory_setup=factory_setup
+        )
 
     def create_websocket() -> Any:
         return factory.create("websocket")
@@ -239,36 +301,43 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'quick' if args.quick else 'full'} mode: {rounds} rounds of ~{seconds} s per side, "
-        "per-call medians, ratio = factory / anchor (lower is better)"
+        "sides interleaved, per-call medians, ratio = factory / anchor (lower is better)"
     )
     sys.stdout.flush()
-    try:
+
+    def forget() -> None:
         # The factory records what its websockets send: start each round with an empty log.
-        f_websocket = timed(create_websocket, setup=factory.events.clear)
-        f_facade = timed(SSotMockFactory.create_websocket_mock)
-        f_session = timed(create_session)
-        f_use = timed(on_loop(loop, factory_use), setup=factory.events.clear)
-        a_magicmock = timed(MagicMock)
-        a_handrolled_use = timed(on_loop(loop, handrolled_use))
-        a_autospec_websocket = timed(autospec_websocket)
-        a_autospec_session = timed(autospec_session)
-        a_autospec_use = timed(on_loop(loop, autospec_use))
+        factory.reset()
+
+    try:
+        f_websocket, a_magicmock = pair(create_websocket, MagicMock, forget)
+        f_facade, a_magicmock2 = pair(SSotMockFactory.create_websocket_mock, MagicMock, forget)
+        f_use, a_handrolled_use = pair(
+            on_loop(loop, factory_use), on_loop(loop, handrolled_use), forget
+        )
+        f_websocket2, a_autospec_websocket = pair(create_websocket, autospec_websocket, forget)
+        f_session, a_autospec_session = pair(create_session, autospec_session, forget)
+        f_use2, a_autospec_use = pair(
+            on_loop(loop, factory_use), on_loop(loop, autospec_use), forget
+        )
     finally:
         loop.close()
+    f_first, a_first = measure_first_use(max(3, rounds // 2))
 
     rows = [
-        Row('create("websocket")', f_websocket, a_magicmock, "MagicMock()", 1.0),
-        Row("create_websocket_mock()", f_facade, a_magicmock, "MagicMock()", 1.0),
-        Row("websocket use (async)", f_use, a_handrolled_use, "hand-rolled MagicMock", 1.1),
-        Row('create("websocket")', f_websocket, a_autospec_websocket, "autospec WebSocket", 0.05),
+        Row('create("websocket")', f_websocket, a_magicmock, "MagicMock()", 0.5),
+        Row("create_websocket_mock()", f_facade, a_magicmock2, "MagicMock()", 0.5),
+        Row("websocket use (async)", f_use, a_handrolled_use, "hand-rolled MagicMock", 0.5),
+        Row('create("websocket")', f_websocket2, a_autospec_websocket, "autospec WebSocket", 0.02),
         Row(
             'create("database_session")',
             f_session,
             a_autospec_session,
             "autospec AsyncSession",
-            0.05,
+            0.02,
         ),
-        Row("websocket use (async)", f_use, a_autospec_use, "autospec WebSocket", None),
+        Row("websocket use (async)", f_use2, a_autospec_use, "autospec WebSocket", None),
+        Row("first use, fresh interpreter", f_first, a_first, "first autospec WebSocket", None),
     ]
     print()
     print_table(rows)

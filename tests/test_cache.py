@@ -13,10 +13,16 @@ import pytest
 from mockguard.config import Settings
 from mockguard.scan import cache as cache_module
 from mockguard.scan import engine
-from mockguard.scan.cache import FORMAT, ScanCache
+from mockguard.scan.cache import FORMAT, ScanCache, read_signed, write_signed
 from mockguard.scan.engine import scan_files
 
 SOURCE = "from unittest.mock import MagicMock\n\ndef test_x():\n    ws = MagicMock()\n    ws.send_json.assert_not_called()\n"
+
+
+@pytest.fixture(autouse=True)
+def own_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache key of this test's own (never the user's)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
 
 
 @pytest.fixture
@@ -90,17 +96,81 @@ def test_config_change_and_version_change_start_afresh(tree, parses, monkeypatch
 def test_corrupt_cache_is_rebuilt(tree, parses) -> None:
     settings, paths = tree
     first = scan(settings, paths)
-    cache_file = next((settings.root / ".mockguard_cache").glob("scan-*.json"))
-    document = json.loads(cache_file.read_text())
+    folder = settings.root / ".mockguard_cache"
+    cache_file = next(folder.glob("scan-*.json"))
+    document = read_signed(cache_file)
     entry = document["files"][os.path.abspath(paths[0])]
     entry["result"]["findings"] = [["garbage"]]
-    cache_file.write_text(json.dumps(document))
+    write_signed(folder, cache_file.name, document)
     again = scan(settings, paths)
     assert parses[3:] == ["test_0.py"]  # the bad entry is scanned again, never trusted
     assert again[0].findings == first[0].findings
     cache_file.write_text("{ not json")
     assert [r.findings for r in scan(settings, paths)] == [r.findings for r in first]
-    assert json.loads(cache_file.read_text())["format"] == FORMAT
+    assert read_signed(cache_file)["format"] == FORMAT
+
+
+@pytest.mark.parametrize(
+    ("where", "bad"),
+    [
+        (("result", "findings", 0, 1), "3"),  # a line that is a string
+        (("result", "findings", 0, 9), 1),  # `suppressed` that is an int
+        (("result", "findings", 0, 5), "MG999"),  # no such rule
+        (("result", "compliant"), {"websocket": True}),
+        (("result", "diagnostics"), [["x", "no-such-kind", "m", 1]]),
+        (("result", "suppressions"), [["4", None]]),
+        (("result", "shapes"), [[["MagicMock", "", [["a"]]], [1] * 8]]),
+        (("result", "parsed"), "yes"),
+        (("stat",), [1, 2, 3]),
+        (("digest",), ""),
+        (("result",), []),
+    ],
+)
+def test_an_entry_of_the_wrong_shape_is_scanned_again(tree, parses, where, bad) -> None:
+    settings, paths = tree
+    first = scan(settings, paths)
+    folder = settings.root / ".mockguard_cache"
+    cache_file = next(folder.glob("scan-*.json"))
+    document = read_signed(cache_file)
+    node = document["files"][os.path.abspath(paths[0])]
+    for step in where[:-1]:
+        node = node[step]
+    node[where[-1]] = bad
+    write_signed(folder, cache_file.name, document)
+    again = scan(settings, paths)
+    assert parses[3:] == ["test_0.py"]
+    assert [r.findings for r in again] == [r.findings for r in first]
+
+
+def test_a_changed_file_is_never_served_from_the_cache(tree, monkeypatch) -> None:
+    """Even when its size and mtime are what they were, and its last change was long
+    before the scan (no racy window): the ctime and inode tell."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+    settings, paths = tree
+    assert len(scan(settings, paths)[0].findings) == 1
+    path = Path(paths[0])
+    before = path.stat()
+    path.write_text(SOURCE.replace("ws = MagicMock()", "ws = object()   "))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert scan(settings, paths)[0].findings == []
+
+
+def test_a_file_changed_in_the_same_tick_is_hashed_again(tree, monkeypatch) -> None:
+    """A change right after the scan that recorded a file can leave its whole stat as it
+    was (a coarse file system clock): an entry that recent is checked by content."""
+    settings, paths = tree
+    path = Path(paths[0])
+    real_stat = os.stat
+    assert len(scan(settings, paths)[0].findings) == 1
+    recorded = real_stat(path)
+    path.write_text(SOURCE.replace("ws = MagicMock()", "ws = object()   "))
+
+    def same_tick(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return recorded if os.fspath(name) == str(path) else real_stat(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", same_tick)
+    assert scan(settings, paths)[0].findings == []
 
 
 def test_cache_folder_ignores_itself(tree) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,73 @@ def test_configured_kinds_build_a_factory(tmp_path: Path, monkeypatch: pytest.Mo
     )
     with pytest.raises(KindError, match=r"default `tick`: clockmod\.Clock has no attribute `tick`"):
         MockFactory.from_settings(load_settings(start=tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (".", "leads to the project root itself"),
+        ("..", "outside the project"),
+        ("../sibling/cache", "outside the project"),
+        ("sub/../../x", "outside the project"),
+        ("/tmp", "outside the project"),
+        ("out/cache", "outside the project"),  # out is a link to a folder outside
+        ("in", "must not be a symbolic link"),  # in is a link to a folder inside
+    ],
+)
+@pytest.mark.parametrize("key", ["cache-dir", "baseline"])
+def test_written_paths_stay_inside_the_project(
+    tmp_path: Path, key: str, value: str, problem: str
+) -> None:
+    project = tmp_path / "project"
+    (project / "real").mkdir(parents=True)
+    (tmp_path / "sibling").mkdir()
+    (project / "out").symlink_to(tmp_path / "sibling")
+    (project / "in").symlink_to(project / "real")
+    (project / "pyproject.toml").write_text(f'[tool.mockguard]\n{key} = "{value}"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(start=project)
+    assert f"`tool.mockguard.{key}` must" in str(caught.value)
+    assert problem in str(caught.value)
+    (project / "pyproject.toml").write_text(f'[tool.mockguard]\n{key} = "real/x"\n')
+    assert load_settings(start=project).root == project.resolve()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("x = " + "[" * 100_000 + "]" * 100_000, "nested deeper than 64 levels"),
+        ("x = " + "{a = " * 5_000 + "1" + "}" * 5_000, "nested deeper than 64 levels"),
+        ("a" + ".a" * 100_000 + " = 1", "nested deeper than 64 levels"),
+        ("[a" + ".a" * 100_000 + "]", "nested deeper than 64 levels"),
+        ("# " + "x" * (3 * 1024 * 1024), "larger than 2097152 bytes"),
+    ],
+    ids=["arrays", "inline-tables", "dotted-key", "table-header", "huge"],
+)
+def test_pathological_config_files_are_one_line_errors(
+    run_cli, tmp_path: Path, text: str, message: str
+) -> None:
+    """The parser is never handed a file that would take it minutes, gigabytes or the
+    whole stack."""
+    (tmp_path / "mockguard.toml").write_text(text + "\n")
+    result = run_cli("scan", ".", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("mockguard: error: mockguard.toml: ")
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_ordinary_dots_and_strings_are_not_nesting(tmp_path: Path) -> None:
+    dotted = ", ".join(f'"pkg{i}.sub.mod.Factory"' for i in range(40))
+    (tmp_path / "mockguard.toml").write_text(
+        f"factories = [{dotted}]\nmax-file-size = 1_000\n"
+        "[categories.http]\nnames = ['a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z']\n"
+    )
+    assert len(load_settings(start=tmp_path).factories) == 40
+
+
+def test_a_config_that_is_no_regular_file_is_refused(run_cli, tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo.toml")
+    result = run_cli("scan", "--config", "fifo.toml", ".", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "fifo.toml: is not a regular file" in result.stderr

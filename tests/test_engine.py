@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import builtins
+import os
 from pathlib import Path
 
 import pytest
@@ -19,14 +19,14 @@ def test_unreadable_file_becomes_a_diagnostic(
 ) -> None:
     target = tmp_path / "secret.py"
     target.write_text("from unittest.mock import Mock\nm = Mock()\n")
-    real_open = builtins.open
+    real_open = os.open
 
     def guarded_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
         if str(path) == str(target):
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(files, "open", guarded_open, raising=False)
+    monkeypatch.setattr(files.os, "open", guarded_open)
     result = scan_file(str(target), SETTINGS)
     assert [(d.kind, d.message) for d in result.diagnostics] == [
         ("unreadable", "cannot read: Permission denied")
@@ -179,3 +179,18 @@ def test_prefilter_loses_nothing(path: Path) -> None:
     assert filtered.findings == full.findings
     assert filtered.compliant == full.compliant
     assert filtered.diagnostics == full.diagnostics
+
+
+def test_newer_grammar_parser_takes_bounded_work() -> None:
+    from mockguard.scan.grammar import MAX_WORK, Refused, parse_newer, work
+
+    assert not isinstance(parse_newer(NEWER_GRAMMAR), Refused)
+    deep = NEWER_GRAMMAR + b"x = " + b" + ".join([b"0"] * 5000) + b"\n"
+    assert parse_newer(deep) == Refused("too-deep", "its expressions are nested too deeply")
+    large = NEWER_GRAMMAR + b"x = a + b\n" * 30_000
+    assert parse_newer(large) == Refused("too-large", "it is too large")
+    # Flat data is not deep: a chain restarts at each comma.
+    tokens, chains = work(b"x = [" + b"a.b.c, " * 5000 + b"]\n", MAX_WORK) or (0, 0)
+    assert tokens > 30_000 and chains < tokens // 4
+    # What Python cannot tokenize is the syntax error it almost always is.
+    assert parse_newer(b"x = (\n") is None

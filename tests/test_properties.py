@@ -1,4 +1,9 @@
-"""Property tests: the scanner never raises, whatever it is given."""
+"""Property tests: the scanner never raises and never fails inside, whatever it is given.
+
+A failure inside the walk does not raise: it becomes an `internal-error` diagnostic (and
+fails the scan). So every example is checked for that diagnostic too, not only for an
+exception.
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,8 @@ COMMON = dict(deadline=None, suppress_health_check=list(HealthCheck))
 def _scan(data: bytes) -> None:
     for use_prefilter in (True, False):
         result = scan_source(data, "fuzz.py", SETTINGS, use_prefilter=use_prefilter)
+        errors = [d for d in result.diagnostics if d.kind == "internal-error"]
+        assert not errors, errors
         for finding in result.findings:
             assert finding.line >= 1 and finding.col >= 0
             assert message(finding)

@@ -112,6 +112,8 @@ class ScanRequest:
     use_cache: bool = True
     # Gather the setup shapes (for clusters) even when MG401 is not selected.
     shapes: bool = False
+    # Files not scanned through (too deep, too large, a scanner error) do not fail the scan.
+    allow_incomplete: bool = False
 
 
 def scan(request: ScanRequest, settings: Settings, progress: Progress | None = None) -> ScanReport:
@@ -143,11 +145,16 @@ def scan(request: ScanRequest, settings: Settings, progress: Progress | None = N
     with _progress(progress, len(files)) as advance:
         for result in scan_files(files, engine_settings, request.jobs, advance, cache):
             report.add(result, project_path(result.path, settings.root))
+            if not request.allow_incomplete:
+                # A source file not read through; not discovery's notes (a .gitignore too
+                # large to apply leaves more files scanned, not fewer).
+                report.incomplete.extend(d for d in result.diagnostics if d.incomplete)
     if "MG401" in chosen:
         _add_duplicates(report, settings)
     if "MG401" not in chosen:
         report.findings = [f for f in report.findings if f.code != "MG401"]
     report.finish()
+    report.incomplete.sort(key=lambda d: d.sort_key)
     report.elapsed = time.perf_counter() - started
     return report
 
@@ -175,19 +182,31 @@ def _add_duplicates(report: ScanReport, settings: Settings) -> None:
         (report.suppressed if marked.suppressed else report.findings).append(marked)
 
 
-def apply_baseline(report: ScanReport, path: Path) -> None:
-    """Split the report's findings into new and baselined against the baseline at `path`."""
-    from mockguard.baseline import BaselineError, load
+def apply_baseline(
+    report: ScanReport,
+    path: Path,
+    settings: Settings | None = None,
+    paths: list[str] | None = None,
+) -> None:
+    """Split the report's findings into new and baselined against the baseline at `path`
+    (identical sites told apart by their context, read from the scanned files). Given the
+    settings and the scanned `paths`, the entries of files deleted under them are gone too,
+    as `baseline --update` drops them."""
+    from mockguard.baseline import BaselineError, SiteContexts, load, vanished_under
 
     try:
         entries = load(path)
     except BaselineError as exc:
         raise UsageError(str(exc)) from None
-    report.apply_baseline(entries, str(path))
+    vanished = None
+    if settings is not None and paths is not None:
+        vanished = vanished_under(paths, settings.root)
+    report.apply_baseline(entries, str(path), SiteContexts(), vanished)
 
 
 def baseline_path(given: str | Path | None, settings: Settings) -> Path:
-    """The baseline named on the command line, or the configured one."""
+    """The baseline named on the command line (the user's choice, anywhere), or the
+    configured one (inside the project: the config is validated so)."""
     if given:
         return Path(given)
     return Path(from_root(settings.baseline, settings))
@@ -229,26 +248,46 @@ def update_baseline(
     mode: BaselineMode,
     progress: Progress | None = None,
 ) -> str:
-    """Record the scan's findings in the baseline at `target` (under a lock): `create` a new
-    one, `update` (only drop gone entries) or `force` (rewrite). Returns what was done."""
+    """Record the scan's findings in the baseline at `target` (under a lock kept in the
+    cache folder): `create` a new one, `update` (only drop gone entries) or `force`
+    (rewrite). Returns what was done."""
+    from contextlib import ExitStack
+
+    from mockguard.baseline import vanished_under
     from mockguard.io import LockedError, exclusive
+    from mockguard.scan.cache import CacheDirError, lock_path
 
-    try:
-        with exclusive(target):
-            return _write_baseline(scan(request, settings, progress), target, mode)
-    except LockedError as exc:
-        raise UsageError(str(exc)) from None
+    folder = cache_dir(settings)
+    with ExitStack() as held:
+        try:
+            held.enter_context(exclusive(target, lock=lock_path(folder, "baseline")))
+        except LockedError as exc:
+            raise UsageError(str(exc)) from None
+        except CacheDirError as exc:
+            raise UsageError(f"cannot lock the baseline: {exc}") from None
+        except OSError as exc:
+            problem = exc.strerror or exc
+            raise UsageError(f"cannot lock the baseline in {folder}: {problem}") from None
+        report = scan(request, settings, progress)
+        vanished = vanished_under(request.paths, settings.root)
+        return _write_baseline(report, target, mode, vanished)
 
 
-def _write_baseline(report: ScanReport, target: Path, mode: BaselineMode) -> str:
-    from mockguard.baseline import BaselineEntry, BaselineError, dump, load
+def _write_baseline(
+    report: ScanReport,
+    target: Path,
+    mode: BaselineMode,
+    vanished: Callable[[str], bool] = lambda path: False,
+) -> str:
+    from mockguard.baseline import BaselineEntry, BaselineError, SiteContexts, dump, load
     from mockguard.io import write_text
 
+    contexts = SiteContexts()
     current = {
-        f.fingerprint: BaselineEntry.of(f, report.project_paths.get(f.path, f.path))
+        f.fingerprint: BaselineEntry.of(f, report.project_paths.get(f.path, f.path), contexts(f))
         for f in report.findings
     }
-    if not target.exists():
+    if not os.path.lexists(target):
         if mode == "update":
             raise UsageError(f"{target}: no baseline to update (run `mockguard baseline` first)")
         entries, message = current, f"wrote {target} with {len(current)} findings"
@@ -256,17 +295,19 @@ def _write_baseline(report: ScanReport, target: Path, mode: BaselineMode) -> str
         try:
             existing = load(target)
         except BaselineError as exc:
-            if mode != "force":
-                raise UsageError(f"{exc} (use --force to replace it)") from None
+            if mode != "force" or not exc.replaceable:
+                hint = " (use --force to replace it)" if exc.replaceable else ""
+                raise UsageError(f"{exc}{hint}") from None
             existing = {}
         if mode == "create":
             raise UsageError(
                 f"{target} already exists: use --update to drop gone entries, "
                 "or --force to rewrite it"
             )
-        entries, message = _merge_baseline(existing, current, report, target, mode)
+        entries, message = _merge_baseline(existing, current, report, target, mode, vanished)
     try:
-        write_text(target, dump(entries.values()))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_text(target, dump(entries.values()), owned=True)
     except OSError as exc:
         raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
     return message
@@ -278,19 +319,30 @@ def _merge_baseline(
     report: ScanReport,
     target: Path,
     mode: BaselineMode,
+    vanished: Callable[[str], bool] = lambda path: False,
 ) -> tuple[dict[str, Any], str]:
+    """The entries to write over an existing baseline, and what was done. Entries are
+    matched to today's findings as `scan --baseline` matches them; an entry of a scanned
+    file that matches nothing is gone, and so is one of a deleted file under the scanned
+    paths. `update` keeps the matched entries (refreshed from their findings: category and
+    context) and adds nothing; `force` writes today's findings."""
+    from mockguard.baseline import SiteContexts, compare
+
     scanned = set(report.project_paths.values())
-    gone = {fp for fp, e in existing.items() if e.path in scanned and fp not in current}
-    added = [fp for fp in current if fp not in existing]
+    paths = [(f, report.project_paths.get(f.path, f.path)) for f in report.findings]
+    result = compare(paths, existing, scanned, SiteContexts(), vanished)
+    gone = {e.fingerprint for e in result.gone}
+    kept = {fp: e for fp, e in existing.items() if e.path not in scanned and fp not in gone}
     if mode == "update":
-        entries = {fp: e for fp, e in existing.items() if fp not in gone}
+        entries = {**kept, **{f.fingerprint: current[f.fingerprint] for f, _ in result.matched}}
         message = f"updated {target}: removed {len(gone)} gone entries, {len(entries)} remain"
-        if added:
-            message += f"; {len(added)} new findings were not added (use --force to add them)"
+        if result.new:
+            message += f"; {len(result.new)} new findings were not added (use --force to add them)"
         return entries, message
-    kept = {fp: e for fp, e in existing.items() if e.path not in scanned}
     entries = {**kept, **current}
-    message = f"rewrote {target}: added {len(added)}, removed {len(gone)}, {len(entries)} in all"
+    message = (
+        f"rewrote {target}: added {len(result.new)}, removed {len(gone)}, {len(entries)} in all"
+    )
     return entries, message
 
 
@@ -352,55 +404,56 @@ def history_rows(
 
 
 def clear_cache(settings: Settings) -> str:
-    """Delete the scan cache folder; returns what was done."""
-    import shutil
-
-    from mockguard.scan.cache import CACHE_DIR
+    """Delete what mockguard wrote in its cache folder (and the folder, when nothing else
+    is left); returns what was done. A folder not marked as mockguard's cache, or holding
+    a `.git` or a `pyproject.toml`, is refused."""
+    from mockguard.scan.cache import CacheDirError, clear
 
     folder = cache_dir(settings)
-    if not folder.exists():
-        return f"no cache at {folder}"
-    if not (folder / ".gitignore").exists() and folder.name != CACHE_DIR:
-        raise UsageError(f"{folder} does not look like a mockguard cache; not deleting it")
     try:
-        shutil.rmtree(folder)
+        return clear(folder)
+    except CacheDirError as exc:
+        raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"cannot delete {folder}: {exc.strerror or exc}") from None
-    return f"deleted {folder}"
 
 
 @dataclass(frozen=True)
 class FixWritten:
-    """What `fix --write` did: the files written, and the test command's exit status before
-    and after (None without `--check-tests`)."""
+    """What `fix --write` did: the files written and kept, those reverted by the test check
+    (with why), the check's one-line summary (None without `--check-tests`) and what it
+    could not do."""
 
     written: list[FileOutcome]
-    before: int | None = None
-    after: int | None = None
+    reverted: tuple[tuple[FileOutcome, str], ...] = ()
+    check: str | None = None
+    # Files the check could not put back or rewrite again (edited while the tests ran).
+    problems: tuple[str, ...] = ()
 
 
 def write_fix(
     outcomes: list[FileOutcome], settings: Settings, check_tests: str | None = None
 ) -> FixWritten:
-    """Write the rewrites (under a lock); with `check_tests`, run that command before and
-    after, and revert every written file when it passed before and fails after."""
-    from mockguard.fix.runner import FileChangedError, revert, run_tests, write
+    """Write the rewrites (under a lock, all or none). With `check_tests`, a pytest command,
+    compare each test's outcome before and after, and revert the files whose rewrite
+    changed one (see :mod:`mockguard.fix.check`)."""
+    from mockguard.fix import check
+    from mockguard.fix.runner import WriteError, reapply, restore, write
     from mockguard.io import LockedError, exclusive
 
-    before = run_tests(check_tests) if check_tests else None
+    if not any(o.changed for o in outcomes):
+        return FixWritten(
+            [], check=None if check_tests is None else "nothing to write; tests not run"
+        )
+    before = check.run_tests(check_tests) if check_tests else None
     try:
         with exclusive(settings.root / ".mockguard-fix"):
             written = write(outcomes)
-    except (FileChangedError, LockedError) as exc:
+            if check_tests is None or before is None:
+                return FixWritten(written)
+            verdict = check.check(check_tests, before, written, check.Files(restore, reapply))
+    except (WriteError, LockedError) as exc:
         raise UsageError(str(exc)) from None
-    if check_tests is None:
-        return FixWritten(written)
-    after = run_tests(check_tests)
-    if before == 0 and after != 0:
-        revert(written)
-        raise UsageError(
-            f"`{check_tests}` passed before and fails after the rewrite "
-            f"(exit {after}): reverted {len(written)} file(s): "
-            + ", ".join(o.path for o in written)
-        )
-    return FixWritten(written, before, after)
+    return FixWritten(
+        verdict.kept, tuple(verdict.reverted), verdict.summary, tuple(verdict.problems)
+    )

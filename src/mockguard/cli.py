@@ -1,11 +1,17 @@
 """The command line: click options, printing and exit codes; the work is in `mockguard.api`.
 
-Exit codes: 0 nothing found, 1 findings, 2 usage or configuration error. Heavy modules
-(rich, the engine) are imported only by the commands that need them.
+Exit codes: 0 nothing found; 1 findings (new findings with a baseline, breaking drift for
+`verify`); 2 an error the user can fix (usage, configuration, input, a file or the output
+that cannot be written), as one line on stderr; 3 an internal error (a bug), as one line
+that says how to get the traceback (`--debug` or MOCKGUARD_DEBUG=1); 130 interrupted
+(Ctrl-C); 141 standard output closed by its reader (`mockguard scan | head`), silently, as
+a process killed by SIGPIPE would. Heavy modules (rich, the engine) are imported only by
+the commands that need them.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import time
@@ -20,12 +26,17 @@ import click
 from mockguard import __version__
 
 if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
     from mockguard.config import Settings
     from mockguard.fix.runner import FileOutcome
     from mockguard.report.model import ScanReport
     from mockguard.scan.rules import Rule
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report `yes | head -1`
+DEBUG_ENV = "MOCKGUARD_DEBUG"
 # A progress bar is worth showing from this many files on.
 PROGRESS_MIN_FILES = 200
 
@@ -42,27 +53,158 @@ TEXT_OR_JSON = click.option(
 )
 
 
+def _say(message: str) -> None:
+    """One line on stderr, made printable; nothing when stderr itself cannot be written."""
+    from mockguard.report.safe import printable
+
+    try:
+        click.echo(f"mockguard: {printable(message)}", err=True)
+    except OSError:
+        pass
+
+
 def fail(message: str) -> NoReturn:
     """Print a one-line error and exit with the usage/config status."""
-    click.echo(f"mockguard: error: {message}", err=True)
+    _say(f"error: {message}")
     sys.exit(EXIT_ERROR)
 
 
+class OutputError(OSError):
+    """Standard output cannot be written: a full disk, a reader that closed the pipe."""
+
+
+class _GuardedOutput(io.RawIOBase):
+    """Standard output's file descriptor, whose write errors are :class:`OutputError`s, so
+    that they are told apart from the errors of the files a command reads and writes. Once
+    `discard` is set, what is written goes nowhere (so the last flush at exit succeeds)."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self.discard = False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: ReadableBuffer, /) -> int:
+        if self.discard:
+            return memoryview(data).nbytes
+        try:
+            return os.write(self._fd, data)
+        except OSError as exc:
+            raise OutputError(exc.errno, exc.strerror) from None
+
+
+def _guard_stdout() -> None:
+    """Route standard output through :class:`_GuardedOutput` (on POSIX; elsewhere it is
+    left as it is). A closed standard output (`>&-`) gets one whose every write fails."""
+    if os.name != "posix":
+        return
+    stream = sys.stdout
+    errors: str | None = "strict"
+    if stream is None:  # the interpreter found file descriptor 1 closed
+        encoding, line_buffering, fd = "utf-8", False, -1
+    elif isinstance(stream, io.TextIOWrapper):
+        try:
+            fd = stream.fileno()
+            stream.flush()
+        except (OSError, ValueError):
+            return
+        encoding, errors, line_buffering = stream.encoding, stream.errors, stream.line_buffering
+    else:
+        return
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(_GuardedOutput(fd)),
+        encoding=encoding,
+        errors=errors,
+        line_buffering=line_buffering,
+    )
+
+
+def _output_failed(exc: OSError) -> int:
+    """The exit status for output that cannot be written; what is left unwritten goes
+    nowhere, so that the interpreter's last flush does not fail again."""
+    import errno
+
+    raw = getattr(getattr(sys.stdout, "buffer", None), "raw", None)
+    if isinstance(raw, _GuardedOutput):
+        raw.discard = True
+    if exc.errno == errno.EPIPE:
+        return EXIT_BROKEN_PIPE  # the reader has all it wanted, as with `| head`
+    _say(f"error: cannot write the output: {exc.strerror or exc}")
+    return EXIT_ERROR
+
+
+def _internal_error(exc: BaseException, command: str | None, debug: bool) -> int:
+    """Report a bug: the traceback with `debug`, and always one line saying what failed
+    and how to report it."""
+    if debug:
+        import traceback
+
+        traceback.print_exception(exc)
+    where = f"`mockguard {command}`" if command else "mockguard"
+    how = "the traceback above" if debug else f"the traceback that --debug (or {DEBUG_ENV}=1) shows"
+    _say(
+        f"internal error in {where}: {type(exc).__name__}: {exc}. This is a bug in mockguard "
+        f"{__version__}; please report it to its maintainers with {how}."
+    )
+    return EXIT_INTERNAL
+
+
+def _os_error(exc: OSError) -> str:
+    """An operating-system error as one line: what went wrong and with which file."""
+    text = exc.strerror or str(exc)
+    if exc.filename is not None:
+        name = exc.filename
+        text += f": {os.fsdecode(name) if isinstance(name, (str, bytes)) else name}"
+    return text
+
+
 class _Commands(click.Group):
-    """The command group: a UsageError from the API becomes a one-line error, exit 2."""
+    """The command group, where every outcome of a command becomes its exit status: a
+    UsageError from the API, or an error of the operating system, is a one-line error
+    (exit 2); output that cannot be written is one too (a closed pipe ends quietly, 141);
+    Ctrl-C exits 130; any other exception is a bug (exit 3)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         from mockguard.api import UsageError
 
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except UsageError as exc:
             fail(str(exc))
+        except KeyboardInterrupt:
+            _say("interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        except OutputError as exc:
+            sys.exit(_output_failed(exc))
+        except OSError as exc:
+            if ctx.params.get("debug"):
+                import traceback
+
+                traceback.print_exception(exc)
+            fail(_os_error(exc))
+        except Exception as exc:
+            sys.exit(_internal_error(exc, ctx.invoked_subcommand, bool(ctx.params.get("debug"))))
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="mockguard")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar=DEBUG_ENV,
+    help=f"Show the traceback of an internal error (also {DEBUG_ENV}=1).",
+)
+def main(debug: bool) -> None:
     """Find, classify and count the ad-hoc test doubles of a Python code base."""
 
 
@@ -203,7 +345,7 @@ def _print_report(report: ScanReport, chosen: ScanOptions, fmt: str) -> None:
         return
     _write(chosen.output, text)
     if not chosen.quiet:
-        click.echo(f"mockguard: wrote {chosen.output} ({len(report.findings)} findings)", err=True)
+        _say(f"wrote {chosen.output} ({len(report.findings)} findings)")
 
 
 def _write(path: Path, text: str) -> None:
@@ -318,10 +460,9 @@ def verify(config: Path | None, output_format: str) -> None:
 
     This imports the modules named in the config's kinds (interface and production), and
     nothing else of the project."""
-    import json
-
     from mockguard.factory import KindError, MockFactory
     from mockguard.factory.verify import verify_kinds
+    from mockguard.report.safe import json_text, printable
 
     settings = _settings(config, ())
     for folder in (settings.root / "src", settings.root):
@@ -349,16 +490,18 @@ def verify(config: Path | None, output_format: str) -> None:
                 for d in drifts
             ],
         }
-        click.echo(json.dumps(document, indent=2, sort_keys=True))
+        click.echo(json_text(document, indent=2, sort_keys=True))
     else:
         for drift in drifts:
-            click.echo(str(drift))
+            click.echo(printable(str(drift)))
         breaking = sum(d.breaking for d in drifts)
         notes = len(drifts) - breaking
         verdict = f"{breaking} drift(s)" if breaking else "no drift"
         verdict += f", {notes} note(s)" if notes else ""
         names = ", ".join(checked) if checked else "none (no kind names a `production` class)"
-        click.echo(f"Checked {len(checked)} kind(s) against production: {names}; {verdict}.")
+        click.echo(
+            printable(f"Checked {len(checked)} kind(s) against production: {names}; {verdict}.")
+        )
     sys.exit(EXIT_FINDINGS if any(d.breaking for d in drifts) else EXIT_CLEAN)
 
 
@@ -424,10 +567,9 @@ def dupes(
     config: Path | None,
 ) -> None:
     """List copies of the same mock setup in PATHS, largest cluster first."""
-    import json
-
     from mockguard import api
     from mockguard.catalog import kind_catalog
+    from mockguard.report.safe import json_text, printable
     from mockguard.shapes import suggest_kind
 
     settings = _settings(config, paths)
@@ -451,20 +593,21 @@ def dupes(
             }
             for i, c in enumerate(clusters, 1)
         ]
-        click.echo(json.dumps({"clusters": document}, indent=2, sort_keys=True))
+        click.echo(json_text({"clusters": document}, indent=2, sort_keys=True))
         return
     for index, group in enumerate(clusters, 1):
         members = ", ".join(f"{m} ({k})" for m, k in sorted(group.shape.members))
         spec = f"spec={group.shape.spec}" if group.shape.spec else ""
         alike = "identical" if group.exact else f"similar (>= {similarity:.2f})"
-        click.echo(f"Cluster {index}: {group.size} {alike} setups [{group.category}]")
-        click.echo(f"  {group.shape.constructor}({spec}) configuring {members}")
+        click.echo(printable(f"Cluster {index}: {group.size} {alike} setups [{group.category}]"))
+        click.echo(printable(f"  {group.shape.constructor}({spec}) configuring {members}"))
         for place in group.places:
-            click.echo(f"  {place.path}:{place.line}: {place.name} in {place.scope or '<module>'}")
+            scope = place.scope or "<module>"
+            click.echo(printable(f"  {place.path}:{place.line}: {place.name} in {scope}"))
         if suggest:
             click.echo("  factory kind that would serve them:")
             for line in suggest_kind(group, index, catalog).splitlines():
-                click.echo(f"    {line}")
+                click.echo(printable(f"    {line}"))
         click.echo()
     total = sum(c.size for c in clusters)
     click.echo(f"{len(clusters)} cluster(s) of {min_size}+ copied setups, {total} setups in all.")
@@ -480,7 +623,12 @@ def dupes(
     "--select", help="Comma-separated rules to rewrite (MG101: a construction and its wiring)."
 )
 @click.option(
-    "--check-tests", metavar="CMD", help="Run CMD before and after writing; revert if it got worse."
+    "--check-tests",
+    metavar="CMD",
+    help="A pytest command to run before and after writing. Each test's outcome is compared "
+    "(CMD gets --junitxml through PYTEST_ADDOPTS, or put {junitxml} where the report path "
+    "goes); a file whose rewrite changes any outcome is reverted. Without a report, only "
+    "the exit status is compared.",
 )
 @CONFIG_OPTION
 def fix(
@@ -493,6 +641,7 @@ def fix(
 ) -> None:
     """Rewrite ad-hoc mocks in PATHS into factory calls where a factory kind covers them."""
     from mockguard import api
+    from mockguard.report.safe import printable
 
     settings = _settings(config, paths)
     if select is not None and "MG101" not in {c.strip().upper() for c in select.split(",")}:
@@ -500,29 +649,50 @@ def fix(
     categories = [c.strip() for c in category.split(",") if c.strip()] if category else None
     request = api.ScanRequest(api.targets(paths, settings))
     outcomes = api.plan_fix(request, settings, categories)
+
+    def say(text: str, err: bool = False) -> None:  # names and code come from the files
+        click.echo(printable(text, keep="\t"), err=err)
+
     if not write_files:
         for outcome in outcomes:
-            if outcome.changed:
-                click.echo(outcome.diff(), nl=False)
+            for line in outcome.diff().split("\n")[:-1] if outcome.changed else []:
+                say(line)
     for outcome in outcomes:
-        if outcome.error:
-            click.echo(f"mockguard: {outcome.path}: {outcome.error}", err=True)
-    if write_files:
-        done = api.write_fix(outcomes, settings, check_tests)
-        if check_tests is not None:
-            click.echo(
-                f"mockguard: `{check_tests}` exit status {done.before} before, {done.after} after"
-            )
-        click.echo(f"mockguard: rewrote {len(done.written)} file(s)")
-    _fix_summary(outcomes)
+        if outcome.error or outcome.note:
+            problem = outcome.error or f"left as it is: {outcome.note}"
+            say(f"mockguard: {outcome.path}: {problem}", err=True)
+    if not write_files:
+        _fix_summary(outcomes)
+        return
+    done = api.write_fix(outcomes, settings, check_tests)
+    if done.check is not None:
+        say(f"mockguard: {done.check}")
+    for outcome, why in done.reverted:
+        say(f"mockguard: reverted {outcome.path}: {why}", err=True)
+    for problem in done.problems:
+        say(f"mockguard: {problem}", err=True)
+    click.echo(f"mockguard: rewrote {len(done.written)} file(s)")
+    _fix_summary(outcomes, [o for o, _ in done.reverted])
+    if done.problems:
+        fail(f"{len(done.problems)} file(s) changed while the tests ran; see above")
+    if done.reverted:
+        fail(f"reverted {len(done.reverted)} file(s) whose rewrite changed test outcomes")
 
 
-def _fix_summary(outcomes: list[FileOutcome]) -> None:
-    """Per category: how many sites were rewritten, and why the others were skipped."""
+def _fix_summary(outcomes: list[FileOutcome], reverted: list[FileOutcome] | None = None) -> None:
+    """Per category: how many sites were rewritten, and why the others were skipped (the
+    sites of a file reverted by the test check count as skipped)."""
+    from mockguard.report.safe import printable
+
     rewritten: dict[str, int] = {}
     skipped: dict[tuple[str, str], int] = {}
+    undone = {id(o) for o in reverted or []}
     for outcome in outcomes:
         for rewrite in outcome.rewrites:
+            if id(outcome) in undone:
+                key = (rewrite.category, "reverted: it changed test outcomes")
+                skipped[key] = skipped.get(key, 0) + 1
+                continue
             rewritten[rewrite.category] = rewritten.get(rewrite.category, 0) + 1
         for skip in outcome.skips:
             reason = skip.reason.split(" (line")[0].split(":")[0]
@@ -532,7 +702,7 @@ def _fix_summary(outcomes: list[FileOutcome]) -> None:
         reasons = {r: n for (c, r), n in skipped.items() if c == name}
         click.echo(f"{name}: rewritten {rewritten.get(name, 0)}, skipped {sum(reasons.values())}")
         for reason, count in sorted(reasons.items(), key=lambda i: -i[1]):
-            click.echo(f"    {count} x {reason}")
+            click.echo(printable(f"    {count} x {reason}"))
     click.echo(f"Rewritten {sum(rewritten.values())}, skipped {sum(skipped.values())}.")
 
 
@@ -581,6 +751,7 @@ def history(
     from mockguard.git import GitError
     from mockguard.history import history as walk
     from mockguard.history import repository_root, select_commits, to_csv, to_json
+    from mockguard.report.safe import printable_lines
 
     started = time.perf_counter()
     try:
@@ -599,6 +770,7 @@ def history(
     except GitError as exc:
         fail(str(exc))
     text = to_json(run) if output_format == "json" else to_csv(run.commits, settings.category_names)
+    text = printable_lines(text)
     if output is not None:
         _write(output, text)
     else:
@@ -661,6 +833,7 @@ def report(
     """Write one self-contained HTML report of PATHS: numbers, charts, trend, findings."""
     from mockguard import api
     from mockguard.report import FormatOptions, ReportExtras, get_formatter
+    from mockguard.report.safe import printable
 
     settings = _settings(config, paths)
     targets = api.targets(paths, settings)
@@ -672,11 +845,13 @@ def report(
     page = get_formatter("html", FormatOptions(), ReportExtras(clusters, rows)).format(scanned)
     try:
         html_path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        fail(f"cannot write {html_path}: {html_path.parent} is not a folder")
     except OSError as exc:
         fail(f"cannot write {html_path}: {exc.strerror or exc}")
     _write(html_path, page)
     trend = f", {len(rows)} commits of history" if rows else ""
-    click.echo(f"mockguard: wrote {html_path} ({len(scanned.census)} findings{trend})")
+    click.echo(printable(f"mockguard: wrote {html_path} ({len(scanned.census)} findings{trend})"))
 
 
 @main.group()
@@ -694,12 +869,38 @@ def cache_clear(config: Path | None) -> None:
 
 
 def run() -> None:
-    """The console script: the CLI, with Ctrl-C ending quietly (exit 130)."""
+    """The console script: the CLI, every outcome an exit status (see the module docstring)."""
+    sys.exit(_run(sys.argv[1:]))
+
+
+def _run(args: list[str]) -> int:
     try:
-        main()
-    except KeyboardInterrupt:
-        click.echo("mockguard: interrupted", err=True)
-        sys.exit(130)
+        _guard_stdout()
+        try:
+            status = main.main(args, prog_name="mockguard", standalone_mode=False)
+        except SystemExit as exc:
+            status = exc.code
+        sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+    except OutputError as exc:
+        return _output_failed(exc)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        exc.show()
+        return EXIT_ERROR
+    except click.ClickException as exc:
+        context = getattr(exc, "ctx", None)
+        hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+        _say(f"error: {exc.format_message()}{hint}")
+        return EXIT_ERROR
+    except (click.Abort, KeyboardInterrupt):
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        debug = os.environ.get(DEBUG_ENV, "").lower() in {"1", "true", "yes", "on"}
+        return _internal_error(exc, None, debug or "--debug" in args)
+    if status is None or isinstance(status, int):
+        return status or EXIT_CLEAN
+    _say(str(status))
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

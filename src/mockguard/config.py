@@ -7,6 +7,8 @@ whose one-line message names the file and the key, with a "did you mean" where o
 from __future__ import annotations
 
 import difflib
+import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from typing import Any
 
 from mockguard.categories import BUILTIN_CATEGORIES, CategorySpec
 from mockguard.findings import DEFAULT_RULES, RULE_CODES, SEVERITIES, RuleCode, Severity
+from mockguard.io import read_regular
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -55,6 +58,10 @@ DEFAULT_FACTORY_FIXTURES: tuple[str, ...] = ("mock_factory",)
 DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
 FORMATS = ("text", "json", "sarif", "github", "html")
 DEFAULT_SELECT: tuple[RuleCode, ...] = DEFAULT_RULES
+# A config file is small: a bigger one, or one nested deeper than any config needs, is a
+# mistake or an attack (the TOML parser's time grows with the square of a dotted key).
+MAX_CONFIG_SIZE = 2 * 1024 * 1024
+MAX_CONFIG_DEPTH = 64
 
 
 class ConfigError(Exception):
@@ -319,14 +326,55 @@ def parse_table(table: Mapping[str, Any], source: Path, prefix: str = "") -> dic
 def _load_toml(path: Path) -> dict[str, Any]:
     shown = _display(path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{shown}: not valid TOML: {exc}") from None
+        data = read_regular(path, MAX_CONFIG_SIZE)
     except OSError as exc:
         raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{shown}: not valid UTF-8") from None
+    if _nesting(text) > MAX_CONFIG_DEPTH:
+        raise ConfigError(f"{shown}: nested deeper than {MAX_CONFIG_DEPTH} levels")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{shown}: nested deeper than {MAX_CONFIG_DEPTH} levels") from None
+
+
+# What nesting is made of, outside strings and comments: brackets, braces and the parts of
+# dotted keys (a value's own dot, as in 1.5, comes alone).
+_TOML_TOKEN = re.compile(r"#[^\n]*|\"\"\"|'''|\"|'|[.\[\]{}=,\n]")
+_STRING_END = {
+    '"""': re.compile(r'(?<!\\)"""'),
+    "'''": re.compile(r"'''"),
+    '"': re.compile(r'(?<!\\)"|\n'),
+    "'": re.compile(r"'|\n"),
+}
+
+
+def _nesting(text: str) -> int:
+    """The deepest nesting of brackets, braces and dotted keys in TOML text, roughly (an
+    escaped backslash before a closing quote can fool it, which errs towards parsing)."""
+    deepest = depth = dots = 0
+    position = 0
+    while (token := _TOML_TOKEN.search(text, position)) is not None:
+        kind = token.group()
+        position = token.end()
+        if kind in _STRING_END:
+            end = _STRING_END[kind].search(text, position)
+            position = end.end() if end is not None else len(text)
+        elif kind == ".":
+            dots += 1
+        elif kind in ("[", "{"):
+            depth, dots = depth + 1, 0
+        elif kind in ("]", "}"):
+            depth, dots = max(depth - 1, 0), 0
+        elif not kind.startswith("#"):
+            dots = 0
+        deepest = max(deepest, depth + dots)
+    return deepest
 
 
 def read_config_file(path: Path) -> tuple[Mapping[str, Any], str] | None:
@@ -360,7 +408,7 @@ def find_config(start: Path) -> Path | None:
 def _has_section(pyproject: Path) -> bool:
     # Cheap look before a full parse: most pyproject files have no section of ours.
     try:
-        text = pyproject.read_bytes()
+        text = read_regular(pyproject, MAX_CONFIG_SIZE)
     except OSError:
         return False
     return b"tool.mockguard" in text and read_config_file(pyproject) is not None
@@ -372,7 +420,8 @@ def load_settings(config: Path | None = None, start: Path | None = None) -> Sett
     start = (start or Path.cwd()).resolve()
     if config is not None:
         if not config.is_file():
-            raise ConfigError(f"{config}: config file does not exist")
+            problem = "is not a regular file" if config.exists() else "config file does not exist"
+            raise ConfigError(f"{config}: {problem}")
         found = read_config_file(config)
         if found is None:
             raise ConfigError(f"{config}: has no [tool.mockguard] section")
@@ -386,7 +435,25 @@ def load_settings(config: Path | None = None, start: Path | None = None) -> Sett
         return Settings(root=Path.cwd().resolve())
     table, prefix = found
     values = parse_table(table, path, prefix)
-    return Settings(root=path.resolve().parent, config_path=path, **values)
+    root = path.resolve().parent
+    reader = _Reader(path, prefix)
+    for key, attr in (("cache-dir", "cache_dir"), ("baseline", "baseline")):
+        if attr in values:
+            _inside_project(reader, key, values[attr], root)
+    return Settings(root=root, config_path=path, **values)
+
+
+def _inside_project(reader: _Reader, key: str, value: str, root: Path) -> None:
+    """A path mockguard writes to (its cache, the baseline) must lead, once `..` and
+    symbolic links are resolved, to a place inside the project below its root, and must
+    not be a symbolic link itself."""
+    top = os.path.realpath(root)
+    full = os.path.realpath(os.path.join(top, value))
+    if full == top or os.path.commonpath([full, top]) != top:
+        where = "the project root itself" if full == top else f"{full}, outside the project"
+        raise reader.fail(key, f"must name a path inside the project: {value!r} leads to {where}")
+    if os.path.islink(os.path.join(top, value)):
+        raise reader.fail(key, f"must not be a symbolic link: {value!r} is one")
 
 
 def _display(path: Path) -> Path:

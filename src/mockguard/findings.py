@@ -44,6 +44,13 @@ DiagnosticKind = Literal[
     "unreadable",
     "unresolved-mock-name",
 ]
+# Diagnostics of a file the scan could not read through, so its findings may be missing:
+# nesting past what the parser or the walk can follow, a file over max-file-size (or over
+# what the newer-grammar parser takes), a failure of the scanner itself. A scan with one of
+# them fails like a scan with findings, unless incomplete files are allowed. A file Python
+# itself cannot read (syntax-error, decode-error, nul-bytes) is not among them: it cannot
+# run, so no test double in it runs, and a test run that collects it fails already.
+INCOMPLETE: frozenset[DiagnosticKind] = frozenset({"internal-error", "too-deep", "too-large"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +113,17 @@ class Diagnostic:
     @property
     def sort_key(self) -> tuple[str, int, str]:
         return (self.path, self.line, self.kind)
+
+    @property
+    def incomplete(self) -> bool:
+        """True for a kind that leaves a file not scanned through: its findings may be
+        missing (see :data:`INCOMPLETE`)."""
+        return self.kind in INCOMPLETE
+
+    @property
+    def severity(self) -> Severity:
+        """`error` for a file not scanned through (it fails the scan), else `warning`."""
+        return "error" if self.incomplete else "warning"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,12 @@
 """Fingerprints: a finding's identity that survives edits elsewhere in its file.
 
-A fingerprint hashes the file's path in the project, the rule, the category, the qualified
-name of the enclosing scope and the site's source with whitespace and comments removed,
-plus an index among identical sites (two identical lines in one test are two findings).
-There is no line number in it: inserting lines above a finding, reformatting it or moving
-its test within the file keeps the fingerprint; renaming the test or changing the mock
-call makes a new one.
+A fingerprint hashes the file's path in the project, the rule, the qualified name of the
+enclosing scope and the site's source with whitespace and comments removed, plus an index
+among identical sites (two identical lines in one test are two findings). There is no line
+number in it: inserting lines above a finding, reformatting it or moving its test within
+the file keeps the fingerprint; renaming the test or changing the mock call makes a new
+one. Nor is there the category: it is the classifier's verdict, not the site's identity,
+so a better classifier changes no fingerprint.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ def segment(lines: list[bytes], line: int, col: int, end_line: int, end_col: int
     return b"\n".join(parts)
 
 
-def fingerprints(keys: Iterable[tuple[str, str, str, str, str]]) -> list[str]:
-    """One fingerprint per (path, code, category, scope, snippet), in order; identical keys
-    are told apart by their index among themselves."""
+def fingerprints(keys: Iterable[tuple[str, str, str, str]]) -> list[str]:
+    """One fingerprint per (path, code, scope, snippet), in order; identical keys are told
+    apart by their index among themselves."""
     seen: dict[str, int] = {}
     found: list[str] = []
     for key in keys:
@@ -50,6 +51,31 @@ def fingerprints(keys: Iterable[tuple[str, str, str, str, str]]) -> list[str]:
         seen[digest] = index + 1
         found.append(f"{digest}:{index}")
     return found
+
+
+def site_context(lines: list[bytes], line: int) -> str:
+    """Where a site stands, as 16 hex digits: a hash of its first line, then a hash of that
+    line with the nearest non-blank line above and below it (all normalised). Not part of
+    the fingerprint: the baseline uses it to tell identical sites apart when some are added
+    (the untouched ones keep their lines and neighbours)."""
+    if not 0 < line <= len(lines):
+        return ""
+    own = normalise(lines[line - 1])
+    above = _nearest(lines, range(line - 2, -1, -1))
+    below = _nearest(lines, range(line, len(lines)))
+    return _short(own) + _short("\0".join((above, own, below)))
+
+
+def _nearest(lines: list[bytes], order: range) -> str:
+    for index in order:
+        text = normalise(lines[index])
+        if text:
+            return text
+    return ""
+
+
+def _short(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 def project_path(path: str, root: Path) -> str:

@@ -153,6 +153,7 @@ class BlobReader:
         return data
 
     def _skip(self, count: int) -> None:
+        """Read past `count` bytes of output without keeping them."""
         while count > 0:
             chunk = self._stdout.read(min(count, 1 << 20))
             if not chunk:
@@ -263,6 +264,7 @@ def _no_filters(top: Path) -> list[tuple[str, str]]:
 
 
 def _config_options(settings: Iterable[tuple[str, str]]) -> list[str]:
+    """`-c key=value` for each setting (names known here: none holds `=`)."""
     return [option for key, value in settings for option in ("-c", f"{key}={value}")]
 
 

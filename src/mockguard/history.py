@@ -17,9 +17,9 @@ from typing import Any
 
 from mockguard.config import Settings
 from mockguard.git import BlobReader, refuse_option, run_git, toplevel, tree_blobs
+from mockguard.scan.files import PYTHON_SUFFIXES, Ignores
 
 PERIODS = ("day", "week", "month")
-PYTHON_SUFFIXES = (".py", ".pyi")
 
 
 @dataclass
@@ -140,6 +140,7 @@ class BlobCounts:
 
 
 def _valid(entry: Any) -> bool:
+    """Whether a cached entry has the shape `history` writes."""
     return (
         isinstance(entry, dict)
         and isinstance(entry.get("counts"), dict)
@@ -172,7 +173,6 @@ def history(
 ) -> HistoryRun:
     """The census of each commit, oldest first."""
     from mockguard.scan.cache import CACHE_DIR, settings_key
-    from mockguard.scan.files import Ignores
 
     ignores = Ignores(settings)
     cache_file = (

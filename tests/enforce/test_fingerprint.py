@@ -97,3 +97,20 @@ def test_the_path_is_part_of_the_identity(tmp_path: Path) -> None:
     (a,) = scan_file(str(tmp_path / "a.py"), settings).findings
     (b,) = scan_file(str(tmp_path / "b.py"), settings).findings
     assert a.fingerprint != b.fingerprint
+
+
+def test_the_category_is_not_part_of_the_identity(tmp_path: Path) -> None:
+    """A better classifier changes a finding's category, never its fingerprint."""
+    from dataclasses import replace
+
+    from mockguard.config import parse_table
+
+    before = fingerprints(tmp_path, ORIGINAL)
+    path = tmp_path / "tests" / "test_x.py"
+    categories = parse_table({"categories": {"pairs": {"names": ["first", "second"]}}}, path)
+    settings = replace(Settings(root=tmp_path), **categories)
+    result = scan_file(str(path), settings)
+    assert {f.category for f in result.findings if f.scope == "test_db"} >= {"pairs"}
+    assert {(f.scope, f.snippet + f.fingerprint[-2:]): f.fingerprint for f in result.findings} == (
+        before
+    )

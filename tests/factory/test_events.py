@@ -201,8 +201,7 @@ async def test_assert_events_passes_for_a_nested_run(factory: MockFactory) -> No
     contract = EventContract(style="nested", required_keys={"agent_started": ("run_id",)})
     assert_events(factory.sent(ws), contract)
     factory.assert_events(contract=contract, run_id="r1")
-    with pytest.raises(EventContractError, match="missing: agent_started"):
-        assert_events(factory.sent(ws))  # flat style looks for "type", which is absent
+    assert_events(factory.sent(ws))  # the style is detected: "event" + "data" is nested
 
 
 def test_assert_events_fails_for_a_missing_event() -> None:
@@ -237,9 +236,13 @@ def test_assert_events_fails_out_of_order_with_a_side_by_side_table() -> None:
     table = message.splitlines()[1:]
     assert table[0].split() == ["expected", "recorded"]
     assert table[1].split() == ["agent_started", "agent_started"]
-    assert table[3].split() == ["tool_executing", "!=", "tool_completed"]
-    assert table[4].split() == ["tool_completed", "!=", "tool_executing"]
-    assert table[5].split() == ["agent_completed", "agent_completed"]
+    assert table[2].split() == ["agent_thinking", "agent_thinking"]
+    # aligned by difflib: the swapped pair shows as one event moved, the rest stays level
+    assert [row.split() for row in table[3:6]] in (
+        [["!=", "tool_completed"], ["tool_executing", "tool_executing"], ["tool_completed", "!="]],
+        [["tool_executing", "!="], ["tool_completed", "tool_completed"], ["!=", "tool_executing"]],
+    )
+    assert table[6].split() == ["agent_completed", "agent_completed"]
 
 
 def test_assert_events_fails_when_completed_comes_first() -> None:

@@ -7,6 +7,7 @@ import inspect
 import re
 import warnings
 from typing import Any
+from unittest.mock import AsyncMock
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,12 +18,13 @@ from mockguard.factory import (
     ContaminationError,
     ExecutionContext,
     KindError,
+    MockFactory,
     MockguardDeprecationWarning,
     SSotMockFactory,
     StrictMock,
     UnknownKindError,
     UserExecutionContext,
-    default_factory,
+    using,
 )
 from mockguard.factory.protocols import (
     AgentInterface,
@@ -67,8 +69,26 @@ async def test_create_agent_mock_without_arguments() -> None:
     agent = SSotMockFactory.create_agent_mock()
     assert (agent.agent_type, agent.name) == ("supervisor", "supervisor")
     assert await agent.run(None, "hi") == ""
-    with pytest.raises(AttributeError, match="did you mean `run`"):
-        agent.runn  # noqa: B018
+    assert await agent.execute() == {
+        "status": "completed",
+        "result": "Mock agent execution result",
+        "execution_time": 0.1,
+    }
+    # Lenient migration mode: a name the interface lacks works, as on the old MagicMock,
+    # and is recorded for the to-do list.
+    assert isinstance(agent.runn, AsyncMock)
+    uses = {m for _, _, members in SSotMockFactory.factory().migration for m in members}
+    assert {"runn", "execute"} <= uses
+
+
+@pytest.mark.asyncio
+async def test_create_agent_mock_in_strict_migration_mode() -> None:
+    with using(MockFactory(legacy_members="fail")):
+        agent = SSotMockFactory.create_agent_mock()
+        with pytest.raises(AttributeError, match="did you mean `run`"):
+            agent.runn  # noqa: B018
+        with pytest.raises(AttributeError):
+            agent.execute  # noqa: B018  (the reference agent has no `execute`)
 
 
 @pytest.mark.asyncio
@@ -86,11 +106,12 @@ async def test_create_websocket_mock_with_parameters() -> None:
     assert isinstance(ws, WebSocket)
     await ws.accept()
     await ws.send_json({"type": "agent_started", "user_id": "u-facade"})
-    [event] = default_factory.sent(ws)
+    [event] = SSotMockFactory.factory().sent(ws)
     assert (event.connection_id, event.user_id) == ("conn-facade-1", "u-facade")
     assert event.payload == {"type": "agent_started", "user_id": "u-facade"}
     with pytest.raises(ContaminationError):
         await ws.send_json({"type": "agent_thinking", "user_id": "somebody-else"})
+    SSotMockFactory.factory().violations.clear()  # provoked on purpose
 
 
 @pytest.mark.asyncio
@@ -99,10 +120,12 @@ async def test_create_websocket_mock_without_arguments() -> None:
     second = SSotMockFactory.create_websocket_mock()
     await first.send_json({"type": "agent_started"})
     await second.send_json({"type": "agent_started"})
-    [one], [two] = default_factory.sent(first), default_factory.sent(second)
-    assert one.connection_id != two.connection_id
-    assert one.user_id != two.user_id
-    assert UUID_ID.match(one.user_id)
+    factory = SSotMockFactory.factory()
+    [one], [two] = factory.sent(first), factory.sent(second)
+    assert one.connection_id == two.connection_id == "test-connection"  # the old defaults
+    assert one.user_id == two.user_id == "test-user"
+    assert one.source != two.source  # still told apart
+    assert (first.connection_id, first.user_id) == ("test-connection", "test-user")
 
 
 def test_create_websocket_mock_with_a_user_context() -> None:
@@ -168,13 +191,24 @@ def test_create_mock_user_context_with_parameters() -> None:
     ) == ("u1", "t1", "r1", "q1", "c1")
 
 
-def test_create_mock_user_context_without_arguments_has_unique_uuid_ids() -> None:
-    contexts = [SSotMockFactory.create_mock_user_context() for _ in range(50)]
+def test_create_mock_user_context_without_arguments_has_the_old_defaults() -> None:
+    context = SSotMockFactory.create_mock_user_context()
+    assert_real_user_context(context)
+    assert (context.user_id, context.thread_id, context.run_id, context.request_id) == (
+        "test_user",
+        "test_thread",
+        "test_run",
+        "test_request",
+    )
+    assert context.connection_id == context.websocket_client_id == "conn_test_user_test_thread"
+
+
+def test_create_mock_user_context_with_none_ids_has_unique_uuid_ids() -> None:
+    contexts = [SSotMockFactory.create_mock_user_context(None, None, None, None) for _ in range(50)]
     for context in contexts:
         assert_real_user_context(context)
         for value in (context.user_id, context.thread_id, context.run_id, context.request_id):
             assert UUID_ID.match(value), value
-        assert context.websocket_connection_id is None
     assert len({c.user_id for c in contexts}) == 50
     assert len({c.run_id for c in contexts}) == 50
     assert len({c.request_id for c in contexts}) == 50
@@ -200,7 +234,7 @@ def test_create_execution_context_mock_without_arguments() -> None:
     second = SSotMockFactory.create_execution_context_mock()
     assert type(first) is ExecutionContext
     assert first.agent_name == "supervisor"
-    assert first.user_id != second.user_id
+    assert (first.user_id, first.thread_id) == ("test-user", "test-thread")  # the old defaults
     assert first.run_id != second.run_id
     assert first.run_id == first.user_context.run_id
     assert UUID_ID.match(first.run_id)
@@ -210,18 +244,17 @@ def test_create_execution_context_mock_without_arguments() -> None:
 
 
 def test_create_isolated_execution_context() -> None:
-    context = SSotMockFactory.create_isolated_execution_context(
-        user_id="u4", agent_name="research", run_id="r4"
-    )
-    assert type(context) is ExecutionContext
-    assert (context.user_id, context.agent_name, context.run_id) == ("u4", "research", "r4")
-    assert context.user_context.run_id == "r4"
+    context = SSotMockFactory.create_isolated_execution_context("u4", "t4", agent_name="research")
+    assert_real_user_context(context)
+    assert (context.user_id, context.thread_id, context.agent_name) == ("u4", "t4", "research")
+    assert context.run_id.startswith("run_u4_t4_")
+    assert context.request_id.startswith("req_u4_t4_")
+    again = SSotMockFactory.create_isolated_execution_context("u4", "t4")
+    assert again.run_id != context.run_id  # derived, and unique
     fresh = [SSotMockFactory.create_isolated_execution_context() for _ in range(20)]
     assert len({c.user_id for c in fresh}) == 20
     assert len({c.run_id for c in fresh}) == 20
-    assert len({c.user_context.thread_id for c in fresh}) == 20
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        fresh[0].user_context = context.user_context
+    assert len({c.thread_id for c in fresh}) == 20
 
 
 # --------------------------------------------------------------------------- tools
@@ -243,7 +276,7 @@ async def test_create_tool_mock_with_parameters() -> None:
 @pytest.mark.asyncio
 async def test_create_tool_mock_without_arguments() -> None:
     tool = SSotMockFactory.create_tool_mock()
-    assert (tool.name, tool.description) == ("tool", "")
+    assert (tool.name, tool.description) == ("test_tool", "")
     assert await tool.run() == ""
 
 
@@ -275,7 +308,7 @@ async def test_create_llm_client_mock_with_parameters() -> None:
 async def test_create_llm_client_mock_without_arguments() -> None:
     client = SSotMockFactory.create_llm_client_mock()
     completion = await client.chat.completions.create(model="m", messages=[])
-    assert completion.choices[0].message.content == ""
+    assert completion.choices[0].message.content == "Mock LLM response"
     assert completion.choices[0].message.tool_calls is None
     other = SSotMockFactory.create_llm_client_mock()
     assert other.chat is not client.chat
@@ -296,7 +329,7 @@ async def test_create_mock_llm_manager_with_parameters() -> None:
 @pytest.mark.asyncio
 async def test_create_mock_llm_manager_without_arguments() -> None:
     manager = SSotMockFactory.create_mock_llm_manager()
-    assert await manager.ask("q") == ""
+    assert await manager.ask("q") == "Mock LLM response"
     assert manager.get_client().__class__ is LLMClientInterface
     with pytest.raises(TypeError):
         await manager.ask("q", "positional-model")  # model is keyword-only
@@ -341,8 +374,12 @@ def test_create_configuration_mock_with_values() -> None:
 def test_create_configuration_mock_without_arguments() -> None:
     config = SSotMockFactory.create_configuration_mock()
     assert (config.environment, config.debug) == ("test", False)
-    with pytest.raises(AttributeError):
-        config.database_url  # noqa: B018
+    assert config.database_url == "postgresql://test:test@localhost:5432/test"  # the old value
+    with using(MockFactory(legacy_members="fail")):
+        strict = SSotMockFactory.create_configuration_mock()
+        with pytest.raises(AttributeError):
+            strict.database_url  # noqa: B018
+        assert strict.get("database_url").startswith("postgresql://")  # still a value
 
 
 @pytest.mark.asyncio
@@ -396,8 +433,13 @@ def test_create_mock_any_kind() -> None:
     assert agent.__class__ is AgentInterface
     built = SSotMockFactory.create_mock("user_context", user_id="hank")
     assert type(built) is UserExecutionContext and built.user_id == "hank"
-    with pytest.raises(UnknownKindError, match="did you mean `websocket`"):
-        SSotMockFactory.create_mock("web_socket")
+    generic = SSotMockFactory.create_mock("web_socket")  # lenient: the old generic double
+    assert isinstance(generic, AsyncMock)
+    [(kind, note, _)] = list(SSotMockFactory.factory().migration)
+    assert kind == "create_mock('web_socket')" and "did you mean `websocket`" in note
+    with using(MockFactory(legacy_members="fail")):
+        with pytest.raises(UnknownKindError, match="did you mean `websocket`"):
+            SSotMockFactory.create_mock("web_socket")
 
 
 def test_create_mock_suite() -> None:

@@ -110,7 +110,7 @@ def test_threads_share_no_mutable_defaults(factory: MockFactory) -> None:
             prefs.options["tags"].append(key)
             prefs.history.append(key)
             if index % 10 == 0:  # a method member costs a unittest.mock object
-                prefs.snapshot()["saved"].append(key)
+                prefs.snapshot.return_value["saved"].append(key)
             made.append((key, prefs))
         return made
 
@@ -122,6 +122,8 @@ def test_threads_share_no_mutable_defaults(factory: MockFactory) -> None:
         assert prefs.options == {"theme": "dark", "tags": [key], key: True}
         assert prefs.history == [key]
     for key, prefs in results[::10]:
+        assert prefs.snapshot() == {"saved": [key]}
+        prefs.snapshot()["saved"].append("changed by the code")  # a copy per call
         assert prefs.snapshot() == {"saved": [key]}
     assert factory.get_kind("preferences").defaults["options"] == {"theme": "dark", "tags": []}
     assert factory.create("preferences").options == {"theme": "dark", "tags": []}
@@ -197,9 +199,12 @@ def test_contamination_is_detected_under_thread_concurrency(factory: MockFactory
 def test_facade_doubles_made_in_threads_belong_to_distinct_users() -> None:
     def work(thread: int) -> list[Any]:
         return [
-            SSotMockFactory.create_websocket_mock(connection_id=f"conn-iso-{thread}-{i}")
+            SSotMockFactory.create_websocket_mock(f"conn-iso-{thread}-{i}", f"u-{thread}-{i}")
             for i in range(100)
-        ] + [SSotMockFactory.create_agent_mock() for _ in range(100)]
+        ] + [
+            SSotMockFactory.create_agent_mock(user_context=UserExecutionContext())
+            for _ in range(100)
+        ]
 
     with ThreadPoolExecutor(THREADS) as pool:
         doubles = [d for chunk in pool.map(work, range(THREADS)) for d in chunk]

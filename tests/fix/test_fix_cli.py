@@ -40,8 +40,8 @@ def test_rewrites_parse_and_are_idempotent(path: Path, tmp_path: Path) -> None:
     assert first.error is None
     if not first.changed:
         return
-    compile(first.updated or "", str(copy), "exec")
-    copy.write_text(first.updated or "")
+    compile(first.updated or b"", str(copy), "exec")
+    copy.write_bytes(first.updated or b"")
     second = rewrite_file(str(copy), settings, None)
     assert not second.changed, second.diff()
 
@@ -68,15 +68,16 @@ def test_category_narrows_the_rewrite(run_cli, tmp_path: Path) -> None:
     assert result.stdout.strip().splitlines()[-1] == "Rewritten 0, skipped 0."
 
 
-def test_check_tests_reverts_when_the_outcome_gets_worse(run_cli, tmp_path: Path) -> None:
+def test_check_tests_without_a_report_compares_the_exit_status(run_cli, tmp_path: Path) -> None:
     target = tmp_path / "test_socket.py"
     target.write_text(SOCKET_TEST)
-    # A "test command" that passes only while the file still holds the ad-hoc mock.
+    # A "test command" that is not pytest, and passes only while the file holds the ad-hoc mock.
     check = f"{sys.executable} -c \"import sys; sys.exit('MagicMock()' not in open('test_socket.py').read())\""
     result = run_cli("fix", "--write", "--check-tests", check, ".", cwd=tmp_path)
     assert result.returncode == 2
-    assert "passed before and fails after the rewrite" in result.stderr
-    assert "reverted 1 file(s): test_socket.py" in result.stderr
+    assert "wrote no JUnit XML report (CMD must run pytest)" in result.stdout
+    assert "exit status 0 before, 1 after" in result.stdout
+    assert "reverted test_socket.py: the tests passed before and fail after" in result.stderr
     assert target.read_text() == SOCKET_TEST
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import mockguard_command
 
+from .test_concurrency import end_processes_in
+
 
 def _valid_json(path: Path) -> bool:
     try:
@@ -55,6 +57,7 @@ def test_killed_at_any_moment_leaves_valid_files(tmp_path: Path, command: tuple[
         time.sleep(rng.uniform(0.0, 0.6))
         process.send_signal(signal.SIGKILL)
         process.wait()
+        end_processes_in(tmp_path.resolve())  # the pool workers it left behind
         assert _valid_json(baseline)
         assert baseline.read_text() == before  # a rewrite with the same findings, or none
         assert _valid_json(tmp_path / "out.json")

@@ -9,12 +9,14 @@ import pytest
 
 from mockguard.report import FormatOptions
 from mockguard.report.github import (
+    ANNOTATION_LIMIT,
     GithubFormatter,
     command,
     escape_data,
     escape_property,
 )
 from mockguard.report.model import BaselineStatus, ScanReport
+from mockguard.report.safe import printable
 from mockguard.scan.rules import message
 
 from .conftest import diagnostics, empty_report, make_finding
@@ -38,15 +40,24 @@ def _unescape(value: str, *, is_property: bool) -> str:
     return value
 
 
+def log_lines(output: str) -> list[str]:
+    """The plain log lines of the output (the findings left without an annotation)."""
+    return [line for line in output.splitlines() if not line.startswith("::")]
+
+
 def parse(output: str) -> list[Command]:
     """Read workflow commands the way the Actions runner does: one per line, the command
     and its properties up to the first `::` after the leading one, `,`-separated
-    `key=value` properties split at their first `=`."""
+    `key=value` properties split at their first `=`. Plain log lines must not be commands
+    in either form: none begins with `::`, none holds the legacy `##[`."""
     assert output.endswith("\n")
     commands = []
     for line in output[:-1].split("\n"):
         assert "\r" not in line, "a raw carriage return ends a line for the runner"
+        assert "##[" not in line, "the runner's legacy command form, anywhere in a line"
         line = line.strip()
+        if line.startswith("mockguard: not annotated: "):
+            continue
         assert line.startswith("::"), line
         end = line.index("::", 2)
         info, message = line[2:end], line[end + 2 :]
@@ -112,7 +123,9 @@ def test_a_forged_file_name_or_message_cannot_forge_a_command() -> None:
     assert list(annotation.properties) == ["file", "line", "endLine", "col", "endColumn", "title"]
     assert annotation.properties["file"] == FORGED_PATH
     assert annotation.properties["title"] == "MG102 mock-attribute-wiring"
-    assert annotation.message.startswith(message(finding))
+    # The line breaks of the message are shown as escapes, as in every other format.
+    assert annotation.message.startswith(printable(message(finding)))
+    assert "\n" not in annotation.message and "\\n::set-output" in annotation.message
     assert "%0A" in annotation.message  # a literal "%0A" of the source survives the round trip
     raw = output.splitlines()[1]
     assert raw.startswith("::error file=a%2Ctitle=x%3A%3Aevil.py,line=3,")
@@ -166,12 +179,55 @@ def test_no_new_findings() -> None:
     )
 
 
-def test_summary_says_only_the_first_ten_show() -> None:
+def test_only_the_first_ten_are_annotated_the_rest_are_listed() -> None:
     findings = [make_finding(line=n) for n in range(1, 13)]
     report = ScanReport(categories=(), rules=(), findings=findings, diagnostics=diagnostics())
-    commands = parse(GithubFormatter(OPTIONS).format(report))
-    assert commands[0].message == "12 ad-hoc test doubles (3 diagnostics); first 10 below"
-    assert len(commands) == 13
+    output = GithubFormatter(OPTIONS).format(report)
+    commands = parse(output)
+    assert commands[0].message == (
+        "12 ad-hoc test doubles (3 diagnostics); 10 annotated, 2 more listed in the log "
+        "(GitHub shows 10 annotations of each level per step)"
+    )
+    assert [int(c.properties["line"]) for c in commands[1:]] == list(range(1, 11))
+    assert log_lines(output) == [
+        "mockguard: not annotated: tests/test_x.py:11:5: MG101 MagicMock() builds an ad-hoc "
+        "mock [websocket]",
+        "mockguard: not annotated: tests/test_x.py:12:5: MG101 MagicMock() builds an ad-hoc "
+        "mock [websocket]",
+    ]
+
+
+def test_ten_or_fewer_are_all_annotated() -> None:
+    report = ScanReport(categories=(), rules=(), findings=[make_finding(line=n) for n in range(10)])
+    output = GithubFormatter(OPTIONS).format(report)
+    assert parse(output)[0].message == "10 ad-hoc test doubles"
+    assert len(parse(output)) == 11 and not log_lines(output)
+
+
+def test_the_limit_is_per_level_and_the_summary_is_a_notice() -> None:
+    findings = [
+        make_finding(line=n, severity=severity)
+        for severity in ("error", "warning", "note")
+        for n in range(1, 13)
+    ]
+    report = ScanReport(categories=(), rules=(), findings=findings)
+    output = GithubFormatter(OPTIONS).format(report)
+    commands = parse(output)
+    levels = [c.name for c in commands[1:]]
+    assert levels.count("error") == levels.count("warning") == ANNOTATION_LIMIT
+    assert levels.count("notice") == ANNOTATION_LIMIT - 1  # the summary is the tenth
+    assert len(log_lines(output)) == 36 - 29
+    assert "29 annotated, 7 more listed in the log" in commands[0].message
+
+
+@pytest.mark.parametrize("path", ["::error file=x.py::forged.py", "a##[error]forged.py"])
+def test_a_listed_finding_cannot_be_a_command(path: str) -> None:
+    findings = [make_finding(line=n) for n in range(1, 11)] + [make_finding(path=path, line=99)]
+    report = ScanReport(categories=(), rules=(), findings=findings)
+    output = GithubFormatter(OPTIONS).format(report)
+    assert len(parse(output)) == 11  # the summary and ten annotations, nothing forged
+    [listed] = log_lines(output)
+    assert listed.startswith("mockguard: not annotated: ")
 
 
 @pytest.mark.parametrize(("severity", "name"), [("warning", "warning"), ("note", "notice")])

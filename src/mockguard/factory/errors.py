@@ -32,3 +32,15 @@ class EventContractError(MockguardError, AssertionError):
 
 class MockguardDeprecationWarning(DeprecationWarning):
     """A deprecated factory name was used; the message names the canonical one."""
+
+
+class UnconfiguredValueError(MockguardError, TypeError):
+    """Code used a value a double returned without anybody configuring it."""
+
+
+class UnawaitedCallError(MockguardError, AssertionError):
+    """A factory coroutine was called but never awaited: the call did nothing."""
+
+
+class MockguardWarning(UserWarning):
+    """Something the factory did that the test author should know about (a fallback)."""

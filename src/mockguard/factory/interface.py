@@ -11,9 +11,9 @@ import difflib
 import importlib
 import inspect
 import textwrap
+import threading
 import typing
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Literal
 
 # Special methods a double must support when its interface has them (`async with session`).
@@ -37,7 +37,9 @@ class InterfaceError(TypeError):
     """An interface that cannot be loaded or inspected."""
 
 
-MemberKind = Literal["method", "async_method", "async_iterator", "property", "attribute"]
+MemberKind = Literal[
+    "method", "async_method", "async_iterator", "generator", "property", "attribute"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,7 @@ class Member:
 
     @property
     def is_callable(self) -> bool:
-        return self.kind in ("method", "async_method", "async_iterator")
+        return self.kind in ("method", "async_method", "async_iterator", "generator")
 
     def describe(self) -> str:
         """`async def send_json(self, data, mode='text')`-like text, for messages."""
@@ -65,33 +67,67 @@ class Member:
 
 @dataclass(frozen=True, slots=True)
 class Interface:
-    """The compiled members of a class or Protocol."""
+    """The compiled members of a class or Protocol.
+
+    `foreign` names members a double carries that the real interface lacks (the members of a
+    legacy double, see :func:`extend`); a plain compiled interface has none.
+    """
 
     name: str
     target: type | None
     members: dict[str, Member]
+    foreign: frozenset[str] = frozenset()
 
-    def closest(self, name: str) -> str | None:
-        """The real member whose name is closest to `name`, if any is close."""
-        found = difflib.get_close_matches(name, list(self.members), n=1, cutoff=0.6)
-        if found:
-            return found[0]
-        # A renamed member often keeps the old name as a part: send -> send_message.
-        bare = name.strip("_").lower()
-        if len(bare) < 3:
-            return None
-        containing = [
-            m
-            for m in self.members
-            if bare in m.lower() or (len(m.strip("_")) >= 3 and m.strip("_").lower() in bare)
-        ]
-        return min(containing, key=len) if containing else None
+    def closest(self, name: str, *, callable_: bool | None = None) -> str | None:
+        """The real member whose name is closest to `name`, if any is close. With
+        `callable_`, members of that sort (methods, or data) are preferred: a renamed method
+        is more likely another method than an attribute with a similar name."""
+        if callable_ is not None:
+            alike = [n for n, m in self.members.items() if m.is_callable == callable_]
+            found = _closest(name, alike)
+            if found is not None:
+                return found
+        return _closest(name, list(self.members))
 
     def unknown(self, name: str) -> str:
         """The message for a member the interface does not have."""
         hint = self.closest(name)
         suggestion = f"; did you mean `{hint}`?" if hint else ""
         return f"{self.name} has no attribute `{name}`{suggestion}"
+
+
+def _closest(name: str, names: list[str]) -> str | None:
+    found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    if found:
+        return found[0]
+    # A renamed member often keeps the old name as a part: send -> send_message.
+    bare = name.strip("_").lower()
+    if len(bare) < 3:
+        return None
+    containing = [
+        m
+        for m in names
+        if bare in m.lower() or (len(m.strip("_")) >= 3 and m.strip("_").lower() in bare)
+    ]
+    return min(containing, key=len) if containing else None
+
+
+def extend(real: Interface, extra: Interface) -> Interface:
+    """`real` with the members of `extra` it lacks, marked foreign (computed once per pair).
+    The real members win: a member both have follows the real interface."""
+    key = (id(real), id(extra))
+    found = _EXTENDED.get(key)
+    if found is not None and found[0] is real and found[1] is extra:
+        return found[2]
+    added = {name: m for name, m in extra.members.items() if name not in real.members}
+    made = Interface(
+        real.name, real.target, {**added, **real.members}, real.foreign | frozenset(added)
+    )
+    _EXTENDED[key] = (real, extra, made)
+    return made
+
+
+_EXTENDED: dict[tuple[int, int], tuple[Interface, Interface, Interface]] = {}
 
 
 def load_object(path: str) -> Any:
@@ -114,21 +150,59 @@ def load_object(path: str) -> Any:
 
 
 def compile_interface(target: type | str) -> Interface:
-    """The interface of a class, a Protocol or an import path; computed once per target."""
+    """The interface of a class, a Protocol or an import path; computed once per target
+    (see :func:`invalidate` for a class changed at run time)."""
     if isinstance(target, str):
-        target = _load_class(target)
-    return _compile(target)
+        target = load_class(target)
+    found = _COMPILED.get(target)
+    if found is not None:
+        return found[1]
+    with _LOCK:
+        found = _COMPILED.get(target)
+        if found is None:
+            found = (_fingerprint(target), _compile(target))
+            _COMPILED[target] = found
+    return found[1]
 
 
-@cache
-def _load_class(path: str) -> type:
+def invalidate(target: type) -> bool:
+    """Forget the compiled interface of `target` if the class changed since it was compiled
+    (a member added, removed or replaced); True when it had. Registering a kind calls it,
+    so a class patched at run time is seen as it is now."""
+    found = _COMPILED.get(target)
+    if found is None or found[0] == _fingerprint(target):
+        return False
+    with _LOCK:
+        _COMPILED.pop(target, None)
+    return True
+
+
+_COMPILED: dict[type, tuple[tuple[Any, ...], Interface]] = {}
+_CLASSES_BY_PATH: dict[str, type] = {}
+_LOCK = threading.RLock()
+
+
+def _fingerprint(cls: type) -> tuple[Any, ...]:
+    """What a class is made of now: each class of its MRO with its members' identities."""
+    return tuple(
+        (klass, tuple((name, id(value)) for name, value in vars(klass).items()))
+        for klass in cls.__mro__
+        if klass is not object
+    )
+
+
+def load_class(path: str) -> type:
+    """The class an import path names (imported once; a failure is not remembered)."""
+    found = _CLASSES_BY_PATH.get(path)
+    if found is not None:
+        return found
     loaded = load_object(path)
     if not isinstance(loaded, type):
         raise InterfaceError(f"`{path}` is not a class")
+    _CLASSES_BY_PATH[path] = loaded
     return loaded
 
 
-@cache
 def _compile(cls: type) -> Interface:
     members: dict[str, Member] = {}
     for name in dir(cls):
@@ -168,6 +242,8 @@ def _member(cls: type, name: str) -> Member | None:
     kind: MemberKind
     if inspect.isasyncgenfunction(function):
         kind = "async_iterator"
+    elif inspect.isgeneratorfunction(function):
+        kind = "generator"
     elif inspect.iscoroutinefunction(function):
         kind = "async_method"
     else:

@@ -6,6 +6,15 @@ few attribute writes. Its members are made on first use: a method becomes a
 signature before recording it, so the usual `assert_called_once_with(...)` helpers work;
 properties and data attributes get values. Reading or setting a name the interface lacks
 raises `AttributeError` with the closest real name.
+
+Assigning a method (`ws.send_json = AsyncMock()`) keeps the checks: the assigned mock or
+function is wrapped by a member that still binds the signature and runs the guards, then
+delegates to it. A value that cannot stand for the method (`ws.accept = 42`, an `AsyncMock`
+for a synchronous method) is refused with a message that says how to configure it instead.
+
+A *lenient* double (the migration facade's) also takes names its interface lacks, like the
+`MagicMock` it replaces, but reports each one it sees to a recorder: the to-do list of
+members tests rely on that the real interface does not have.
 """
 
 from __future__ import annotations
@@ -22,10 +31,13 @@ from typing import Any
 from unittest import mock
 
 from mockguard.factory.interface import NO_DEFAULT, Interface, Member
+from mockguard.factory.values import Unconfigured
 
 # A hook sees a call of one member: (owner, member, args, kwargs). A *check* runs before the
 # call is recorded and may refuse it by raising; an *after* hook runs once the call succeeded.
 CallHook = Callable[["StrictMock", str, tuple[Any, ...], dict[str, Any]], None]
+# A lenient double reports each name its interface lacks that a test uses: (name, how).
+Recorder = Callable[[str, str], None]
 
 _ZERO_VALUES: dict[Any, Callable[[], Any]] = {
     str: str,
@@ -50,7 +62,24 @@ _ABSTRACT_ZERO_VALUES: dict[Any, Callable[[], Any]] = {
 
 
 class _MemberMixin:
-    """Signature binding and call hooks for the mocks that stand for one member."""
+    """Signature binding and call hooks for the mocks that stand for one member.
+
+    Members are made often, so they skip what `unittest.mock` spends most of its time on
+    and a member never needs: a new class per instance (made only if a test sets a magic
+    method on the member) and the magic methods of the mock itself (`len(ws.send_json)`)."""
+
+    def __new__(cls, /, *args: Any, **kwargs: Any) -> Any:
+        return object.__new__(cls)
+
+    def _mock_set_magics(self) -> None:
+        pass
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name[:2] == name[-2:] == "__" and len(name) > 4 and type(self) in _SHARED:
+            # A magic method is set on the class: give this member a class of its own first.
+            own = type(type(self).__name__, (type(self),), {})
+            _SET_CLASS(self, own)  # NonCallableMock.__class__ is a read-only property
+        super().__setattr__(name, value)
 
     def _mock_check_sig(self, /, *args: Any, **kwargs: Any) -> None:
         state = self.__dict__
@@ -77,10 +106,21 @@ class _MemberMixin:
             if after is not None:
                 after(owner, name, args, kwargs)
 
+    def _mg_result(self, result: Any) -> Any:
+        # A configured mutable default (a dict, a list) is copied on each call: the code
+        # under test may change what it gets without changing what the next call returns.
+        default = self.__dict__.get("_mg_default", _NOTHING)
+        if result is default:
+            return _fresh(result)
+        return result
+
     def _get_child_mock(self, /, **kw: Any) -> Any:
         # What a member returns or holds is plain data to the test: a MagicMock, never
         # another member (which would expect the owner's state).
         return mock.MagicMock(**kw)
+
+
+_NOTHING: Any = object()
 
 
 class SyncMember(_MemberMixin, mock.Mock):
@@ -89,18 +129,54 @@ class SyncMember(_MemberMixin, mock.Mock):
     def _execute_mock_call(self, /, *args: Any, **kwargs: Any) -> Any:
         result = super()._execute_mock_call(*args, **kwargs)
         self._mg_after(args, kwargs)
-        return result
+        return self._mg_result(result)
+
+
+# What `inspect.iscoroutinefunction` reads on an AsyncMock, made once: an `AsyncMock` makes
+# a `NonCallableMock(spec_set=CodeType)` for every instance, which costs more than the rest.
+_ASYNC_CODE = (lambda *args, **kwargs: None).__code__.replace(
+    co_flags=inspect.CO_COROUTINE | inspect.CO_VARARGS | inspect.CO_VARKEYWORDS
+)
 
 
 class AsyncMember(_MemberMixin, mock.AsyncMock):
     """An `async def` method of a strict mock: calling it returns an awaitable that, like
-    real I/O, lets other tasks run before it completes."""
+    real I/O, lets other tasks run before it completes. The factory keeps each awaitable
+    until the end of the test, so that one never awaited fails it."""
+
+    def __init__(self, /, *args: Any, **kwargs: Any) -> None:
+        # AsyncMockMixin.__init__ without its code mock (see _ASYNC_CODE).
+        super(mock.AsyncMockMixin, self).__init__(*args, **kwargs)
+        state = self.__dict__
+        state["_is_coroutine"] = _COROUTINE_MARK
+        state["_mock_await_count"] = 0
+        state["_mock_await_args"] = None
+        state["_mock_await_args_list"] = mock._CallList()
+        state["__code__"] = _ASYNC_CODE
+        state["__name__"] = "AsyncMock"
+        state["__defaults__"] = ()
+        state["__kwdefaults__"] = {}
+        state["__annotations__"] = None
+
+    def __call__(self, /, *args: Any, **kwargs: Any) -> Any:
+        awaitable = super().__call__(*args, **kwargs)
+        owner: StrictMock | None = self.__dict__.get("_mg_owner")
+        if owner is not None:
+            pending = owner.__dict__["_mg_pending"]
+            if pending is not None:
+                pending.track(awaitable, self.__dict__["_mg_label"])
+        return awaitable
 
     async def _execute_mock_call(self, /, *args: Any, **kwargs: Any) -> Any:
         await asyncio.sleep(0)
         result = await super()._execute_mock_call(*args, **kwargs)
         self._mg_after(args, kwargs)
-        return result
+        return self._mg_result(result)
+
+
+_SHARED = (SyncMember, AsyncMember)
+_SET_CLASS = object.__dict__["__class__"].__set__
+_COROUTINE_MARK = getattr(asyncio.coroutines, "_is_coroutine", None)
 
 
 async def _iterate(items: Iterable[Any]) -> AsyncIterator[Any]:
@@ -119,6 +195,10 @@ class StrictMock:
     _mg_allow_extra: bool
     _mg_calls: list[Any]
     _mg_context: Any
+    _mg_lenient: Recorder | None
+    _mg_extra_cls: type[mock.NonCallableMock]
+    _mg_pending: Any
+    _mg_behaviours: Any
 
     def __init__(
         self,
@@ -130,6 +210,10 @@ class StrictMock:
         after: dict[str, CallHook] | None = None,
         allow_extra: bool = False,
         context: Any = None,
+        lenient: Recorder | None = None,
+        extra_cls: type[mock.NonCallableMock] = mock.MagicMock,
+        pending: Any = None,
+        behaviours: Any = None,
     ) -> None:
         state = self.__dict__
         state["_mg_interface"] = interface
@@ -140,6 +224,10 @@ class StrictMock:
         state["_mg_allow_extra"] = allow_extra
         state["_mg_calls"] = []
         state["_mg_context"] = context
+        state["_mg_lenient"] = lenient
+        state["_mg_extra_cls"] = extra_cls
+        state["_mg_pending"] = pending
+        state["_mg_behaviours"] = behaviours
 
     # Reads: a member is made the first time it is used, then found in __dict__ directly.
     def __getattr__(self, name: str) -> Any:
@@ -147,27 +235,39 @@ class StrictMock:
             raise AttributeError(name)
         interface = self._mg_interface
         member = interface.members.get(name)
+        record = self._mg_lenient
         if member is None:
-            if self._mg_allow_extra and not name.startswith("__"):
-                config = self._mg_config
-                value: Any = (
-                    _fresh(config[name])
-                    if name in config
-                    else mock.MagicMock(name=f"{self._mg_kind}.{name}")
-                )
+            if (self._mg_allow_extra or record is not None) and not name.startswith("__"):
+                if record is not None:
+                    record(name, "read")
+                value = self._mg_extra(name)
                 self.__dict__[name] = value
                 return value
             raise AttributeError(interface.unknown(name))
+        if record is not None and name in interface.foreign:
+            record(name, "read")
         value = self._mg_make(member)
         self.__dict__[name] = value
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in self._mg_interface.members or self._mg_allow_extra:
+        interface = self._mg_interface
+        member = interface.members.get(name)
+        record = self._mg_lenient
+        if member is not None:
+            if record is not None and name in interface.foreign:
+                record(name, "set")
+            if member.is_callable:
+                value = self._mg_adopt(member, value)
+            self.__dict__[name] = value
+            return
+        if self._mg_allow_extra or record is not None:
+            if record is not None:
+                record(name, "set")
             self.__dict__[name] = value
             return
         raise AttributeError(
-            f"cannot set `{name}`: {self._mg_interface.unknown(name)} "
+            f"cannot set `{name}`: {interface.unknown(name)} "
             "(create the mock with allow_extra=True to allow names the interface lacks)"
         )
 
@@ -199,6 +299,31 @@ class StrictMock:
             if isinstance(value, (mock.NonCallableMock, StrictMock)):
                 value.reset_mock()
 
+    def _mg_peek(self, name: str, default: Any = None) -> Any:
+        """The value of a data member (or a configured extra) as the double holds it, made
+        if needed, without reporting the read: for the double's own behaviours."""
+        state = self.__dict__
+        if name in state and not name.startswith("_mg_"):
+            return state[name]
+        interface = self._mg_interface
+        member = interface.members.get(name)
+        if member is not None and not member.is_callable:
+            value = self._mg_make(member)
+            if name not in interface.foreign:  # a foreign read stays to report
+                state[name] = value
+            return value
+        config = self._mg_config
+        if member is None and name in config:
+            return _fresh(config[name])
+        return default
+
+    def _mg_extra(self, name: str) -> Any:
+        config = self._mg_config
+        if name in config:
+            return _fresh(config[name])
+        extra: Any = self._mg_extra_cls(name=f"{self._mg_kind}.{name}")
+        return extra
+
     def _mg_make(self, member: Member) -> Any:
         config = self._mg_config
         if member.is_callable:
@@ -207,31 +332,88 @@ class StrictMock:
             return _fresh(config[member.name])
         return _value_for(member, self._mg_kind)
 
-    def _mg_make_method(self, member: Member, configured: Any) -> Any:
+    def _mg_make_method(self, member: Member, configured: Any, *, wraps: Any = None) -> Any:
         label = f"{self._mg_interface.name}.{member.name}"
         cls = AsyncMember if member.kind == "async_method" else SyncMember
-        child: mock.Mock = cls(name=f"{self._mg_kind}.{member.name}")
+        child: mock.Mock = cls(name=f"{self._mg_kind}.{member.name}", wraps=wraps)
         state = child.__dict__
         state["_mg_signature"] = member.signature
         state["_spec_signature"] = member.signature
         state["_mg_label"] = label
         state["_mg_owner"] = self
         state["_mg_member"] = member.name
-        if member.kind == "async_iterator":
+        if wraps is not None:
+            return child
+        behaviours = self._mg_behaviours
+        if member.kind in ("async_iterator", "generator"):
             items = [] if configured is MISSING else list(configured)
-            child.side_effect = lambda *a, **k: _iterate(items)
+            if member.kind == "async_iterator":
+                child.side_effect = lambda *a, **k: _iterate(items)
+            else:
+                child.side_effect = lambda *a, **k: iter(list(items))
         elif configured is not MISSING:
             configure_member(child, configured)
+            if isinstance(configured, _MUTABLE):
+                state["_mg_default"] = child.return_value
+        elif behaviours is not None and member.name in behaviours:
+            behaviour = behaviours[member.name]
+            child.side_effect = lambda *a, **k: behaviour(self, *a, **k)
         elif member.name in ("__enter__", "__aenter__"):
             child.return_value = self
         elif member.name in ("__exit__", "__aexit__"):
             child.return_value = None  # a truthy value would swallow the exception
-        elif member.annotation is not None:
+        elif member.annotation is None or member.annotation is Any:
+            if not member.name.startswith("__"):
+                kind = self._mg_kind
+                child.return_value = Unconfigured(
+                    f"{label}()",
+                    f"`double.{member.name}.return_value = ...`, or "
+                    f'create("{kind}", {member.name}=...)',
+                )
+        else:
             # What the real method is declared to return: data, or a strict double.
             returned = _value_for(member, self._mg_kind, plain=True)
             if returned is not _UNKNOWN:
                 child.return_value = returned
+                if isinstance(returned, _MUTABLE):
+                    state["_mg_default"] = returned
         return child
+
+    def _mg_adopt(self, member: Member, value: Any) -> Any:
+        """What `double.<method> = value` stores: a member that keeps the checks and
+        delegates to `value`, or an error saying how to configure the method instead."""
+        name = member.name
+        state = getattr(value, "__dict__", {})
+        if isinstance(value, _MemberMixin) and state.get("_mg_owner") is self:
+            if state.get("_mg_member") == name:
+                return value
+        where = f"`{name}` is `{member.describe()}` in {self._mg_interface.name}"
+        how = (
+            f"set what it returns with `double.{name}.return_value = ...` or what it does "
+            f"with `double.{name}.side_effect = ...`, or create the double with `{name}=...`"
+        )
+        if not callable(value):
+            raise AttributeError(f"cannot set `{name}` to {value!r}: {where}; {how}")
+        is_async = isinstance(value, mock.AsyncMock) or inspect.iscoroutinefunction(value)
+        if member.kind == "async_method" and isinstance(value, mock.NonCallableMock):
+            if not is_async:
+                raise AttributeError(
+                    f"cannot set `{name}` to a synchronous {type(value).__name__}: {where}, "
+                    f"so the code awaits it; assign an AsyncMock or an async function, or {how}"
+                )
+        elif member.kind != "async_method" and is_async:
+            raise AttributeError(
+                f"cannot set `{name}` to {value!r}: {where}, so the code does not await it; "
+                f"assign a Mock or a plain function, or {how}"
+            )
+        if isinstance(value, mock.NonCallableMock):
+            return self._mg_make_method(member, MISSING, wraps=value)
+        child = self._mg_make_method(member, MISSING, wraps=None)
+        child.side_effect = value
+        return child
+
+
+_MUTABLE = (dict, list, set, bytearray)
 
 
 def configure_member(child: mock.Mock, value: Any) -> None:
@@ -300,7 +482,7 @@ def _value_for(member: Member, kind: str, *, plain: bool = False) -> Any:
     return mock.NonCallableMagicMock(name=f"{kind}.{member.name}")
 
 
-_CLASSES: dict[int, type[StrictMock]] = {}
+_CLASSES: dict[int, tuple[Interface, type[StrictMock]]] = {}
 
 
 def strict_class(interface: Interface) -> type[StrictMock]:
@@ -308,19 +490,20 @@ def strict_class(interface: Interface) -> type[StrictMock]:
     (`async with session:`, `with ...:`, calling a callable interface), which Python looks
     up on the class, never on the instance."""
     key = id(interface)
-    found = _CLASSES.get(key)
-    if found is None:
-        specials = [name for name in interface.members if name.startswith("__")]
-        if not specials:
-            found = StrictMock
-        else:
-            namespace = {name: _special(name) for name in specials}
-            found = type(
-                f"Strict{interface.target.__name__ if interface.target else 'Mock'}",
-                (StrictMock,),
-                namespace,
-            )
-        _CLASSES[key] = found
+    entry = _CLASSES.get(key)
+    if entry is not None and entry[0] is interface:
+        return entry[1]
+    specials = [name for name in interface.members if name.startswith("__")]
+    if not specials:
+        found: type[StrictMock] = StrictMock
+    else:
+        namespace = {name: _special(name) for name in specials}
+        found = type(
+            f"Strict{interface.target.__name__ if interface.target else 'Mock'}",
+            (StrictMock,),
+            namespace,
+        )
+    _CLASSES[key] = (interface, found)  # the interface is kept: its id stays its own
     return found
 
 

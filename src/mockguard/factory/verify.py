@@ -2,13 +2,17 @@
 
 A kind follows its interface (a reference Protocol, or a class). When the kind names its
 `production` class, the two are compared member by member: a member missing on either side,
-a method that is async on one side only, a signature whose parameters differ. Any of these
-means the tests' doubles no longer behave like production.
+a method called another way on one side (awaited, iterated with `async for`, iterated with
+`for`), a signature whose parameters differ (one added or removed, one turned keyword-only,
+two positional ones swapped). Any of these means the tests' doubles no longer behave like
+production.
 """
 
 from __future__ import annotations
 
+import collections.abc
 import inspect
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -69,7 +73,7 @@ def compare(kind: str, interface: Interface, production: Interface) -> list[Drif
     for name, member in sorted(interface.members.items()):
         real = production.members.get(name)
         if real is None:
-            hint = production.closest(name)
+            hint = production.closest(name, callable_=member.is_callable)
             renamed = f" (renamed to `{hint}`?)" if hint else ""
             drifts.append(
                 Drift(
@@ -94,6 +98,28 @@ def compare(kind: str, interface: Interface, production: Interface) -> list[Drif
     return drifts
 
 
+_ASYNC_ITERATORS = (collections.abc.AsyncIterator, collections.abc.AsyncGenerator)
+_ITERATORS = (collections.abc.Iterator, collections.abc.Generator)
+
+
+def convention(member: Member) -> str:
+    """How code calls a method: "await" (`async def`), "async for" (an async generator, or
+    a method declared to return an AsyncIterator), "for" (a generator, or a method
+    declared to return an Iterator), or "call"."""
+    if member.kind == "async_method":
+        return "await"
+    if member.kind == "async_iterator":
+        return "async for"
+    if member.kind == "generator":
+        return "for"
+    returned = typing.get_origin(member.annotation) or member.annotation
+    if returned in _ASYNC_ITERATORS:
+        return "async for"
+    if returned in _ITERATORS:
+        return "for"
+    return "call"
+
+
 def _compare_member(kind: str, member: Member, real: Member, production: str) -> list[Drift]:
     if member.is_callable != real.is_callable:
         return [
@@ -106,13 +132,17 @@ def _compare_member(kind: str, member: Member, real: Member, production: str) ->
         ]
     if not member.is_callable:
         return []
-    if (member.kind == "async_method") != (real.kind == "async_method"):
+    ours, theirs = convention(member), convention(real)
+    # A plain call and a generator are used alike (the result is iterated); any other
+    # difference changes how the code must call the method.
+    if ours != theirs and {ours, theirs} != {"call", "for"}:
         return [
             Drift(
                 kind,
                 member.name,
                 "sync-async",
-                f"`{member.describe()}` in the interface, `{real.describe()}` in {production}",
+                f"`{member.describe()}` ({ours}) in the interface, `{real.describe()}` "
+                f"({theirs}) in {production}",
             )
         ]
     problem = _signature_difference(member.signature, real.signature)
@@ -154,4 +184,21 @@ def _signature_difference(
                 f"`{name}` is {param.kind.description} in the interface, "
                 f"{other.kind.description} in production"
             )
+    return _order_difference(ours, theirs)
+
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+
+
+def _order_difference(ours: inspect.Signature, theirs: inspect.Signature) -> str | None:
+    """Positional parameters both sides have, in another order: a call passing them by
+    position gives each the other's value."""
+    mine = [p.name for p in ours.parameters.values() if p.kind in _POSITIONAL]
+    real = [p.name for p in theirs.parameters.values() if p.kind in _POSITIONAL]
+    common = [name for name in mine if name in real]
+    if common != [name for name in real if name in mine]:
+        return (
+            f"positional parameters in another order: ({', '.join(mine)}) in the interface, "
+            f"({', '.join(real)}) in production"
+        )
     return None

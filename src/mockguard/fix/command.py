@@ -1,8 +1,13 @@
-"""The codemod: replace ad-hoc mocks whose setup a factory kind covers by factory calls."""
+"""The codemod: replace ad-hoc mocks whose setup a factory kind covers by factory calls.
+
+Edits are made on the assignment statements the plan names (by :data:`Anchor`), never on
+whole lines: on `ws = MagicMock(); ws.send_json = AsyncMock(); assert ok` only the first two
+statements are the mock's, and `assert ok` stays, with the line's formatting.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import libcst as cst
@@ -12,7 +17,7 @@ from libcst.metadata import PositionProvider
 
 from mockguard.catalog import kind_catalog
 from mockguard.config import Settings
-from mockguard.fix.plan import WIRING_CONSTRUCTORS, Plan, plan_module
+from mockguard.fix.plan import WIRING_CONSTRUCTORS, Anchor, Plan, plan_module
 
 MOCK_IMPORTS = (("unittest.mock", WIRING_CONSTRUCTORS), ("mock", WIRING_CONSTRUCTORS))
 
@@ -33,15 +38,19 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         self.settings = settings or Settings()
         self.categories = frozenset(categories) if categories else None
         self.plan = Plan()
-        self._constructions: dict[int, str] = {}
-        self._removed: set[int] = set()
-        self._rewritten: dict[int, str] = {}
+        self._constructions: dict[Anchor, str] = {}
+        self._removed: set[Anchor] = set()
+        self._rewritten: dict[Anchor, tuple[str, ...]] = {}
+        self._anchors: dict[cst.Assign, Anchor] = {}
+        self._ranks: dict[int, int] = {}
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         from mockguard.scan.engine import scan_source
 
         path = self.context.filename or "<module>"
-        findings = scan_source(tree.code.encode("utf-8"), path, self.settings).findings
+        # The module's own bytes: findings count columns in the text its encoding gives.
+        data = tree.code.encode(tree.encoding, "surrogatepass")
+        findings = scan_source(data, path, self.settings).findings
         plan = plan_module(tree.code, findings, kind_catalog(self.settings))
         if self.categories is not None:
             plan.rewrites = [r for r in plan.rewrites if r.category in self.categories]
@@ -52,7 +61,7 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         if not plan.rewrites:
             raise SkipFile("no ad-hoc mock here is covered by a factory kind")
         for rewrite in plan.rewrites:
-            self._constructions[rewrite.line] = rewrite.call
+            self._constructions[rewrite.construction] = rewrite.call
             self._removed.update(rewrite.removed)
             self._rewritten.update(dict(rewrite.rewritten))
         result = tree.visit(self)
@@ -63,21 +72,110 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         RemoveImportsVisitor.remove_unused_import(self.context, "unittest", "mock")
         return result
 
+    def visit_Assign(self, node: cst.Assign) -> bool:
+        # Assignments never nest, so they are visited in source order: the rank on the line
+        # is the count of those already seen there (as `plan.assignment_anchors` ranks them).
+        line = self.get_metadata(PositionProvider, node).start.line
+        rank = self._ranks.get(line, 0)
+        self._ranks[line] = rank + 1
+        self._anchors[node] = (line, rank)
+        return True
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> Any:
+        anchor = self._anchors[original_node]
+        if anchor in self._removed:
+            return cst.RemovalSentinel.REMOVE
+        kept = self._rewritten.get(anchor)
+        if kept is not None:
+            return cst.FlattenSentinel(_kept_values(updated_node, kept))
+        call = self._constructions.get(anchor)
+        if call is not None:
+            value = updated_node.value
+            factory = cst.ensure_type(cst.parse_expression(call), cst.Call)
+            return updated_node.with_changes(
+                value=factory.with_changes(lpar=value.lpar, rpar=value.rpar)
+            )
+        return updated_node
+
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> Any:
-        line = self.get_metadata(PositionProvider, original_node).start.line
-        if line in self._removed:
-            return cst.RemovalSentinel.REMOVE
-        if line in self._rewritten:
-            replacement = cst.parse_statement(self._rewritten[line])
-            assert isinstance(replacement, cst.SimpleStatementLine)
-            return updated_node.with_changes(body=replacement.body)
-        call = self._constructions.get(line)
-        if call is not None and len(updated_node.body) == 1:
-            statement = updated_node.body[0]
-            if isinstance(statement, cst.Assign):
-                return updated_node.with_changes(
-                    body=[statement.with_changes(value=cst.parse_expression(call))]
-                )
-        return updated_node
+    ) -> cst.SimpleStatementLine:
+        return updated_node.with_changes(
+            body=self._ending_kept(original_node.body, updated_node.body)
+        )
+
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        return updated_node.with_changes(
+            body=self._ending_kept(original_node.body, updated_node.body)
+        )
+
+    def _ending_kept(
+        self, original: Sequence[cst.BaseSmallStatement], updated: Sequence[cst.BaseSmallStatement]
+    ) -> Sequence[cst.BaseSmallStatement]:
+        """When the line's last statement was removed, the new last one takes its ending
+        (`x = 1; ws.send_json = AsyncMock()` becomes `x = 1`, not `x = 1;`)."""
+        last = original[-1]
+        if (
+            not updated
+            or not isinstance(last, cst.Assign)
+            or self._anchors.get(last) not in self._removed
+        ):
+            return updated
+        return [*updated[:-1], updated[-1].with_changes(semicolon=last.semicolon)]
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        """A line whose statements were all removed takes nothing else with it: its
+        comments and blank lines go to the next statement (or the end of the block)."""
+        emptied = [self._emptied(s) for s in original_node.body]
+        if not any(emptied) or emptied.count(False) != len(updated_node.body):
+            return updated_node
+        carried: list[cst.EmptyLine] = []
+        body: list[cst.BaseStatement] = []
+        remaining = iter(updated_node.body)
+        for statement, gone in zip(original_node.body, emptied, strict=True):
+            if gone:
+                carried.extend(_comments_of(cst.ensure_type(statement, cst.SimpleStatementLine)))
+                continue
+            kept = next(remaining)
+            if carried and isinstance(kept, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                kept = kept.with_changes(leading_lines=[*carried, *kept.leading_lines])
+                carried = []
+            body.append(kept)
+        return updated_node.with_changes(body=body, footer=[*carried, *updated_node.footer])
+
+    def _emptied(self, statement: cst.BaseStatement) -> bool:
+        return isinstance(statement, cst.SimpleStatementLine) and all(
+            isinstance(s, cst.Assign) and self._anchors.get(s) in self._removed
+            for s in statement.body
+        )
+
+
+def _kept_values(wiring: cst.Assign, keywords: tuple[str, ...]) -> list[cst.Assign]:
+    """`ws.send_json = AsyncMock(return_value=x)` as `ws.send_json.return_value = x`: one
+    statement per kept keyword, each value the wiring's own node; the last one keeps the
+    wiring's ending."""
+    target = wiring.targets[0].target
+    call = cst.ensure_type(wiring.value, cst.Call)
+    values = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    statements = [
+        cst.Assign(
+            targets=[cst.AssignTarget(cst.Attribute(target.deep_clone(), cst.Name(keyword)))],
+            value=values[keyword],
+        )
+        for keyword in keywords
+    ]
+    statements[-1] = statements[-1].with_changes(semicolon=wiring.semicolon)
+    return statements
+
+
+def _comments_of(line: cst.SimpleStatementLine) -> list[cst.EmptyLine]:
+    """The lines above a removed line, and its own trailing comment as a line of its own."""
+    lines = list(line.leading_lines)
+    trailing = line.trailing_whitespace
+    if trailing.comment is not None:
+        lines.append(cst.EmptyLine(comment=trailing.comment, newline=trailing.newline))
+    return lines

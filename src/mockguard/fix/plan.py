@@ -7,11 +7,16 @@ covers the whole setup: every member the test configures or uses exists in the k
 interface, each wired `AsyncMock` stands for an `async def` member (and a plain mock for a
 sync one), and the mock is not called itself, rebound, or given attributes by dynamic
 names. Anything else is a skip with its reason.
+
+Statements are named by :data:`Anchor`, never by line alone: a line may hold several
+statements (`ws = MagicMock(); ws.send_json = AsyncMock(); assert ok`), and the codemod
+must touch only the ones that belong to the mock's setup.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -27,20 +32,31 @@ WIRING_CONSTRUCTORS = frozenset(
 )
 # What a factory double has besides its interface.
 DOUBLE_API = frozenset({"mock_calls", "reset_mock"})
+# The configured values a wiring may carry; each is kept as its own statement.
+KEPT_KEYWORDS = ("return_value", "side_effect")
+# Python's own line breaks (str.splitlines also breaks at form feeds and other separators).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+# An assignment statement, named the same way from `ast` and from LibCST: its first line,
+# and its rank among the assignments that start on that line. Columns are not used because
+# the two count them differently (UTF-8 bytes against characters; LibCST drops a form feed
+# that opens a line).
+Anchor = tuple[int, int]
 
 
 @dataclass(frozen=True)
 class Rewrite:
     """One setup to replace: the construction statement and the wiring statements after it."""
 
-    line: int  # the construction statement's first line
+    line: int  # the construction statement's first line (for messages)
     target: str  # `ws` or `self.ws`
     kind: str
     category: str
-    call: str  # the factory call that replaces the construction
-    removed: tuple[int, ...]  # wiring statements dropped (the double has the member)
-    # wiring statements that become `target.member.return_value = ...` (first line -> text)
-    rewritten: tuple[tuple[int, str], ...] = ()
+    call: str  # the factory call that replaces the construction's value
+    construction: Anchor
+    removed: tuple[Anchor, ...]  # wiring statements dropped (the double has the member)
+    # wiring statements that become `target.member.<keyword> = <value>`, one per keyword kept
+    rewritten: tuple[tuple[Anchor, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,11 +152,25 @@ def _escape(region: list[ast.AST], target: str, owner: ast.AST) -> str | None:
     return None
 
 
-def _keyword_text(source_lines: list[str], call: ast.Call, keyword: str) -> str | None:
-    for item in call.keywords:
-        if item.arg == keyword:
-            return ast.get_source_segment("\n".join(source_lines), item.value)
-    return None
+def assignment_anchors(tree: ast.AST) -> dict[int, Anchor]:
+    """Every assignment statement of the tree (by `id`) -> its :data:`Anchor`."""
+    by_line: dict[int, list[ast.Assign]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            by_line.setdefault(node.lineno, []).append(node)
+    anchors: dict[int, Anchor] = {}
+    for line, nodes in by_line.items():
+        for rank, node in enumerate(sorted(nodes, key=lambda n: n.col_offset)):
+            anchors[id(node)] = (line, rank)
+    return anchors
+
+
+def _character_column(lines: list[str], line: int, byte_offset: int) -> int:
+    """The character column of an `ast` column (UTF-8 bytes), as findings count them."""
+    if not 0 < line <= len(lines):
+        return byte_offset
+    prefix = lines[line - 1].encode("utf-8", "surrogatepass")[:byte_offset]
+    return len(prefix.decode("utf-8", "replace"))
 
 
 def plan_module(
@@ -149,24 +179,24 @@ def plan_module(
     """The rewrites and skips for one module's MG101 findings, into the catalog's kinds."""
     catalog = catalog or KindCatalog()
     tree = ast.parse(source)
-    lines = source.splitlines()
-    kinds = _kinds()
-    by_line = {f.line: f for f in findings if f.code == "MG101" and not f.suppressed}
+    lines = _LINE_BREAK.split(source)
+    # A finding names its construction call by where the call starts.
+    by_call = {(f.line, f.col): f for f in findings if f.code == "MG101" and not f.suppressed}
+    context = _Context(_scopes(tree), _kinds(), catalog, assignment_anchors(tree))
     plan = Plan()
-    scopes = _scopes(tree)
     for block, owner in _blocks(tree):
         for index, stmt in enumerate(block):
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
                 continue
-            call = stmt.value
-            finding = by_line.get(stmt.lineno)
-            target = dotted(stmt.targets[0])
-            if finding is None or target is None or not isinstance(call, ast.Call):
+            call, target = stmt.value, dotted(stmt.targets[0])
+            if target is None or not isinstance(call, ast.Call):
                 continue
-            if call.lineno != stmt.lineno:
+            finding = by_call.get(
+                (call.lineno, _character_column(lines, call.lineno, call.col_offset))
+            )
+            if finding is None:
                 continue
-            site = _Site(finding, target, call, block, index, owner)
-            decision = _decide(site, scopes, kinds, catalog, lines)
+            decision = _decide(_Site(finding, target, call, block, index, owner), context)
             if isinstance(decision, Skip):
                 plan.skips.append(decision)
             else:
@@ -192,6 +222,16 @@ def _blocks(tree: ast.AST) -> Iterator[tuple[list[ast.stmt], ast.AST]]:
 
 
 @dataclass(frozen=True)
+class _Context:
+    """What every decision in one module looks up."""
+
+    scopes: dict[int, ast.AST]
+    kinds: dict[str, Kind]
+    catalog: KindCatalog
+    anchors: dict[int, Anchor]
+
+
+@dataclass(frozen=True)
 class _Site:
     """An MG101 construction bound to a name: `target = call` at `block[index]`, in `owner`."""
 
@@ -209,22 +249,16 @@ class _Site:
 _Wiring = tuple[ast.stmt, str, ast.Call]
 
 
-def _decide(
-    site: _Site,
-    scopes: dict[int, ast.AST],
-    kinds: dict[str, Kind],
-    catalog: KindCatalog,
-    lines: list[str],
-) -> Rewrite | Skip:
+def _decide(site: _Site, context: _Context) -> Rewrite | Skip:
     """Rewrite the site into the first kind of its category that covers its setup, or skip
     it with the reason."""
     refused = _refusal(site)
     if refused is not None:
         return site.skip(refused)
-    candidates = catalog.rewrite_candidates(site.finding.category)
+    candidates = context.catalog.rewrite_candidates(site.finding.category)
     if not candidates:
         return site.skip(f"no factory kind for the `{site.finding.category}` category")
-    region = _region(site, scopes)
+    region = _region(site, context.scopes)
     if region is None:
         return site.skip("`self` outside a class")
     wirings = _wirings(site)
@@ -233,9 +267,9 @@ def _decide(
         return site.skip(found)
     reasons: list[str] = []
     for entry in candidates:
-        problem = _not_covered(entry, kinds, found, wirings, region, site.target)
+        problem = _not_covered(entry, context.kinds, found, wirings, region, site.target)
         if problem is None:
-            return _rewrite(site, entry, wirings, lines)
+            return _rewrite(site, entry, wirings, context.anchors)
         if problem:
             reasons.append(problem)
     return site.skip("the shape is not covered: " + "; ".join(reasons))
@@ -360,35 +394,33 @@ def _async_mismatch(
             return f"`{member}` is wired as an AsyncMock but is not `async def`"
         if constructor != "AsyncMock" and is_async:
             return f"`{member}` is `async def` but is wired as a {constructor}"
-        if wired.args or any(k.arg not in ("return_value", "side_effect") for k in wired.keywords):
+        if wired.args or any(k.arg not in KEPT_KEYWORDS for k in wired.keywords):
             return f"`{member}` is wired with arguments the rewrite cannot keep"
     return None
 
 
-def _rewrite(site: _Site, entry: CatalogKind, wirings: list[_Wiring], lines: list[str]) -> Rewrite:
+def _rewrite(
+    site: _Site, entry: CatalogKind, wirings: list[_Wiring], anchors: dict[int, Anchor]
+) -> Rewrite:
     """The rewrite of a covered site: the factory call, the wirings it makes unnecessary,
     and the configured values it keeps."""
-    target, finding = site.target, site.finding
-    removed: list[int] = []
-    rewritten: list[tuple[int, str]] = []
-    for stmt, member, wired in wirings:
-        kept = [
-            f"{target}.{member}.{k.arg} = {_keyword_text(lines, wired, k.arg)}"
-            for k in wired.keywords
-            if k.arg in ("return_value", "side_effect")
-        ]
+    removed: list[Anchor] = []
+    rewritten: list[tuple[Anchor, tuple[str, ...]]] = []
+    for stmt, _, wired in wirings:
+        kept = tuple(k.arg for k in wired.keywords if k.arg in KEPT_KEYWORDS)
         if kept:
-            rewritten.append((stmt.lineno, "; ".join(kept)))
+            rewritten.append((anchors[id(stmt)], kept))
         else:
-            removed.append(stmt.lineno)
+            removed.append(anchors[id(stmt)])
     return Rewrite(
-        finding.line,
-        target,
-        entry.name,
-        finding.category,
-        entry.call,
-        tuple(removed),
-        tuple(rewritten),
+        line=site.finding.line,
+        target=site.target,
+        kind=entry.name,
+        category=site.finding.category,
+        call=entry.call,
+        construction=anchors[id(site.block[site.index])],
+        removed=tuple(removed),
+        rewritten=tuple(rewritten),
     )
 
 
@@ -396,5 +428,5 @@ def plan_file(path: str, source: str, settings: Settings) -> Plan:
     """The plan for one file, from a fresh scan of its source."""
     from mockguard.scan.engine import scan_source
 
-    result = scan_source(source.encode("utf-8"), path, settings)
+    result = scan_source(source.encode("utf-8", "surrogatepass"), path, settings)
     return plan_module(source, result.findings, kind_catalog(settings))

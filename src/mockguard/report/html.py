@@ -4,7 +4,9 @@ Everything the page needs is inside it: the styles, the page's own script, the d
 JSON island) and, when the optional `plotly` package is installed, the plotly.js library
 it ships, embedded at generation time. Nothing is fetched when the page is viewed, and a
 Content-Security-Policy forbids it. Every path, message and scope reaches the page as JSON
-and is shown by the script as text, never parsed as markup.
+and is shown by the script as text, never parsed as markup; control characters,
+bidirectional overrides and undecodable bytes in them are visible escapes (`\u202e`,
+`\xff`), so that no name reads otherwise than it is.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from mockguard import __version__
 from mockguard.report.base import Formatter
 from mockguard.report.model import ScanReport, percent
+from mockguard.report.safe import printable
 from mockguard.scan.rules import RULES, message
 from mockguard.scan.shapes import Cluster
 
@@ -43,7 +46,7 @@ def _ranked(counter: Mapping[str, int], top: int = TOP) -> dict[str, Any]:
     """The `top` largest counts, largest first (ties by name), with how many there were."""
     ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:top]
     return {
-        "labels": [name for name, _ in ranked],
+        "labels": [printable(name) for name, _ in ranked],
         "values": [count for _, count in ranked],
         "total": len(counter),
     }
@@ -59,8 +62,8 @@ def _baseline_chart(report: ScanReport) -> dict[str, Any] | None:
     table = report.ratchet()
     categories = list(table)
     return {
-        "path": report.baseline.path,
-        "categories": categories,
+        "path": printable(report.baseline.path),
+        "categories": [printable(c) for c in categories],
         **{state: [table[c][state] for c in categories] for state in ("new", "baselined", "gone")},
     }
 
@@ -79,7 +82,7 @@ def _trend_chart(report: ScanReport, history: Sequence[Mapping[str, Any]]) -> di
     series = []
     for category in order:
         values = [int(dict(row.get("counts") or {}).get(category, 0)) for row in history]
-        series.append({"category": category, "values": values})
+        series.append({"category": printable(category), "values": values})
     adoption = [row.get("adoption") for row in history]
     return {
         "commits": commits,
@@ -100,12 +103,14 @@ def _cluster_chart(clusters: Sequence[Cluster]) -> dict[str, Any]:
             {
                 "rank": rank,
                 "size": group.size,
-                "category": group.category,
+                "category": printable(group.category),
                 "exact": group.exact,
-                "constructor": group.shape.constructor,
-                "spec": group.shape.spec,
-                "members": [f"{member} ({kind})" for member, kind in sorted(group.shape.members)],
-                "places": [f"{p.path}:{p.line}" for p in group.places],
+                "constructor": printable(group.shape.constructor),
+                "spec": printable(group.shape.spec),
+                "members": [
+                    printable(f"{member} ({kind})") for member, kind in sorted(group.shape.members)
+                ],
+                "places": [printable(f"{p.path}:{p.line}") for p in group.places],
             }
             for rank, group in enumerate(shown, 1)
         ],
@@ -128,7 +133,7 @@ def chart_data(
     by_rule = report.by_rule()
     return {
         "by_category": {
-            "labels": list(counts),
+            "labels": [printable(c) for c in counts],
             "values": [sum(row.values()) for row in counts.values()],
         },
         "by_rule": {
@@ -147,7 +152,16 @@ def chart_data(
 def table_data(report: ScanReport) -> dict[str, Any]:
     """The findings table: one row per finding (new, baselined and suppressed)."""
     rows = [
-        [f.path, f.line, f.col + 1, f.code, f.category, message(f), f.scope, status]
+        [
+            printable(f.path),
+            f.line,
+            f.col + 1,
+            f.code,
+            printable(f.category),
+            printable(message(f)),
+            printable(f.scope),
+            status,
+        ]
         for f, status in report.by_status()
     ]
     return {
@@ -184,9 +198,9 @@ def _asset(name: str) -> str:
 
 
 def _text(value: object) -> str:
-    """Escaped text for the page (a lone surrogate from an undecodable path becomes `?`)."""
-    raw = str(value).encode("utf-8", "replace").decode("utf-8")
-    return html.escape(raw, quote=True)
+    """Escaped text for the page, :func:`printable` first (an undecodable byte of a path
+    shows as `\\xff`)."""
+    return html.escape(printable(str(value)), quote=True)
 
 
 class HtmlFormatter(Formatter):
@@ -204,7 +218,8 @@ class HtmlFormatter(Formatter):
             "charts": charts,
             "findings": table_data(report),
             "diagnostics": [
-                [d.path, d.line, d.kind, d.message] for d in report.diagnostics[:DIAGNOSTICS_SHOWN]
+                [printable(d.path), d.line, d.kind, printable(d.message)]
+                for d in report.diagnostics[:DIAGNOSTICS_SHOWN]
             ],
             "plotly": plotly is not None,
         }

@@ -1,14 +1,19 @@
-"""JSON: stable, sorted, with a schema version; the merge format for org-wide scans."""
+"""JSON: stable, sorted, with a schema version; the merge format for org-wide scans.
+
+Values are the scan's own (a file name with a line feed keeps it, as a JSON escape); the
+document is written so that it is valid UTF-8 and safe to print (see
+:func:`mockguard.report.safe.json_text`).
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from mockguard import __version__
 from mockguard.findings import Diagnostic, Finding
 from mockguard.report.base import Formatter
 from mockguard.report.model import ScanReport
+from mockguard.report.safe import json_text
 from mockguard.scan.rules import RULES, message
 
 SCHEMA_VERSION = 1
@@ -22,9 +27,7 @@ class JsonFormatter(Formatter):
     """The whole report as one JSON document."""
 
     def format(self, report: ScanReport) -> str:
-        return (
-            json.dumps(self.document(report), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-        )
+        return json_text(self.document(report), indent=2, sort_keys=True) + "\n"
 
     def document(self, report: ScanReport) -> dict[str, Any]:
         by_category: dict[str, Any] = {

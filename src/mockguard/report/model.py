@@ -11,6 +11,8 @@ from mockguard.findings import Diagnostic, FileResult, Finding, Place, Shape
 from mockguard.scan.rules import RULES
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mockguard.baseline import BaselineEntry
 
 # Where a finding stands against the baseline and the inline suppressions.
@@ -74,6 +76,9 @@ class ScanReport:
     # suppression comments of the files that have some (by scanned path).
     shapes: list[tuple[Shape, Place]] = field(default_factory=list)
     suppressions: dict[str, dict[int, frozenset[str] | None]] = field(default_factory=dict)
+    # The diagnostics of files not scanned through (see `Diagnostic.incomplete`) that fail
+    # the scan like findings do; empty when incomplete files are allowed.
+    incomplete: list[Diagnostic] = field(default_factory=list)
 
     def add(self, result: FileResult, project_path: str = "") -> None:
         """Fold one file's result in."""
@@ -95,13 +100,22 @@ class ScanReport:
         self.suppressed.sort(key=lambda f: f.sort_key)
         self.diagnostics.sort(key=lambda d: d.sort_key)
 
-    def apply_baseline(self, entries: dict[str, BaselineEntry], path: str) -> None:
+    def apply_baseline(
+        self,
+        entries: dict[str, BaselineEntry],
+        path: str,
+        context: Callable[[Finding], str] | None = None,
+        vanished: Callable[[str], bool] | None = None,
+    ) -> None:
         """Keep only new findings in `findings`; the rest are baselined, and the baseline's
-        entries for scanned files that no longer hold their finding are gone."""
+        entries for scanned files that no longer hold their finding (or, by `vanished`,
+        were deleted) are gone. `context` gives a finding's site context, which tells
+        identical sites apart (see :func:`mockguard.baseline.compare`)."""
         from mockguard.baseline import compare
 
         pairs = [(f, self.project_paths.get(f.path, f.path)) for f in self.findings]
-        result = compare(pairs, entries, set(self.project_paths.values()))
+        scanned = set(self.project_paths.values())
+        result = compare(pairs, entries, scanned, context, vanished)
         self.findings = result.new
         self.baseline = BaselineStatus(path, result.baselined, result.gone)
 

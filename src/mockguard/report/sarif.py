@@ -7,7 +7,6 @@ them. Rule metadata is generated from the rule catalog.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import PurePath
 from typing import Any
@@ -17,6 +16,7 @@ from mockguard import __version__
 from mockguard.findings import Diagnostic, Finding, RuleCode
 from mockguard.report.base import Formatter
 from mockguard.report.model import BASELINED, NEW, SUPPRESSED, ScanReport, Status
+from mockguard.report.safe import json_text
 from mockguard.scan.rules import RULES, Rule, message
 
 SARIF_VERSION = "2.1.0"
@@ -66,7 +66,7 @@ class SarifFormatter(Formatter):
     """The whole report as one SARIF 2.1.0 log with a single run."""
 
     def format(self, report: ScanReport) -> str:
-        return json.dumps(self.document(report), indent=2, sort_keys=True) + "\n"
+        return json_text(self.document(report), indent=2, sort_keys=True) + "\n"
 
     def document(self, report: ScanReport) -> dict[str, Any]:
         """The SARIF log as plain data."""
@@ -159,8 +159,10 @@ class SarifFormatter(Formatter):
 
 def artifact_location(path: str, report: ScanReport) -> dict[str, str]:
     """Where a file is: its path in the project (relative to %SRCROOT%, the project root),
-    percent-encoded; a `file:` URI when the scan knows it only by an absolute path."""
+    percent-encoded; a `file:` URI when the scan knows it only by an absolute path. A name
+    that is not UTF-8 is encoded byte for byte (as the file system has it), so the URI
+    still names the file."""
     where = report.project_paths.get(path, path).replace(os.sep, "/")
     if PurePath(where).is_absolute():
         return {"uri": PurePath(where).as_uri()}
-    return {"uri": quote(where, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(os.fsencode(where), safe="/"), "uriBaseId": SRCROOT}

@@ -5,14 +5,22 @@ from __future__ import annotations
 import io
 from itertools import groupby
 
+from rich.text import Text
+
 from mockguard.findings import Finding
 from mockguard.report.base import Formatter
 from mockguard.report.model import ScanReport, percent, plural
+from mockguard.report.safe import printable
 from mockguard.scan.rules import message
 
 
 class TextFormatter(Formatter):
-    """Human-readable output; colour only when asked for (on a terminal)."""
+    """Human-readable output; colour only when asked for (on a terminal).
+
+    Nothing from the scan is ever read as Rich markup or emoji codes: every path, message
+    and name goes in as a :class:`rich.text.Text`, made :func:`printable` first, so that
+    `test_:100:.py` prints as it is named and `path:line:col` stays parseable.
+    """
 
     def format(self, report: ScanReport) -> str:
         from rich.console import Console
@@ -25,11 +33,13 @@ class TextFormatter(Formatter):
             color_system="auto" if self.options.color else None,
             width=self.options.width,
             highlight=False,
+            markup=False,
+            emoji=False,
             soft_wrap=True,
         )
         if self.options.quiet:
             for finding in report.findings:
-                console.print(self._line(finding), markup=False)
+                console.print(Text(self._line(finding)))
             return buffer.getvalue()
         console.print(self._table(report))
         if report.baseline is not None:
@@ -37,29 +47,29 @@ class TextFormatter(Formatter):
         if not self.options.summary_only and report.findings:
             console.print()
             for path, group in groupby(report.findings, key=lambda f: f.path):
-                console.print(f"[bold]{_escape(path)}[/bold]")
+                console.print(Text(printable(path), style="bold"))
                 for finding in group:
                     console.print(self._styled_line(finding))
                     if report.baseline is not None:
-                        hint = _escape(report.hint(finding.category))
-                        console.print(f"    [green]use instead:[/green] {hint}")
+                        hint = printable(report.hint(finding.category))
+                        console.print(Text.assemble("    ", ("use instead:", "green"), f" {hint}"))
                     if self.options.explain:
                         for line in self._explanation(finding):
-                            console.print(f"    [dim]{_escape(line)}[/dim]")
+                            console.print(Text(f"    {printable(line)}", style="dim"))
                 console.print()
         if report.diagnostics:
-            console.print(f"[yellow]{len(report.diagnostics)} diagnostic(s):[/yellow]")
+            console.print(Text(f"{len(report.diagnostics)} diagnostic(s):", style="yellow"))
             for d in report.diagnostics:
                 where = f"{d.path}:{d.line}" if d.line else d.path
-                console.print(f"  {_escape(where)}: {d.kind}: {_escape(d.message)}")
+                console.print(Text(printable(f"  {where}: {d.kind}: {d.message}")))
             console.print()
-        console.print(self._footer(report))
+        console.print(Text(self._footer(report)))
         return buffer.getvalue()
 
     def _table(self, report: ScanReport) -> object:
         from rich.table import Table
 
-        table = Table(title="Ad-hoc test doubles by category and rule", title_justify="left")
+        table = Table(title=Text("Ad-hoc test doubles by category and rule"), title_justify="left")
         table.add_column("Category", style="bold")
         for code in report.rules:
             table.add_column(code, justify="right")
@@ -69,7 +79,7 @@ class TextFormatter(Formatter):
             if row.is_total:
                 table.add_section()
             table.add_row(
-                "Total" if row.is_total else row.category,
+                Text("Total" if row.is_total else printable(row.category)),
                 *(str(row.by_rule.get(code, 0)) for code in report.rules),
                 str(row.total),
                 str(row.compliant),
@@ -84,13 +94,16 @@ class TextFormatter(Formatter):
 
         status = report.baseline
         assert status is not None
-        table = Table(title=f"Against the baseline {status.path}", title_justify="left")
+        title = Text(f"Against the baseline {printable(status.path)}")
+        table = Table(title=title, title_justify="left")
         table.add_column("Category", style="bold")
         for name in ("New", "Baselined", "Gone"):
             table.add_column(name, justify="right")
         totals = {"new": 0, "baselined": 0, "gone": 0}
         for category, row in report.ratchet().items():
-            table.add_row(category, str(row["new"]), str(row["baselined"]), str(row["gone"]))
+            table.add_row(
+                Text(printable(category)), str(row["new"]), str(row["baselined"]), str(row["gone"])
+            )
             for key in totals:
                 totals[key] += row[key]
         table.add_section()
@@ -101,16 +114,19 @@ class TextFormatter(Formatter):
 
     @staticmethod
     def _line(finding: Finding) -> str:
-        return (
+        """`path:line:col: CODE message [category]`, printable."""
+        return printable(
             f"{finding.path}:{finding.line}:{finding.col + 1}: "
             f"{finding.code} {message(finding)} [{finding.category}]"
         )
 
-    def _styled_line(self, finding: Finding) -> str:
-        return (
-            f"{_escape(finding.path)}:{finding.line}:{finding.col + 1}: "
-            f"[bold red]{finding.code}[/bold red] {_escape(message(finding))} "
-            f"[cyan]\\[{finding.category}][/cyan]"
+    @staticmethod
+    def _styled_line(finding: Finding) -> Text:
+        return Text.assemble(
+            printable(f"{finding.path}:{finding.line}:{finding.col + 1}: "),
+            (finding.code, "bold red"),
+            f" {printable(message(finding))} ",
+            (printable(f"[{finding.category}]"), "cyan"),
         )
 
     @staticmethod
@@ -141,9 +157,3 @@ class TextFormatter(Formatter):
         parts.append(f"adoption {percent(report.adoption)}")
         scanned = f"Scanned {plural(report.files_scanned, 'file')}"
         return "; ".join(parts) + f". {scanned} in {report.elapsed:.2f}s."
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)

@@ -6,7 +6,10 @@ import ast
 import gc
 import io
 import os
+import signal
 import sys
+import threading
+import time
 import tokenize
 import warnings
 from collections.abc import Callable, Iterator
@@ -20,7 +23,7 @@ from mockguard.scan import suppress
 from mockguard.scan.cache import ScanCache, content_digest
 from mockguard.scan.classify import Classifier
 from mockguard.scan.files import prefilter, read_source
-from mockguard.scan.grammar import parse_newer
+from mockguard.scan.grammar import Refused, parse_newer
 from mockguard.scan.resolve import Resolver
 from mockguard.scan.rules import severity_of
 from mockguard.scan.shapes import places_of
@@ -29,6 +32,29 @@ from mockguard.scan.visitor import MockVisitor, Pending, to_finding
 # Below this many files a pool costs more than it saves.
 POOL_THRESHOLD = 64
 CHUNK_SIZE = 48
+# The scan is CPU-bound: workers beyond this many per core only cost start-up and memory.
+WORKERS_PER_CORE = 2
+# How often a worker without Linux's parent-death signal checks that its parent lives.
+PARENT_CHECK_SECONDS = 0.5
+_PR_SET_PDEATHSIG = 1
+
+# A module nested deeper than the default recursion limit allows (a 900-term `0 + 0 + ...`
+# line, a long `a.b.c...` chain) is parsed and walked again in a thread with this stack and
+# this recursion limit: the stack is reserved, not used, until a module needs it. Measured
+# on CPython 3.10 (where each Python call also takes C stack) to 3.13: 50,000 frames fit in
+# a quarter of this stack. Deeper than that is `too-deep` (Python's own compiler stops far
+# sooner: a module this deep does not import).
+DEEP_STACK_SIZE = 256 * 1024 * 1024
+DEEP_RECURSION_LIMIT = 50_000
+# The recursion limit is the interpreter's, not the thread's: one deep scan at a time.
+_DEEP_SCAN = threading.Lock()
+
+_UTF_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 @lru_cache(maxsize=8)
@@ -44,6 +70,22 @@ def _filter_for(settings: Settings) -> Callable[[bytes], bool]:
 def _decode(data: bytes) -> str:
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return data.decode(encoding, errors="replace")
+
+
+def _unparseable(data: bytes, path: str) -> Diagnostic | None:
+    """What makes a module unreadable to Python whatever it says: a UTF-16 or UTF-32 byte
+    order mark, NUL bytes. Looked at before the pre-filter, whose words such a file hides."""
+    for bom, encoding in _UTF_BOMS:
+        if data.startswith(bom):
+            return Diagnostic(
+                path,
+                "decode-error",
+                f"cannot decode: {encoding} text (it starts with a {encoding} byte order mark); "
+                "Python reads source only in ASCII-compatible encodings such as UTF-8",
+            )
+    if b"\x00" in data:
+        return Diagnostic(path, "nul-bytes", "cannot parse: the file contains NUL bytes")
+    return None
 
 
 def _parse_problem(path: str, exc: BaseException) -> Diagnostic:
@@ -62,7 +104,7 @@ def _parse_problem(path: str, exc: BaseException) -> Diagnostic:
         return Diagnostic(path, "syntax-error", f"cannot parse: {message}", exc.lineno or 0)
     if isinstance(exc, ValueError) and "null bytes" in str(exc):
         return Diagnostic(path, "nul-bytes", "cannot parse: the file contains NUL bytes")
-    if isinstance(exc, (RecursionError, MemoryError)):
+    if isinstance(exc, MemoryError):
         return Diagnostic(path, "too-deep", "cannot parse: expressions nested too deeply")
     if isinstance(exc, (UnicodeDecodeError, LookupError)):
         return Diagnostic(path, "decode-error", f"cannot decode: {exc}")
@@ -73,52 +115,111 @@ def scan_source(
     data: bytes, path: str, settings: Settings, *, use_prefilter: bool = True
 ) -> FileResult:
     """Scan the bytes of one module. Never raises: problems become diagnostics."""
-    result = FileResult(path)
+    problem = _unparseable(data, path)
+    if problem is not None:
+        return FileResult(path, diagnostics=[problem])
     if use_prefilter and not _filter_for(settings)(data):
-        return result
+        return FileResult(path)
     try:
-        with warnings.catch_warnings():
-            # Warnings about the scanned code (invalid escapes...) are not the user's concern here.
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data, filename=path)
-    except (
-        SyntaxError,
-        ValueError,
-        RecursionError,
-        MemoryError,
-        UnicodeDecodeError,
-        LookupError,
-    ) as exc:
-        problem = _parse_problem(path, exc)
-        newer = parse_newer(data) if problem.kind == "syntax-error" else None
-        if newer is None:
-            result.diagnostics.append(problem)
-            return result
-        tree = newer
-        version = ".".join(map(str, sys.version_info[:2]))
-        reason = problem.message.removeprefix("cannot parse: ")
-        result.diagnostics.append(
-            Diagnostic(
-                path,
-                "newer-grammar",
-                f"scanned through the newer-grammar parser (Python {version} rejects it: {reason})",
-                problem.line,
-            )
-        )
+        return _scan_module(data, path, settings, deep=False)
+    except RecursionError:
+        return _scan_deep(data, path, settings)
+
+
+def _scan_module(data: bytes, path: str, settings: Settings, *, deep: bool) -> FileResult:
+    """Parse and walk one module. A RecursionError is raised, for the caller to try again
+    with more room, unless this is that `deep` attempt: then it is a `too-deep` diagnostic."""
+    result = FileResult(path)
+    try:
+        tree = _parse(data, path, result)
+    except RecursionError:
+        if not deep:
+            raise
+        message = "cannot parse: expressions nested too deeply"
+        return FileResult(path, diagnostics=[Diagnostic(path, "too-deep", message)])
+    except Exception as exc:
+        return FileResult(path, diagnostics=[_internal_error(path, exc)])
+    if tree is None:
+        return result
+    parsed = list(result.diagnostics)
     result.parsed = True
     try:
         _visit(tree, data, path, settings, result)
     except RecursionError:
-        result.diagnostics.append(
-            Diagnostic(path, "too-deep", "skipped: expressions nested too deeply to walk")
-        )
-        result.findings.clear()
+        if not deep:
+            raise
+        problem = Diagnostic(path, "too-deep", "not scanned: expressions nested too deeply to walk")
+        return FileResult(path, diagnostics=[*parsed, problem], parsed=True)
     except Exception as exc:
-        result.diagnostics.append(
-            Diagnostic(path, "internal-error", f"scanner error: {type(exc).__name__}: {exc}")
-        )
-        result.findings.clear()
+        return FileResult(path, diagnostics=[*parsed, _internal_error(path, exc)], parsed=True)
     return result
+
+
+def _internal_error(path: str, exc: Exception) -> Diagnostic:
+    return Diagnostic(path, "internal-error", f"scanner error: {type(exc).__name__}: {exc}")
+
+
+def _parse(data: bytes, path: str, result: FileResult) -> ast.Module | None:
+    """The module's tree, through the newer-grammar parser when `ast` rejects it; None when
+    neither gives one (the reason is added to `result`). Raises RecursionError."""
+    try:
+        with warnings.catch_warnings():
+            # Warnings about the scanned code (invalid escapes...) are not the user's concern here.
+            warnings.simplefilter("ignore")
+            return ast.parse(data, filename=path)
+    except (SyntaxError, ValueError, MemoryError, UnicodeDecodeError, LookupError) as exc:
+        problem = _parse_problem(path, exc)
+    newer = parse_newer(data) if problem.kind == "syntax-error" else None
+    version = ".".join(map(str, sys.version_info[:2]))
+    reason = problem.message.removeprefix("cannot parse: ")
+    if isinstance(newer, Refused):
+        message = (
+            f"not scanned: Python {version} cannot parse it ({reason}), and {newer.reason} "
+            "for the newer-grammar parser"
+        )
+        result.diagnostics.append(Diagnostic(path, newer.kind, message, problem.line))
+        return None
+    if newer is None:
+        result.diagnostics.append(problem)
+        return None
+    result.diagnostics.append(
+        Diagnostic(
+            path,
+            "newer-grammar",
+            f"scanned through the newer-grammar parser (Python {version} rejects it: {reason})",
+            problem.line,
+        )
+    )
+    return newer
+
+
+def _scan_deep(data: bytes, path: str, settings: Settings) -> FileResult:
+    """Scan a module too deep for the default recursion limit, in a thread with a big
+    stack and a raised limit (see :data:`DEEP_STACK_SIZE`)."""
+    done: list[FileResult] = []
+
+    def scan() -> None:
+        done.append(_scan_module(data, path, settings, deep=True))
+
+    with _DEEP_SCAN:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, DEEP_RECURSION_LIMIT))
+        try:
+            previous = threading.stack_size(DEEP_STACK_SIZE)
+            try:
+                worker = threading.Thread(target=scan, name="mockguard-deep-scan", daemon=True)
+                worker.start()
+            finally:
+                threading.stack_size(previous)
+            worker.join()
+        except (RuntimeError, ValueError, MemoryError):  # no thread with such a stack here
+            pass
+        finally:
+            sys.setrecursionlimit(limit)
+    if done:
+        return done[0]
+    message = "not scanned: expressions nested too deeply (no room to follow them)"
+    return FileResult(path, diagnostics=[Diagnostic(path, "too-deep", message)])
 
 
 def _visit(
@@ -198,8 +299,8 @@ def _findings(
     sites = list(visitor.classified())
     snippets = [source.snippet(site) for site, _, _ in sites]
     keys = [
-        (where, site.code, category, site.label or site.scope.name, snippet)
-        for (site, category, _), snippet in zip(sites, snippets, strict=True)
+        (where, site.code, site.label or site.scope.name, snippet)
+        for (site, _, _), snippet in zip(sites, snippets, strict=True)
     ]
     findings = []
     decorated: dict[Finding, tuple[int, ...]] = {}
@@ -274,6 +375,42 @@ def _scan_chunk(
         return [scan_file(path, settings, d) for path, d in zip(paths, digests, strict=True)]
 
 
+def _start_worker(owner: int | None) -> None:
+    """Tie a pool worker's life to its parent's: when the scan dies, even by SIGKILL, its
+    workers die too, instead of waiting forever for work that will not come. `owner` is the
+    process that must be the parent (None when another process starts the workers)."""
+    parent = os.getppid()
+    if not _die_with_parent():
+        watch = threading.Thread(
+            target=_watch_parent, args=(parent,), name="mockguard-parent-watch", daemon=True
+        )
+        watch.start()
+    if owner is not None and os.getppid() != owner:  # it died before this worker was ready
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to SIGKILL this process when its parent dies (PR_SET_PDEATHSIG); False
+    where that cannot be asked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """End this process once its parent is no longer `parent` (it died: the process was
+    handed to another)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
+
+
 def default_jobs() -> int:
     """All the cores this process may use."""
     try:
@@ -338,13 +475,24 @@ def _scan_misses(
             if on_progress:
                 on_progress(1)
         return
-    from concurrent.futures import ProcessPoolExecutor  # only a pool needs it (start-up)
+    import multiprocessing  # only a pool needs these (start-up)
+    from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, min(CHUNK_SIZE, len(paths) // (jobs * 4) or 1))
+    workers = min(jobs, WORKERS_PER_CORE * default_jobs())
+    size = max(1, min(CHUNK_SIZE, len(paths) // (workers * 4) or 1))
     starts = range(0, len(paths), size)
     chunks = [paths[i : i + size] for i in starts]
     known = [digests[i : i + size] for i in starts]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    context = multiprocessing.get_context()
+    # A worker forked or spawned here has this process as its parent; a forkserver's have
+    # the server, which ends with this process.
+    owner = os.getpid() if context.get_start_method() in ("fork", "spawn") else None
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(chunks)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(owner,),
+    ) as pool:
         for results in pool.map(_scan_chunk, chunks, [settings] * len(chunks), known):
             yield from results
             if on_progress:

@@ -52,10 +52,12 @@ class Discovery:
 
 
 class _NotRegularFile(Exception):
-    pass
+    """A FIFO, a device, a folder... where a file was expected."""
 
 
 class _TooLarge(Exception):
+    """A file over the size limit; `size` is how big it was found to be."""
+
     def __init__(self, size: int) -> None:
         super().__init__(size)
         self.size = size
@@ -80,17 +82,21 @@ def _read_regular_file(path: str, max_size: int) -> bytes:
     """
     if not stat.S_ISREG(os.stat(path).st_mode):
         raise _NotRegularFile  # not even opened: opening some devices does something
-    fd = os.open(path, _READ_FLAGS)
-    with open(fd, "rb", closefd=True) as handle:
-        info = os.fstat(fd)
+    with open(path, "rb", opener=_open_without_blocking) as handle:
+        info = os.fstat(handle.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise _NotRegularFile
         if info.st_size > max_size:
             raise _TooLarge(info.st_size)
         data = handle.read(max_size + 1)
         if len(data) > max_size:
-            raise _TooLarge(max(os.fstat(fd).st_size, len(data)))
+            raise _TooLarge(max(os.fstat(handle.fileno()).st_size, len(data)))
         return data
+
+
+def _open_without_blocking(path: str, flags: int) -> int:
+    """The `opener` for `open` that adds _READ_FLAGS (no blocking on a FIFO, no tty)."""
+    return os.open(path, flags | _READ_FLAGS)
 
 
 def read_source(path: str, max_size: int) -> bytes | Diagnostic:
@@ -116,9 +122,7 @@ def _read_ignore_file(path: str) -> list[str] | Diagnostic | None:
     there but is not a small regular file, or cannot be read."""
     try:
         data = _read_regular_file(path, MAX_IGNORE_FILE_SIZE)
-    except FileNotFoundError:
-        return None
-    except NotADirectoryError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except _NotRegularFile:
         return Diagnostic(path, "not-a-file", "not a regular file: its patterns are not applied")
@@ -148,6 +152,7 @@ class _Piece:
     regex: re.Pattern[str]
 
     def at(self, text: str, pos: int) -> bool:
+        """Whether the piece matches text[pos : pos + width]."""
         if self.literal is not None:
             return text.startswith(self.literal, pos)
         return self.regex.match(text, pos) is not None
@@ -208,6 +213,7 @@ def _char_class(pattern: str, start: int) -> tuple[str, int] | None:
 
 
 def _class_char(pattern: str, i: int) -> tuple[str, int]:
+    """The character at `i` in a class (`\\x` is x) and the index after it."""
     if pattern[i] == "\\" and i + 1 < len(pattern):
         return pattern[i + 1], i + 2
     return pattern[i], i + 1
@@ -253,6 +259,7 @@ def _split_segments(tokens: list[_Token | None]) -> list[list[_Token | None]]:
 
 
 def _piece(tokens: list[_Token]) -> _Piece:
+    """The piece that matches `tokens`, one character each."""
     chars = [literal for _, literal in tokens]
     literal = "".join(c for c in chars if c is not None) if None not in chars else None
     regex = re.compile("".join(regex for regex, _ in tokens), re.DOTALL)
@@ -307,7 +314,7 @@ class Glob:
     can make it take more than about (path length x pattern length) steps.
     """
 
-    __slots__ = ("chunks", "literal", "single", "suffix")
+    __slots__ = ("chunks", "literal", "needle", "single", "suffix")
 
     def __init__(self, pattern: str) -> None:
         items: list[_SegmentGlob | None] = []  # None: a `**` segment
@@ -329,11 +336,16 @@ class Glob:
         literals = [item.literal if item is not None else None for item in items]
         self.literal = None if None in literals else "/".join(map(str, literals))
         self.suffix = _suffix(self.single)
+        # The longest plain run of the pattern: a path without it cannot match (cheap test).
+        runs = [p.literal for g in items if g is not None for p in g.pieces if p.literal]
+        self.needle = max(runs, key=len, default="")
 
     def match(self, path: str) -> bool:
         """Whether the pattern matches all of `path`."""
         if self.literal is not None:
             return path == self.literal
+        if self.needle not in path:
+            return False
         if self.single is not None:
             return "/" not in path and self.single.match(path)
         segments = path.split("/")
@@ -359,6 +371,7 @@ class Glob:
 
 
 def _chunk_at(chunk: list[_SegmentGlob], segments: list[str], pos: int) -> bool:
+    """Whether the segment patterns of `chunk` match the segments from `pos` on."""
     return all(glob.match(segments[pos + i]) for i, glob in enumerate(chunk))
 
 
@@ -380,6 +393,7 @@ class IgnorePattern:
     negated: bool  # `!pattern`: what it matches is included again
     folders_only: bool  # `pattern/`
     by_name: bool  # no `/` inside: matched against the name, at any depth
+    contents_of: Glob | None = None  # `folder/**`: the folder whose contents it matches
 
     @classmethod
     def parse(cls, line: str) -> IgnorePattern | None:
@@ -396,7 +410,9 @@ class IgnorePattern:
         line = line.removeprefix("/")
         if not line:
             return None
-        return cls(Glob(line), negated, folders_only, by_name)
+        inside = line.removesuffix("/**") if line.endswith("/**") else ""
+        contents_of = Glob(inside) if inside and not (negated or folders_only) else None
+        return cls(Glob(line), negated, folders_only, by_name, contents_of)
 
     def matches(self, path: str, name: str, is_dir: bool) -> bool:
         """Whether it matches `path` (relative to the pattern's folder), named `name`."""
@@ -414,52 +430,80 @@ def _strip_trailing_spaces(line: str) -> str:
 
 
 class _Index:
-    """Patterns without negation, for "does any match": plain names and `*tail` name
-    patterns (nearly all of them in practice) are looked up, not tried one by one."""
+    """Patterns for "does any match": plain names and paths, and `*tail` name patterns
+    (nearly all of them in practice), are looked up, not tried one by one."""
 
-    __slots__ = ("names", "others", "suffixes")
+    __slots__ = ("containers", "empty", "name_globs", "names", "path_globs", "paths", "suffixes")
 
-    def __init__(self, patterns: Iterable[IgnorePattern]) -> None:
-        names, suffixes, others = set(), [], []
+    def __init__(self, patterns: Iterable[IgnorePattern], prune: bool = False) -> None:
+        names: set[str] = set()
+        paths: set[str] = set()
+        suffixes: list[str] = []
+        name_globs: list[Glob] = []
+        path_globs: list[Glob] = []
+        containers: list[Glob] = []
         for pattern in patterns:
-            if pattern.by_name and pattern.glob.literal is not None:
-                names.add(pattern.glob.literal)
-            elif pattern.by_name and pattern.glob.suffix:
-                suffixes.append(pattern.glob.suffix)
+            glob = pattern.glob
+            if prune and pattern.contents_of is not None:
+                containers.append(pattern.contents_of)
+            if glob.literal is not None:
+                (names if pattern.by_name else paths).add(glob.literal)
+            elif pattern.by_name and glob.suffix:
+                suffixes.append(glob.suffix)
             else:
-                others.append(pattern)
-        self.names = frozenset(names)
+                (name_globs if pattern.by_name else path_globs).append(glob)
+        self.names, self.paths = frozenset(names), frozenset(paths)
         self.suffixes = tuple(suffixes)
-        self.others = tuple(others)
+        self.name_globs, self.path_globs = tuple(name_globs), tuple(path_globs)
+        self.containers = tuple(containers)
+        self.empty = not (names or paths or suffixes or name_globs or path_globs or containers)
 
-    def matches(self, path: str, name: str, is_dir: bool) -> bool:
-        return (
-            name in self.names
-            or name.endswith(self.suffixes)
-            or any(p.matches(path, name, is_dir) for p in self.others)
-        )
+    def matches(self, path: str, name: str) -> bool:
+        """Whether any of the patterns matches the entry `name` at `path`."""
+        if name in self.names or path in self.paths or name.endswith(self.suffixes):
+            return True
+        for glob in self.name_globs:
+            if glob.match(name):
+                return True
+        for glob in self.path_globs:
+            if glob.match(path):
+                return True
+        for glob in self.containers:
+            if glob.match(path):
+                return True
+        return False
 
 
 class IgnoreRules:
     """The patterns of one .gitignore file, or the exclude settings: gitignore syntax,
-    paths relative to one folder, the last pattern that matches decides."""
+    paths relative to one folder, the last pattern that matches decides.
 
-    def __init__(self, lines: Iterable[str]) -> None:
+    With `prune`, `x/**` also leaves out the folder x when no `!` pattern could take a
+    file in it back: one check instead of one per file. Only for rules that nothing can
+    override (the exclude settings); a .gitignore deeper down could.
+    """
+
+    def __init__(self, lines: Iterable[str], *, prune: bool = False) -> None:
         self.patterns = [p for p in map(IgnorePattern.parse, lines) if p is not None]
-        self._in_order = any(p.negated for p in self.patterns)
-        self._files = _Index(p for p in self.patterns if not p.folders_only)
-        self._folders = _Index(self.patterns)
+        ignoring = [p for p in self.patterns if not p.negated]
+        taking_back = [p for p in self.patterns if p.negated]
+        prune = prune and not taking_back
+        self._files = (
+            _Index(p for p in ignoring if not p.folders_only),
+            _Index(p for p in taking_back if not p.folders_only),
+        )
+        self._folders = (_Index(ignoring, prune=prune), _Index(taking_back))
 
     def verdict(self, path: str, name: str, is_dir: bool) -> bool | None:
         """True: `path` is ignored; False: a `!` pattern takes it back; None: no pattern
         matches it."""
-        if self._in_order:
-            for pattern in reversed(self.patterns):
-                if pattern.matches(path, name, is_dir):
-                    return not pattern.negated
-            return None
-        index = self._folders if is_dir else self._files
-        return True if index.matches(path, name, is_dir) else None
+        ignoring, taking_back = self._folders if is_dir else self._files
+        if taking_back.empty or not taking_back.matches(path, name):
+            return True if ignoring.matches(path, name) else None  # the order does not matter
+        for pattern in reversed(self.patterns):
+            if pattern.matches(path, name, is_dir):
+                return not pattern.negated
+        return None  # pragma: no cover - a `!` pattern matched
 
     def ignores_folder(self, path: str) -> bool:
         """Whether the folder `path` (relative, no trailing `/`) or one above it is
@@ -484,7 +528,7 @@ class Ignores:
 
     def __init__(self, settings: Settings) -> None:
         self.root = str(settings.root)
-        self.exclude = IgnoreRules([*settings.exclude, *settings.extend_exclude])
+        self.exclude = IgnoreRules([*settings.exclude, *settings.extend_exclude], prune=True)
         self.respect_gitignore = settings.respect_gitignore
         self.diagnostics: list[Diagnostic] = []
         self._gitignores: dict[str, IgnoreRules | None] = {}
@@ -494,7 +538,7 @@ class Ignores:
         if folder not in self._gitignores:
             lines = _read_ignore_file(os.path.join(folder, ".gitignore"))
             if isinstance(lines, Diagnostic):
-                self.diagnostics.append(lines)
+                self.diagnostics.append(replace(lines, path=_relative(lines.path)))
             self._gitignores[folder] = IgnoreRules(lines) if isinstance(lines, list) else None
         return self._gitignores[folder]
 
@@ -547,6 +591,14 @@ class Ignores:
 
 
 # ----------------------------------------------------------------------- discovery
+
+
+def _relative(path: str) -> str:
+    """`path` as the other paths of a scan are shown: relative to the working directory."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return path
 
 
 def discover(paths: list[str], settings: Settings, *, force_exclude: bool = False) -> Discovery:

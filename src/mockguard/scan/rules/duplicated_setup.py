@@ -28,10 +28,7 @@ def duplicate_findings(
     found: list[Finding] = []
     for group in cluster(items, min_size=MIN_COPIES):
         shape = group.shape
-        keys = [
-            (project_path(p.path), "MG401", group.category, p.scope, shape.key)
-            for p in group.places
-        ]
+        keys = [(project_path(p.path), "MG401", p.scope, shape.key) for p in group.places]
         for place, fingerprint in zip(group.places, fingerprints(keys), strict=True):
             found.append(
                 Finding(

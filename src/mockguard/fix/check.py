@@ -1,0 +1,199 @@
+"""`fix --write --check-tests CMD`: each test's outcome before and after the rewrite.
+
+CMD is a pytest run. It gets `--junitxml=<report>` through `PYTEST_ADDOPTS`, or, when CMD
+holds `{junitxml}`, that placeholder is replaced by the report's path (for runners that do
+not pass the environment on, such as tox). Outcomes are keyed by the report's
+`classname::name`. When any outcome changed (a failing test that starts passing included),
+the written files are reverted one at a time, the files holding a changed test first, and
+the tests run again after each: a file whose revert brings outcomes back stays reverted, the
+others get their rewrite back. Without a report, the exit statuses are compared instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.etree import ElementTree
+
+from mockguard.fix.runner import FileOutcome, WriteError
+
+PLACEHOLDER = "{junitxml}"
+# A test's outcome, from its <testcase> children: the first of these present wins.
+_OUTCOMES = (("error", "error"), ("failure", "failed"), ("skipped", "skipped"))
+# How many changed tests a revert line names before "and N more".
+_NAMED = 3
+
+
+@dataclass(frozen=True)
+class TestRun:
+    """One run of the test command: its exit status and, when it wrote a JUnit XML report,
+    each test's outcome (`classname::name` -> passed, failed, error or skipped)."""
+
+    status: int
+    outcomes: dict[str, str] | None
+
+
+@dataclass
+class Verdict:
+    """What the check decided: the files kept, those reverted (with why), the files it could
+    not handle (edited while the tests ran), and a one-line summary."""
+
+    kept: list[FileOutcome]
+    reverted: list[tuple[FileOutcome, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Files:
+    """How the check puts a written file back (`restore`) and rewrites it again
+    (`reapply`); both raise :class:`WriteError` for a file edited since."""
+
+    restore: Callable[[FileOutcome], None]
+    reapply: Callable[[FileOutcome], None]
+
+    def revert(self, outcome: FileOutcome, why: str, verdict: Verdict) -> bool:
+        """Put the file back and record why; a file that cannot be is recorded as such."""
+        verdict.kept.remove(outcome)
+        try:
+            self.restore(outcome)
+        except WriteError as exc:
+            verdict.problems.append(str(exc))
+            return False
+        verdict.reverted.append((outcome, why))
+        return True
+
+    def keep(self, outcome: FileOutcome, verdict: Verdict) -> None:
+        """Give a file reverted for a try its rewrite back."""
+        try:
+            self.reapply(outcome)
+        except WriteError as exc:
+            verdict.problems.append(str(exc))
+            return
+        verdict.kept.append(outcome)
+
+
+def run_tests(command: str) -> TestRun:
+    """Run the user's test command once, with a fresh JUnit XML report."""
+    folder = tempfile.mkdtemp(prefix="mockguard-tests-")
+    report = Path(folder) / "report.xml"
+    try:
+        env = dict(os.environ)
+        if PLACEHOLDER in command:
+            command = command.replace(PLACEHOLDER, shlex.quote(str(report)))
+        else:
+            extra = f"--junitxml={shlex.quote(str(report))}"
+            env["PYTEST_ADDOPTS"] = f"{env.get('PYTEST_ADDOPTS', '')} {extra}".strip()
+        status = subprocess.run(command, shell=True, check=False, env=env).returncode
+        return TestRun(status, read_report(report))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def read_report(path: Path) -> dict[str, str] | None:
+    """Each test's outcome in a JUnit XML report; None when there is no readable report."""
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (OSError, ElementTree.ParseError):
+        return None
+    outcomes: dict[str, str] = {}
+    for case in root.iter("testcase"):
+        key = f"{case.get('classname', '')}::{case.get('name', '')}"
+        tags = {child.tag for child in case}
+        outcomes[key] = next((name for tag, name in _OUTCOMES if tag in tags), "passed")
+    return outcomes
+
+
+def _changes(before: TestRun, after: TestRun) -> dict[str, tuple[str, str]]:
+    """The tests whose outcome differs (a test that appears or disappears included)."""
+    old, new = before.outcomes or {}, after.outcomes or {}
+    return {
+        test: (old.get(test, "absent"), new.get(test, "absent"))
+        for test in sorted(old.keys() | new.keys())
+        if old.get(test) != new.get(test)
+    }
+
+
+def check(command: str, before: TestRun, written: list[FileOutcome], files: Files) -> Verdict:
+    """Run the tests after the write and revert what changed an outcome."""
+    after = run_tests(command)
+    statuses = f"exit status {before.status} before, {after.status} after"
+    verdict = Verdict(list(written))
+    if before.outcomes is None or after.outcomes is None:
+        verdict.summary = (
+            f"`{command}` wrote no JUnit XML report (CMD must run pytest); compared the exit "
+            f"status only: {statuses}"
+        )
+        if before.status == 0 and after.status != 0:
+            for outcome in written:
+                files.revert(
+                    outcome, f"the tests passed before and fail after ({statuses})", verdict
+                )
+        return verdict
+    changed = _changes(before, after)
+    if not changed:
+        verdict.summary = (
+            f"`{command}`: no test outcome changed ({len(after.outcomes)} test(s); {statuses})"
+        )
+        return verdict
+    verdict.summary = f"`{command}`: {len(changed)} test outcome(s) changed ({statuses})"
+    _settle(command, before, changed, verdict, files)
+    return verdict
+
+
+def _settle(
+    command: str,
+    before: TestRun,
+    changed: dict[str, tuple[str, str]],
+    verdict: Verdict,
+    files: Files,
+) -> None:
+    """Revert the written files one at a time, running the tests after each, until no
+    outcome differs from before; keep the rewrites whose revert changed nothing."""
+    for outcome in _suspects_first(verdict.kept, changed):
+        if not files.revert(outcome, "", verdict):
+            continue
+        run = run_tests(command)
+        now = _changes(before, run) if run.outcomes is not None else None
+        if now is not None and len(now) < len(changed):
+            fixed = {t: c for t, c in changed.items() if now.get(t) != c}
+            verdict.reverted[-1] = (outcome, _why(fixed))
+            changed = now
+            if not changed:
+                return
+        else:
+            verdict.reverted.pop()
+            files.keep(outcome, verdict)
+    why = f"outcomes still differ with each file reverted alone: {_why(changed)}"
+    for outcome in list(verdict.kept):
+        files.revert(outcome, why, verdict)
+
+
+def _suspects_first(
+    written: list[FileOutcome], changed: dict[str, tuple[str, str]]
+) -> list[FileOutcome]:
+    """The written files, those holding a changed test first."""
+    classnames = [test.split("::", 1)[0] for test in changed]
+    holding = [o for o in written if any(_holds(o.path, c) for c in classnames)]
+    return holding + [o for o in written if o not in holding]
+
+
+def _holds(path: str, classname: str) -> bool:
+    """Whether a JUnit classname (`tests.test_a` or `tests.test_a.TestCase`) names a test in
+    the file at `path`."""
+    parts = tuple(classname.split("."))
+    tail = Path(os.path.abspath(path)).with_suffix("").parts
+    return any(0 < k <= len(tail) and parts[:k] == tail[-k:] for k in range(len(parts), 0, -1))
+
+
+def _why(changes: dict[str, tuple[str, str]]) -> str:
+    """`a::t passed -> failed, ... and N more`."""
+    named = [f"{test} {old} -> {new}" for test, (old, new) in list(changes.items())[:_NAMED]]
+    more = len(changes) - len(named)
+    return ", ".join(named) + (f" and {more} more" if more > 0 else "")
