@@ -227,8 +227,10 @@ def test_large_file_is_skipped_with_a_diagnostic(run_cli, tmp_path: Path) -> Non
         },
     )
     code, doc = scan_json(run_cli, ".", cwd=tmp_path)
-    assert code == 0
+    assert code == 1  # a file not scanned through fails the gate
     assert [d["kind"] for d in doc["diagnostics"]] == ["too-large"]
+    code, _ = scan_json(run_cli, "--allow-incomplete", ".", cwd=tmp_path)
+    assert code == 0
 
 
 def test_unreadable_file_is_a_diagnostic(run_cli, tmp_path: Path) -> None:

@@ -440,6 +440,7 @@ def write_fix(
     from mockguard.fix import check
     from mockguard.fix.runner import WriteError, reapply, restore, write
     from mockguard.io import LockedError, exclusive
+    from mockguard.scan.cache import CacheDirError, lock_path
 
     if not any(o.changed for o in outcomes):
         return FixWritten(
@@ -447,13 +448,16 @@ def write_fix(
         )
     before = check.run_tests(check_tests) if check_tests else None
     try:
-        with exclusive(settings.root / ".mockguard-fix"):
+        lock = lock_path(cache_dir(settings), "fix")
+        with exclusive(settings.root / ".mockguard-fix", lock=lock):
             written = write(outcomes)
             if check_tests is None or before is None:
                 return FixWritten(written)
             verdict = check.check(check_tests, before, written, check.Files(restore, reapply))
-    except (WriteError, LockedError) as exc:
+    except (WriteError, LockedError, CacheDirError) as exc:
         raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot take the fix lock: {exc.strerror or exc}") from None
     return FixWritten(
         verdict.kept, tuple(verdict.reverted), verdict.summary, tuple(verdict.problems)
     )

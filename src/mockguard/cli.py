@@ -274,6 +274,12 @@ def _color(choice: str) -> bool:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the scan cache.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option(
+    "--allow-incomplete",
+    is_flag=True,
+    help="Exit 0 even when a file could not be scanned through (too deep, too large, a "
+    "scanner error), so its findings may be missing.",
+)
+@click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
 )
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
@@ -295,14 +301,24 @@ def scan(**options: Any) -> None:
         force_exclude=chosen.force_exclude,
         only=frozenset(changed) if changed is not None else None,
         use_cache=not (chosen.no_cache or chosen.explain),  # the cache keeps no evidence
+        allow_incomplete=chosen.allow_incomplete or settings.allow_incomplete,
     )
     report = api.scan(request, settings, None if chosen.quiet or chosen.no_progress else _bar)
     if chosen.use_baseline or chosen.baseline_file:
-        api.apply_baseline(report, api.baseline_path(chosen.baseline_file, settings))
+        baseline = api.baseline_path(chosen.baseline_file, settings)
+        api.apply_baseline(report, baseline, settings, request.paths)
     if changed is not None:
         api.keep_changed_lines(report, changed)
     _print_report(report, chosen, chosen.output_format or settings.format)
-    sys.exit(EXIT_FINDINGS if report.findings and not chosen.exit_zero else EXIT_CLEAN)
+    if report.incomplete and not chosen.exit_zero:
+        kinds = ", ".join(sorted({d.kind for d in report.incomplete}))
+        click.echo(
+            f"mockguard: {len({d.path for d in report.incomplete})} file(s) not scanned "
+            f"through ({kinds}): their findings may be missing; --allow-incomplete accepts that",
+            err=True,
+        )
+    failed = report.findings or report.incomplete
+    sys.exit(EXIT_FINDINGS if failed and not chosen.exit_zero else EXIT_CLEAN)
 
 
 @dataclass(frozen=True)
@@ -325,6 +341,7 @@ class ScanOptions:
     force_exclude: bool
     no_cache: bool
     exit_zero: bool
+    allow_incomplete: bool
     color: str
     no_progress: bool
 
@@ -449,7 +466,10 @@ def baseline(
     target = api.baseline_path(file_, settings)
     request = api.ScanRequest(api.targets(paths, settings), jobs=jobs)
     mode: api.BaselineMode = "update" if update else "force" if force else "create"
-    click.echo(f"mockguard: {api.update_baseline(request, settings, target, mode, _bar)}")
+    from mockguard.report.safe import printable
+
+    done = api.update_baseline(request, settings, target, mode, _bar)
+    click.echo(f"mockguard: {printable(done)}")
 
 
 @main.command()
@@ -839,7 +859,7 @@ def report(
     targets = api.targets(paths, settings)
     scanned = api.scan(api.ScanRequest(targets, shapes=dupes), settings, _bar)
     if use_baseline or baseline_file:
-        api.apply_baseline(scanned, api.baseline_path(baseline_file, settings))
+        api.apply_baseline(scanned, api.baseline_path(baseline_file, settings), settings, targets)
     clusters = api.report_clusters(scanned) if dupes else None
     rows = api.history_rows(targets, settings, max_commits) if history else None
     page = get_formatter("html", FormatOptions(), ReportExtras(clusters, rows)).format(scanned)
@@ -864,8 +884,9 @@ def cache() -> None:
 def cache_clear(config: Path | None) -> None:
     """Delete the scan cache."""
     from mockguard.api import clear_cache
+    from mockguard.report.safe import printable
 
-    click.echo(f"mockguard: {clear_cache(_settings(config, ()))}")
+    click.echo(f"mockguard: {printable(clear_cache(_settings(config, ())))}")
 
 
 def run() -> None:

@@ -114,6 +114,8 @@ class Settings:
     format: str = "text"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     jobs: int = 0
+    # A file not scanned through (too deep, too large, a scanner error) does not fail a scan.
+    allow_incomplete: bool = False
     cache_dir: str = ""
     kinds: tuple[KindConfig, ...] = ()
     events: EventsConfig = field(default_factory=EventsConfig)
@@ -301,6 +303,7 @@ _KEYS: dict[str, _Parser] = {
     "format": lambda r, k, v: ("format", r.string(k, v, FORMATS)),
     "max-file-size": lambda r, k, v: ("max_file_size", r.integer(k, v, 1)),
     "jobs": lambda r, k, v: ("jobs", r.integer(k, v, 0)),
+    "allow-incomplete": lambda r, k, v: ("allow_incomplete", r.boolean(k, v)),
     "cache-dir": lambda r, k, v: ("cache_dir", r.string(k, v)),
     "kinds": lambda r, k, v: ("kinds", _kinds(r, v)),
     "events": lambda r, k, v: ("events", _events(r, v)),

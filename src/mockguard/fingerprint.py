@@ -46,7 +46,7 @@ def fingerprints(keys: Iterable[tuple[str, str, str, str]]) -> list[str]:
     seen: dict[str, int] = {}
     found: list[str] = []
     for key in keys:
-        digest = hashlib.sha256("\0".join(key).encode("utf-8")).hexdigest()[:16]
+        digest = hashlib.sha256("\0".join(key).encode("utf-8", "surrogateescape")).hexdigest()[:16]
         index = seen.get(digest, 0)
         seen[digest] = index + 1
         found.append(f"{digest}:{index}")

@@ -17,7 +17,8 @@ from typing import Any
 
 from mockguard.config import Settings
 from mockguard.git import BlobReader, refuse_option, run_git, toplevel, tree_blobs
-from mockguard.scan.files import PYTHON_SUFFIXES, Ignores
+from mockguard.scan.files import PYTHON_SUFFIXES
+from mockguard.scan.ignore import Ignores
 
 PERIODS = ("day", "week", "month")
 
@@ -120,31 +121,31 @@ class BlobCounts:
         self.counts: dict[str, dict[str, Any]] = {}
         self.dirty = False
         if file is not None:
-            try:
-                loaded = json.loads(file.read_text(encoding="utf-8"))
-                if isinstance(loaded, dict):
-                    self.counts = {k: v for k, v in loaded.items() if _valid(v)}
-            except (OSError, ValueError):
-                pass
+            from mockguard.scan.cache import read_signed
+
+            loaded = read_signed(file)  # None unless this machine wrote it
+            if isinstance(loaded, dict):
+                self.counts = {k: v for k, v in loaded.items() if _valid(v)}
 
     def save(self) -> None:
+        """Write the counts back, signed, when something was added (never fails a run)."""
         if self.file is None or not self.dirty:
             return
-        from mockguard.io import write_text
+        from mockguard.scan.cache import CacheDirError, write_signed
 
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            write_text(self.file, json.dumps(self.counts, separators=(",", ":"), sort_keys=True))
-        except OSError:
+            write_signed(self.file.parent, self.file.name, self.counts)
+        except (OSError, CacheDirError):
             pass
 
 
 def _valid(entry: Any) -> bool:
     """Whether a cached entry has the shape `history` writes."""
-    return (
-        isinstance(entry, dict)
-        and isinstance(entry.get("counts"), dict)
-        and isinstance(entry.get("compliant"), int)
+    if not isinstance(entry, dict) or type(entry.get("compliant")) is not int:
+        return False
+    counts = entry.get("counts")
+    return isinstance(counts, dict) and all(
+        isinstance(k, str) and type(v) is int for k, v in counts.items()
     )
 
 

@@ -100,10 +100,11 @@ class MockguardScan:
         if not files:
             return
         try:
-            report = api.scan(api.ScanRequest(files), settings)
+            request = api.ScanRequest(files, allow_incomplete=settings.allow_incomplete)
+            report = api.scan(request, settings)
             baseline = Path(settings.root) / settings.baseline
             if baseline.exists():
-                api.apply_baseline(report, baseline)
+                api.apply_baseline(report, baseline, settings, files)
         except api.UsageError as exc:
             from mockguard.report.safe import printable
 
@@ -120,7 +121,8 @@ class MockguardScan:
             write_text(Path(target), get_formatter("json", FormatOptions()).format(report))
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.new and session.exitstatus == pytest.ExitCode.OK:
+        incomplete = self.report is not None and self.report.incomplete
+        if (self.new or incomplete) and session.exitstatus == pytest.ExitCode.OK:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
@@ -130,6 +132,12 @@ class MockguardScan:
         def write(line: str) -> None:
             terminalreporter.write_line(printable(line))
 
+        if self.report is not None and self.report.incomplete:
+            for diagnostic in self.report.incomplete:
+                write(
+                    f"mockguard: {diagnostic.path}: {diagnostic.kind}: {diagnostic.message} "
+                    "(not scanned through: its findings may be missing)"
+                )
         if not self.new:
             write(
                 f"mockguard: no new ad-hoc test doubles in {self.scanned} test files "

@@ -135,7 +135,7 @@ def test_baseline_is_sorted_and_stable(run_cli, repo: Path) -> None:
     run_cli("baseline", "--force", cwd=repo)
     assert (repo / ".mockguard-baseline.json").read_text() == first
     document = json.loads(first)
-    assert document["schema_version"] == 1 and document["tool"]["name"] == "mockguard"
+    assert document["schema_version"] == 2 and document["tool"]["name"] == "mockguard"
     paths = [(f["path"], f["code"]) for f in document["findings"]]
     assert paths == sorted(paths)
     assert "line" not in document["findings"][0]

@@ -31,7 +31,8 @@ def test_a_second_writer_is_told_to_wait(run_cli, tmp_path: Path) -> None:
         cleared = run_cli("cache", "clear", cwd=tmp_path)
         assert cleared.returncode == 0 and "kept 1 other entries" in cleared.stdout
         assert "another mockguard is writing" in run_cli("baseline", cwd=tmp_path).stderr
-        with exclusive(tmp_path.resolve() / ".mockguard-fix"):
+        fix_lock = lock_path(tmp_path / ".mockguard_cache", "fix")
+        with exclusive(tmp_path.resolve() / ".mockguard-fix", lock=fix_lock):
             fixing = run_cli("fix", "--write", ".", cwd=tmp_path)
             assert fixing.returncode == 2 and "another mockguard is writing" in fixing.stderr
     assert run_cli("baseline", cwd=tmp_path).returncode == 0

@@ -148,7 +148,7 @@ def test_committed_links_redirect_no_write(run_cli, project, env) -> None:
     os.symlink(outside / "victim.json", project / ".mockguard-baseline.json")
     one_line_error(run_cli("baseline", "--force", cwd=project, env=env), "is a symbolic link")
     one_line_error(run_cli("scan", "--baseline", cwd=project, env=env), "is a symbolic link")
-    os.symlink(outside / "fix-lock", project / "..mockguard-fix.lock")
+    os.symlink(outside / "fix-lock", cache / "fix.lock")
     rewritable = project / "tests" / "test_ws.py"
     rewritable.write_text(REWRITABLE)
     one_line_error(run_cli("fix", "--write", ".", cwd=project, env=env), "is a symbolic link")

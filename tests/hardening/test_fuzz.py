@@ -8,6 +8,7 @@ import hypothesmith
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from libcst import ParserSyntaxError
 from libcst.codemod import CodemodContext, TransformFailure, TransformSuccess, transform_module
 
 from mockguard.config import Settings
@@ -31,7 +32,10 @@ def check(source: str) -> None:
     scanned = scan_source(source.encode("utf-8", "surrogatepass"), "fuzz.py", WITH_SHAPES)
     assert not [d for d in scanned.diagnostics if d.kind == "internal-error"], scanned.diagnostics
     result = transform_module(ReplaceAdHocMocksCommand(CodemodContext(filename="fuzz.py")), source)
-    assert not isinstance(result, TransformFailure), result.error
+    # LibCST's own parser rejects a few sources CPython accepts (a line continuation before a
+    # final CRLF): `fix` reports those files as not rewritten; anything else is a bug.
+    if isinstance(result, TransformFailure):
+        assert isinstance(result.error, ParserSyntaxError), result.error
     if isinstance(result, TransformSuccess) and result.code != source:
         ast.parse(result.code)
         again = transform_module(

@@ -97,14 +97,14 @@ def test_fifos_among_the_sources(tmp_path: Path) -> None:
 # grown right after discovery's module has looked at it: the race, made certain.
 UNDER_THE_SCAN = """
 import os, sys
-import mockguard.scan.files
+import mockguard.scan.reading
 
 real_stat, real_fstat = os.stat, os.fstat
 action, target = sys.argv[1], os.path.abspath(sys.argv[2])
 done = []
 
 def from_files_module():
-    return sys._getframe(2).f_globals.get("__name__") == "mockguard.scan.files"
+    return sys._getframe(2).f_globals.get("__name__") == "mockguard.scan.reading"
 
 def stat(path, *args, **kwargs):
     info = real_stat(path, *args, **kwargs)
@@ -147,10 +147,6 @@ def test_a_source_swapped_or_grown_under_the_scan(tmp_path: Path, action: str, k
     assert kinds(document) == {"test_target.py": kind}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fingerprint.py encodes paths as strict UTF-8; discovery and reading handle them",
-)
 def test_names_that_are_not_utf8_are_scanned(tmp_path: Path) -> None:
     name = os.fsdecode(b"test_\xff\xfe.py")
     (tmp_path / name).write_text(MOCK)
@@ -277,7 +273,7 @@ def test_discovery_agrees_with_git_ls_files(tmp_path: Path, seed: int) -> None:
 
 def test_the_matcher_agrees_with_git_check_ignore(tmp_path: Path) -> None:
     """Each pattern alone, on names and paths, against `git check-ignore`."""
-    from mockguard.scan.files import IgnoreRules
+    from mockguard.scan.ignore import IgnoreRules
 
     rng = random.Random(7)
     repo = tmp_path / "repo"

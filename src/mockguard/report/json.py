@@ -56,6 +56,7 @@ class JsonFormatter(Formatter):
                 "by_rule": report.by_rule(),
                 "by_category": by_category,
                 "diagnostics": len(report.diagnostics),
+                "incomplete": len({d.path for d in report.incomplete}),
             },
             "findings": [self._finding(f, report) for f in report.findings],
             "suppressed": [self._finding(f, report) for f in report.suppressed],

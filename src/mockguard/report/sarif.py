@@ -150,7 +150,7 @@ class SarifFormatter(Formatter):
         if diagnostic.line > 0:
             physical["region"] = {"startLine": diagnostic.line}
         return {
-            "level": "warning",
+            "level": diagnostic.severity,
             "message": {"text": diagnostic.message},
             "descriptor": {"id": diagnostic.kind},
             "locations": [{"physicalLocation": physical}],

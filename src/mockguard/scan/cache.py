@@ -423,8 +423,8 @@ class ScanCache:
 
     def store(self, result: FileResult) -> None:
         """Remember a file's fresh result (unless the file changed while it was scanned)."""
-        if not result.digest:
-            return  # unreadable or vanished: scan it again next time
+        if not result.digest or any(d.kind == "internal-error" for d in result.diagnostics):
+            return  # unreadable, vanished or a scanner error: scan it again next time
         seen = self._stat_after(result.path, result)
         if seen is None:
             return

@@ -6,6 +6,7 @@ import ast
 import gc
 import io
 import os
+import re
 import signal
 import sys
 import threading
@@ -22,8 +23,9 @@ from mockguard.fingerprint import fingerprints, normalise, project_path, segment
 from mockguard.scan import suppress
 from mockguard.scan.cache import ScanCache, content_digest
 from mockguard.scan.classify import Classifier
-from mockguard.scan.files import prefilter, read_source
+from mockguard.scan.files import prefilter
 from mockguard.scan.grammar import Refused, parse_newer
+from mockguard.scan.reading import read_source
 from mockguard.scan.resolve import Resolver
 from mockguard.scan.rules import severity_of
 from mockguard.scan.shapes import places_of
@@ -256,13 +258,17 @@ def _visit(
     result.findings = sorted(findings, key=lambda f: f.sort_key)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 class _Source:
     """A module's text, for columns (characters, not bytes) and snippets."""
 
     def __init__(self, data: bytes) -> None:
         self.decoded = None if data.isascii() else _decode(data)
         self.text = self.decoded if self.decoded is not None else data.decode("ascii")
-        self.lines = self.decoded.splitlines() if self.decoded is not None else []
+        # Lines as Python counts them: str.splitlines() would also break at \x0c, \x85...
+        self.lines = _LINE_BREAK.split(self.decoded) if self.decoded is not None else []
         encoded = self.decoded.encode("utf-8") if self.decoded is not None else data
         self.byte_lines = encoded.splitlines()
 
