@@ -480,6 +480,42 @@ def _killed_baseline(repo: Repo) -> str | None:
     return "hang" if "another mockguard" in run.stderr else broke(run)
 
 
+def _processes_in(folder: Path) -> list[int]:
+    """The processes whose working folder is `folder` (Linux: /proc)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if os.readlink(entry / "cwd") == str(folder):
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@probe("no worker outlives a scan killed with -9")
+def _killed_scan(repo: Repo) -> str | None:
+    if not Path("/proc/self/cwd").exists():
+        return None
+    for index in range(400):
+        repo.write(f"tests/test_many_{index}.py", MOCKS * 20)
+    process = subprocess.Popen(
+        [*mockguard(), "scan", "--no-cache", "-j", "2", "."],
+        cwd=repo.root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.0)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while _processes_in(repo.root) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _processes_in(repo.root)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return "hang" if left else None
+
+
 # ------------------------------------------------------------------------------ tracebacks
 
 
