@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from mockguard.fix.runner import FileOutcome
     from mockguard.report.model import ScanReport
     from mockguard.scan.rules import Rule
+    from mockguard.scan.shapes import Cluster
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
@@ -598,19 +599,7 @@ def dupes(
     catalog = kind_catalog(settings)
     if output_format == "json":
         document = [
-            {
-                "size": c.size,
-                "category": c.category,
-                "exact": c.exact,
-                "constructor": c.shape.constructor,
-                "spec": c.shape.spec,
-                "members": [{"member": m, "value": k} for m, k in sorted(c.shape.members)],
-                "places": [
-                    {"path": p.path, "line": p.line, "name": p.name, "scope": p.scope}
-                    for p in c.places
-                ],
-                **({"suggested_kind": suggest_kind(c, i, catalog)} if suggest else {}),
-            }
+            _cluster_json(c, suggest_kind(c, i, catalog) if suggest else None)
             for i, c in enumerate(clusters, 1)
         ]
         click.echo(json_text({"clusters": document}, indent=2, sort_keys=True))
@@ -631,6 +620,24 @@ def dupes(
         click.echo()
     total = sum(c.size for c in clusters)
     click.echo(f"{len(clusters)} cluster(s) of {min_size}+ copied setups, {total} setups in all.")
+
+
+def _cluster_json(group: Cluster, suggested: str | None) -> dict[str, Any]:
+    """One cluster of `dupes --format json`."""
+    document: dict[str, Any] = {
+        "size": group.size,
+        "category": group.category,
+        "exact": group.exact,
+        "constructor": group.shape.constructor,
+        "spec": group.shape.spec,
+        "members": [{"member": m, "value": k} for m, k in sorted(group.shape.members)],
+        "places": [
+            {"path": p.path, "line": p.line, "name": p.name, "scope": p.scope} for p in group.places
+        ],
+    }
+    if suggested is not None:
+        document["suggested_kind"] = suggested
+    return document
 
 
 @main.command()

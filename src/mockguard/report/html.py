@@ -42,6 +42,34 @@ DIAGNOSTICS_SHOWN = 200
 FINDING_COLUMNS = ("path", "line", "column", "code", "category", "message", "scope", "status")
 
 
+# The charts of the page, in order: key -> (title, what it shows).
+FIGURES: dict[str, tuple[str, str]] = {
+    "by_category": ("Findings by category", "Ad-hoc doubles per category."),
+    "by_rule": ("Findings by rule", "Ad-hoc doubles per rule."),
+    "top_folders": (
+        "Top folders",
+        f"The folders holding the most ad-hoc doubles (at most {TOP}).",
+    ),
+    "top_files": ("Top files", f"The files holding the most ad-hoc doubles (at most {TOP})."),
+    "baseline": (
+        "Baseline status",
+        "Per category: new findings, findings still in the baseline, and baseline "
+        "entries that are gone (fixed).",
+    ),
+    "trend": (
+        "Trend",
+        "Ad-hoc doubles per commit, in all and per category, with the adoption rate.",
+    ),
+    "clusters": (
+        "Duplicate setups",
+        f"Copies of the same mock setup, largest cluster first (at most {TOP}): "
+        "each is a candidate for one factory kind.",
+    ),
+}
+# Drawn only when the report has them (a baseline, history, clusters).
+OPTIONAL_FIGURES = frozenset({"baseline", "trend", "clusters"})
+
+
 def _ranked(counter: Mapping[str, int], top: int = TOP) -> dict[str, Any]:
     """The `top` largest counts, largest first (ties by name), with how many there were."""
     ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:top]
@@ -342,46 +370,11 @@ class HtmlFormatter(Formatter):
                 '<p class="note" id="charts-missing">Charts need the plotly package: '
                 f"<code>{_text(CHARTS_HINT)}</code>, then write the report again.</p>\n</section>"
             )
-        figures: list[tuple[str, str, str]] = [
-            ("by_category", "Findings by category", "Ad-hoc doubles per category."),
-            ("by_rule", "Findings by rule", "Ad-hoc doubles per rule."),
-            (
-                "top_folders",
-                "Top folders",
-                f"The folders holding the most ad-hoc doubles (at most {TOP}).",
-            ),
-            (
-                "top_files",
-                "Top files",
-                f"The files holding the most ad-hoc doubles (at most {TOP}).",
-            ),
+        figures = [
+            (key, title, explain)
+            for key, (title, explain) in FIGURES.items()
+            if key not in OPTIONAL_FIGURES or charts[key] is not None
         ]
-        if charts["baseline"] is not None:
-            figures.append(
-                (
-                    "baseline",
-                    "Baseline status",
-                    "Per category: new findings, findings still in the baseline, and baseline "
-                    "entries that are gone (fixed).",
-                )
-            )
-        if charts["trend"] is not None:
-            figures.append(
-                (
-                    "trend",
-                    "Trend",
-                    "Ad-hoc doubles per commit, in all and per category, with the adoption rate.",
-                )
-            )
-        if charts["clusters"] is not None:
-            figures.append(
-                (
-                    "clusters",
-                    "Duplicate setups",
-                    f"Copies of the same mock setup, largest cluster first (at most {TOP}): "
-                    "each is a candidate for one factory kind.",
-                )
-            )
         blocks = "\n".join(
             f'<figure class="chart-box" id="figure-{key.replace("_", "-")}">'
             f"<h3>{_text(title)}</h3>"
