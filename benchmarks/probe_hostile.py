@@ -149,28 +149,20 @@ def broke(run: Run, allowed: tuple[int, ...] = (0, 1, 2)) -> str | None:
 # ------------------------------------------------------------------------------ data lost
 
 
-@probe("cache-dir '.' then cache clear")
-def _cache_dir_dot(repo: Repo) -> str | None:
-    repo.config('[tool.mockguard]\ncache-dir = "."\n')
-    repo.run("scan", ".")
-    run = repo.run("cache", "clear")
-    return "lost" if not repo.intact() else broke(run)
+def _cache_dir_probe(folder: str) -> Probe:
+    """`cache-dir` naming a folder that is not a cache, then `cache clear`."""
+
+    def run_probe(repo: Repo) -> str | None:
+        repo.config(f'[tool.mockguard]\ncache-dir = "{folder}"\n')
+        repo.run("scan", ".")
+        run = repo.run("cache", "clear")
+        return "lost" if not repo.intact() else broke(run)
+
+    return run_probe
 
 
-@probe("cache-dir '../sibling' then cache clear")
-def _cache_dir_sibling(repo: Repo) -> str | None:
-    repo.config('[tool.mockguard]\ncache-dir = "../sibling"\n')
-    repo.run("scan", ".")
-    run = repo.run("cache", "clear")
-    return "lost" if not repo.intact() else broke(run)
-
-
-@probe("cache-dir 'tests' then cache clear")
-def _cache_dir_tests(repo: Repo) -> str | None:
-    repo.config('[tool.mockguard]\ncache-dir = "tests"\n')
-    repo.run("scan", ".")
-    run = repo.run("cache", "clear")
-    return "lost" if not repo.intact() else broke(run)
+for _folder in (".", "../sibling", "tests"):
+    probe(f"cache-dir '{_folder}' then cache clear")(_cache_dir_probe(_folder))
 
 
 @probe("baseline '../x' with --force")
