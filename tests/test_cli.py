@@ -375,7 +375,7 @@ def test_sarif_and_github_formats_from_the_command(run_cli, tmp_path: Path) -> N
     assert document["version"] == "2.1.0"
     results = document["runs"][0]["results"]
     assert [r["ruleId"] for r in results] == ["MG201", "MG101", "MG102"]
-    assert all(r["partialFingerprints"]["mockguardFingerprint/v1"] for r in results)
+    assert all(r["partialFingerprints"]["mockguardFingerprint/v2"] for r in results)
     github = run_cli("scan", "--format", "github", "tests", cwd=tmp_path)
     lines = github.stdout.splitlines()
     assert lines[0].startswith("::notice title=mockguard::3 ")

@@ -25,7 +25,7 @@ SARIF_SCHEMA = (
 )
 INFORMATION_URI = "https://pypi.org/project/mockguard/"
 SRCROOT = "%SRCROOT%"
-FINGERPRINT_KEY = "mockguardFingerprint/v1"
+FINGERPRINT_KEY = "mockguardFingerprint/v2"
 BASELINE_JUSTIFICATION = "in the mockguard baseline"
 RULE_TAGS = ("maintainability", "testing", "test-doubles")
 
