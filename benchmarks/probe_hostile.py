@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 VERDICTS = ("lost", "hidden", "injected", "hang", "traceback")
 TIMEOUT = 30.0
@@ -292,18 +293,33 @@ def _diff_quoted(repo: Repo) -> str | None:
     return None if json.loads(run.stdout)["findings"] else "hidden"
 
 
-@probe("a planted cache entry")
-def _planted_cache(repo: Repo) -> str | None:
+def _tamper_cache(repo: Repo, change: Callable[[dict[str, Any]], None]) -> int:
+    """Scan once, then `change` every entry of the scan cache in place (as an attacker who
+    commits a cache file would, keeping its digests); returns how many entries changed."""
     repo.run("scan", ".")
+    changed = 0
     for cache in (repo.root / ".mockguard_cache").glob("scan-*.json"):
         try:
             document = json.loads(cache.read_text())
         except ValueError:
             continue
-        for entry in document.get("files", {}).values():
-            if isinstance(entry, dict) and isinstance(entry.get("result"), dict):
-                entry["result"]["findings"] = []
+        body = document.get("body", document)  # a signed file wraps the document
+        for entry in body.get("files", {}).values():
+            if isinstance(entry, dict):
+                change(entry)
+                changed += 1
         cache.write_text(json.dumps(document))
+    return changed
+
+
+@probe("a planted cache entry")
+def _planted_cache(repo: Repo) -> str | None:
+    def no_findings(entry: dict[str, Any]) -> None:
+        if isinstance(entry.get("result"), dict):
+            entry["result"]["findings"] = []
+
+    if not _tamper_cache(repo, no_findings):
+        return "probe-error (no cache entry to plant)"
     run = repo.run("scan", ".")
     return "hidden" if run.code == 0 else broke(run)
 
@@ -549,17 +565,12 @@ def _dev_full(repo: Repo) -> str | None:
 
 @probe("wrong types in a cache entry")
 def _cache_types(repo: Repo) -> str | None:
-    repo.run("scan", ".")
-    for cache in (repo.root / ".mockguard_cache").glob("scan-*.json"):
-        try:
-            document = json.loads(cache.read_text())
-        except ValueError:
-            continue
-        for entry in document.get("files", {}).values():
-            if isinstance(entry, dict):
-                entry["size"] = "big"
-                entry["result"] = {"findings": "nope", "path": 3}
-        cache.write_text(json.dumps(document))
+    def wrong_types(entry: dict[str, Any]) -> None:
+        entry["size"] = "big"
+        entry["result"] = {"findings": "nope", "path": 3}
+
+    if not _tamper_cache(repo, wrong_types):
+        return "probe-error (no cache entry to change)"
     run = repo.run("scan", ".")
     return broke(run) or (None if run.code == 1 else "hidden")
 
