@@ -189,10 +189,10 @@ def apply_baseline(
     paths: list[str] | None = None,
 ) -> None:
     """Split the report's findings into new and baselined against the baseline at `path`
-    (identical sites told apart by their context, read from the scanned files). Given the
+    (identical sites told apart by their context). Given the
     settings and the scanned `paths`, the entries of files deleted under them are gone too,
     as `baseline --update` drops them."""
-    from mockguard.baseline import BaselineError, SiteContexts, load, vanished_under
+    from mockguard.baseline import BaselineError, load, vanished_under
 
     try:
         entries = load(path)
@@ -201,7 +201,7 @@ def apply_baseline(
     vanished = None
     if settings is not None and paths is not None:
         vanished = vanished_under(paths, settings.root)
-    report.apply_baseline(entries, str(path), SiteContexts(), vanished)
+    report.apply_baseline(entries, str(path), vanished)
 
 
 def baseline_path(given: str | Path | None, settings: Settings) -> Path:
@@ -279,12 +279,11 @@ def _write_baseline(
     mode: BaselineMode,
     vanished: Callable[[str], bool] = lambda path: False,
 ) -> str:
-    from mockguard.baseline import BaselineEntry, BaselineError, SiteContexts, dump, load
+    from mockguard.baseline import BaselineEntry, BaselineError, dump, load
     from mockguard.io import write_text
 
-    contexts = SiteContexts()
     current = {
-        f.fingerprint: BaselineEntry.of(f, report.project_paths.get(f.path, f.path), contexts(f))
+        f.fingerprint: BaselineEntry.of(f, report.project_paths.get(f.path, f.path))
         for f in report.findings
     }
     if not os.path.lexists(target):
@@ -326,11 +325,11 @@ def _merge_baseline(
     file that matches nothing is gone, and so is one of a deleted file under the scanned
     paths. `update` keeps the matched entries (refreshed from their findings: category and
     context) and adds nothing; `force` writes today's findings."""
-    from mockguard.baseline import SiteContexts, compare
+    from mockguard.baseline import compare
 
     scanned = set(report.project_paths.values())
     paths = [(f, report.project_paths.get(f.path, f.path)) for f in report.findings]
-    result = compare(paths, existing, scanned, SiteContexts(), vanished)
+    result = compare(paths, existing, scanned, vanished)
     gone = {e.fingerprint for e in result.gone}
     kept = {fp: e for fp, e in existing.items() if e.path not in scanned and fp not in gone}
     if mode == "update":

@@ -23,7 +23,6 @@ from typing import Any
 
 from mockguard import __version__
 from mockguard.findings import Finding
-from mockguard.fingerprint import site_context
 from mockguard.io import read_regular
 
 SCHEMA_VERSION = 2
@@ -33,11 +32,6 @@ _ENTRY_KEYS = ("fingerprint", "path", "code", "category", "scope", "snippet")
 _FINGERPRINT = re.compile(r"[0-9a-f]{16}:[0-9]+")
 # A baseline of 20,000 findings takes about 6 MB.
 MAX_BASELINE_SIZE = 64 * 1024 * 1024
-# Source files are re-read for the context of their sites only up to this size.
-MAX_SOURCE_SIZE = 64 * 1024 * 1024
-
-# The context of a finding's site (see SiteContexts), "" when unknown.
-ContextOf = Callable[[Finding], str]
 
 
 class BaselineError(Exception):
@@ -63,7 +57,7 @@ class BaselineEntry:
     context: str = ""
 
     @classmethod
-    def of(cls, finding: Finding, path: str, context: str = "") -> BaselineEntry:
+    def of(cls, finding: Finding, path: str) -> BaselineEntry:
         return cls(
             finding.fingerprint,
             path,
@@ -71,7 +65,7 @@ class BaselineEntry:
             finding.category,
             finding.scope,
             finding.snippet,
-            context,
+            finding.context,
         )
 
     def as_json(self) -> dict[str, str]:
@@ -193,7 +187,6 @@ def compare(
     findings: Iterable[tuple[Finding, str]],
     baseline: dict[str, BaselineEntry],
     scanned: set[str],
-    context: ContextOf | None = None,
     vanished: Callable[[str], bool] | None = None,
 ) -> Comparison:
     """Split (finding, project path) pairs into new and baselined; the entries of the files
@@ -202,7 +195,7 @@ def compare(
 
     Findings and entries are matched per site hash (the fingerprint without its index).
     When a hash has as many findings as entries, all are baselined. When the numbers
-    differ, `context` gives each finding's site context, and findings are matched to the
+    differ, findings are matched by their site context (`Finding.context`) to the
     entries of the same context first, then of the same line, then in site order; the
     findings left over are new, the entries left over gone."""
     found: dict[str, list[Finding]] = {}
@@ -216,7 +209,7 @@ def compare(
     for digest, group in found.items():
         group.sort(key=lambda f: _split(f.fingerprint)[1])
         entries = sorted(recorded.get(digest, []), key=lambda e: _split(e.fingerprint)[1])
-        pairs = _align(group, entries, context)
+        pairs = _align(group, entries)
         for finding in group:
             match = pairs.get(finding.fingerprint)
             if match is None:
@@ -233,14 +226,11 @@ def compare(
     return result
 
 
-def _align(
-    findings: list[Finding], entries: list[BaselineEntry], context: ContextOf | None
-) -> dict[str, BaselineEntry]:
+def _align(findings: list[Finding], entries: list[BaselineEntry]) -> dict[str, BaselineEntry]:
     """Finding fingerprint -> the entry it matches, for findings and entries of one site
     hash, each in site order."""
-    if len(findings) == len(entries) or not entries or context is None:
+    if len(findings) == len(entries) or not entries:
         return {f.fingerprint: e for f, e in zip(findings, entries, strict=False)}
-    contexts = {f.fingerprint: context(f) for f in findings}
     pairs: dict[str, BaselineEntry] = {}
     free = list(entries)
     # Same line and neighbours, then the same line, then whatever is left, in order.
@@ -248,7 +238,7 @@ def _align(
         for finding in findings:
             if finding.fingerprint in pairs or not free:
                 continue
-            wanted = contexts[finding.fingerprint][:width]
+            wanted = finding.context[:width]
             if width and len(wanted) < width:
                 continue
             for entry in free:
@@ -272,22 +262,3 @@ def vanished_under(paths: Iterable[str], root: Path) -> Callable[[str], bool]:
         return inside and not os.path.lexists(root / path)
 
     return vanished
-
-
-class SiteContexts:
-    """The context of each finding's site (:func:`mockguard.fingerprint.site_context`),
-    read from its file; "" when the file cannot be read. The lines of the last file read
-    are kept (findings come file by file)."""
-
-    def __init__(self) -> None:
-        self._path = ""
-        self._lines: list[bytes] = []
-
-    def __call__(self, finding: Finding) -> str:
-        if finding.path != self._path:
-            try:
-                data = read_regular(Path(finding.path), MAX_SOURCE_SIZE)
-            except OSError:
-                data = b""
-            self._path, self._lines = finding.path, data.splitlines()
-        return site_context(self._lines, finding.line)

@@ -94,6 +94,9 @@ class Finding:
     snippet: str = ""
     # error / warning / note: the category's configured severity, else the rule's.
     severity: str = ""
+    # Where the site stands among its neighbours (`mockguard.fingerprint.site_context`): tells
+    # identical sites apart against a baseline; never part of the fingerprint.
+    context: str = ""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -162,6 +165,7 @@ class Place:
     col: int = 0
     end_line: int = 0
     end_col: int = 0
+    context: str = ""  # the construction's site context (see Finding.context)
 
 
 @dataclass(slots=True)

@@ -104,18 +104,17 @@ class ScanReport:
         self,
         entries: dict[str, BaselineEntry],
         path: str,
-        context: Callable[[Finding], str] | None = None,
         vanished: Callable[[str], bool] | None = None,
     ) -> None:
         """Keep only new findings in `findings`; the rest are baselined, and the baseline's
         entries for scanned files that no longer hold their finding (or, by `vanished`,
-        were deleted) are gone. `context` gives a finding's site context, which tells
-        identical sites apart (see :func:`mockguard.baseline.compare`)."""
+        were deleted) are gone. Identical sites are told apart by their context (see
+        :func:`mockguard.baseline.compare`)."""
         from mockguard.baseline import compare
 
         pairs = [(f, self.project_paths.get(f.path, f.path)) for f in self.findings]
         scanned = set(self.project_paths.values())
-        result = compare(pairs, entries, scanned, context, vanished)
+        result = compare(pairs, entries, scanned, vanished)
         self.findings = result.new
         self.baseline = BaselineStatus(path, result.baselined, result.gone)
 

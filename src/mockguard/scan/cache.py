@@ -47,7 +47,7 @@ from mockguard.findings import (
 from mockguard.io import read_regular, write_text
 
 CACHE_DIR = ".mockguard_cache"
-FORMAT = 3
+FORMAT = 4
 _RESULT_SETTINGS = (
     "root",
     "select",
@@ -492,6 +492,7 @@ def _encode(result: FileResult) -> dict[str, Any]:
                     place.col,
                     place.end_line,
                     place.end_col,
+                    place.context,
                 ],
             ]
             for shape, place in result.shapes
@@ -580,7 +581,7 @@ def _decode_diagnostic(path: str, stored_path: str, row: Any) -> Diagnostic:
 def _decode_shape(path: str, row: Any) -> tuple[Shape, Place]:
     (constructor, spec, members), place = (_list(part) for part in _list(row, 2))
     shape = Shape(_str(constructor), _str(spec), frozenset(_pairs(members)))
-    line, name, scope, category, spec_path, col, end_line, end_col = _list(place, 8)
+    line, name, scope, category, spec_path, col, end_line, end_col, context = _list(place, 9)
     return shape, Place(
         path,
         _int(line),
@@ -591,6 +592,7 @@ def _decode_shape(path: str, row: Any) -> tuple[Shape, Place]:
         _int(col),
         _int(end_line),
         _int(end_col),
+        _str(context),
     )
 
 

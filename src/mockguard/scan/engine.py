@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from mockguard.config import Settings
 from mockguard.findings import Diagnostic, FileResult, Finding
-from mockguard.fingerprint import fingerprints, normalise, project_path, segment
+from mockguard.fingerprint import fingerprints, normalise, project_path, segment, site_context
 from mockguard.scan import suppress
 from mockguard.scan.cache import ScanCache, content_digest
 from mockguard.scan.classify import Classifier
@@ -327,6 +327,7 @@ def _findings(
                 snippet=snippet,
                 severity=severity_of(settings, site.code, category),
                 fingerprint=fingerprint,
+                context=site_context(source.byte_lines, line),
             )
         )
         if site.code == "MG301":  # a class's span is its whole body: only its own lines count

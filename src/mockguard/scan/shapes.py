@@ -168,6 +168,7 @@ def places_of(tree: ast.AST, findings: Iterable[Finding]) -> list[tuple[Shape, P
             finding.col,
             finding.end_line,
             finding.end_col,
+            finding.context,
         )
         items.append((shape, place))
     return items

@@ -563,6 +563,7 @@ def to_finding(
     snippet: str = "",
     severity: str = "",
     fingerprint: str = "",
+    context: str = "",
 ) -> Finding:
     """The finding for a classified site."""
     node = site.node
@@ -582,4 +583,5 @@ def to_finding(
         fingerprint=fingerprint,
         snippet=snippet,
         severity=severity,
+        context=context,
     )

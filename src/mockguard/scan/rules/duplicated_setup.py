@@ -44,6 +44,7 @@ def duplicate_findings(
                     fingerprint=fingerprint,
                     snippet=shape.key,
                     severity=severity(group.category),
+                    context=place.context,
                 )
             )
     return found
