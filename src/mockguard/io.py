@@ -13,7 +13,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -118,6 +118,20 @@ def _write_through(path: Path, data: bytes) -> None:
 
 
 def _replace(path: Path, data: bytes, mode: int | None) -> None:
+    temp = stage(path, data, mode)
+    try:
+        # A rename replaces the final component itself: a link planted there meanwhile is
+        # replaced, never followed.
+        os.replace(temp, path)
+    except BaseException:
+        discard([temp])
+        raise
+
+
+def stage(path: Path, data: bytes, mode: int | None = None) -> str:
+    """`data` in a synced temp file next to `path`, with permission bits `mode` (else the
+    umask's default); returns its name, for the caller to rename over `path` (atomic) or to
+    `discard`. Writers of several files stage them all before replacing any."""
     folder = path.parent if str(path.parent) else Path(".")
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
@@ -130,15 +144,19 @@ def _replace(path: Path, data: bytes, mode: int | None) -> None:
             os.umask(umask)
             mode = 0o666 & ~umask
         os.chmod(temp, mode)
-        # A rename replaces the final component itself: a link planted there meanwhile is
-        # replaced, never followed.
-        os.replace(temp, path)
     except BaseException:
+        discard([temp])
+        raise
+    return temp
+
+
+def discard(temps: Iterable[str]) -> None:
+    """Remove staged temp files that will not be put in place."""
+    for temp in temps:
         try:
             os.unlink(temp)
         except FileNotFoundError:
             pass
-        raise
 
 
 class LockedError(Exception):

@@ -17,7 +17,6 @@ import difflib
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from libcst.codemod import CodemodContext, SkipFile
 from mockguard.config import Settings
 from mockguard.fix.command import ReplaceAdHocMocksCommand
 from mockguard.fix.plan import Rewrite, Skip
+from mockguard.io import discard, stage
 
 READ_ONLY = "read-only file"
 # One line with its own ending; Python breaks lines at CR LF, CR and LF only.
@@ -184,14 +184,14 @@ def write(outcomes: Iterable[FileOutcome]) -> list[FileOutcome]:
         for outcome, _ in staged:
             _check_unchanged(outcome)
     except WriteError:
-        _discard(temp for _, temp in staged)
+        discard(temp for _, temp in staged)
         raise
     written: list[FileOutcome] = []
     for index, (outcome, temp) in enumerate(staged):
         try:
             os.replace(temp, outcome.path)
         except OSError as exc:
-            _discard(temp for _, temp in staged[index:])
+            discard(temp for _, temp in staged[index:])
             undone = _undo(written)
             raise WriteError(f"cannot write {outcome.path}: {_reason(exc)}; {undone}") from None
         written.append(outcome)
@@ -227,7 +227,7 @@ def _stage_all(outcomes: list[FileOutcome]) -> list[tuple[FileOutcome, str]]:
         try:
             staged.append((outcome, _stage(Path(outcome.path), outcome.updated or b"")))
         except OSError as exc:
-            _discard(temp for _, temp in staged)
+            discard(temp for _, temp in staged)
             raise WriteError(
                 f"cannot write {outcome.path}: {_reason(exc)}; nothing was written"
             ) from None
@@ -238,34 +238,17 @@ def _stage(path: Path, data: bytes) -> str:
     """`data` in a synced temp file next to `path`, with the target's mode (and owner, when
     allowed); returns the temp file's name."""
     info = path.stat()
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, stat.S_IMODE(info.st_mode))
-        if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
-            try:
-                os.chown(temp, info.st_uid, info.st_gid)
-            except OSError:
-                pass
-    except BaseException:
-        _discard([temp])
-        raise
+    temp = stage(path, data, stat.S_IMODE(info.st_mode))
+    if hasattr(os, "chown") and (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.chown(temp, info.st_uid, info.st_gid)
+        except OSError:
+            pass
     return temp
 
 
 def _put(path: Path, data: bytes) -> None:
     os.replace(_stage(path, data), path)
-
-
-def _discard(temps: Iterable[str]) -> None:
-    for temp in temps:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
 
 
 def _undo(written: list[FileOutcome]) -> str:
