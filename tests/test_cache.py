@@ -13,7 +13,8 @@ import pytest
 from mockguard.config import Settings
 from mockguard.scan import cache as cache_module
 from mockguard.scan import engine
-from mockguard.scan.cache import FORMAT, ScanCache, read_signed, write_signed
+from mockguard.scan.cache import FORMAT, ScanCache
+from mockguard.scan.cachedir import read_signed, write_signed
 from mockguard.scan.engine import scan_files
 
 SOURCE = "from unittest.mock import MagicMock\n\ndef test_x():\n    ws = MagicMock()\n    ws.send_json.assert_not_called()\n"

@@ -95,7 +95,7 @@ def discover(paths: list[str], settings: Settings, *, force_exclude: bool = Fals
 
 def cache_dir(settings: Settings) -> Path:
     """Where the scan cache lives: `cache-dir`, else `.mockguard_cache` at the project root."""
-    from mockguard.scan.cache import CACHE_DIR
+    from mockguard.scan.cachedir import CACHE_DIR
 
     return settings.root / (settings.cache_dir or CACHE_DIR)
 
@@ -255,7 +255,7 @@ def update_baseline(
 
     from mockguard.baseline import vanished_under
     from mockguard.io import LockedError, exclusive
-    from mockguard.scan.cache import CacheDirError, lock_path
+    from mockguard.scan.cachedir import CacheDirError, lock_path
 
     folder = cache_dir(settings)
     with ExitStack() as held:
@@ -406,7 +406,7 @@ def clear_cache(settings: Settings) -> str:
     """Delete what mockguard wrote in its cache folder (and the folder, when nothing else
     is left); returns what was done. A folder not marked as mockguard's cache, or holding
     a `.git` or a `pyproject.toml`, is refused."""
-    from mockguard.scan.cache import CacheDirError, clear
+    from mockguard.scan.cachedir import CacheDirError, clear
 
     folder = cache_dir(settings)
     try:
@@ -439,7 +439,7 @@ def write_fix(
     from mockguard.fix import check
     from mockguard.fix.runner import WriteError, reapply, restore, write
     from mockguard.io import LockedError, exclusive
-    from mockguard.scan.cache import CacheDirError, lock_path
+    from mockguard.scan.cachedir import CacheDirError, lock_path
 
     if not any(o.changed for o in outcomes):
         return FixWritten(

@@ -121,7 +121,7 @@ class BlobCounts:
         self.counts: dict[str, dict[str, Any]] = {}
         self.dirty = False
         if file is not None:
-            from mockguard.scan.cache import read_signed
+            from mockguard.scan.cachedir import read_signed
 
             loaded = read_signed(file)  # None unless this machine wrote it
             if isinstance(loaded, dict):
@@ -131,7 +131,7 @@ class BlobCounts:
         """Write the counts back, signed, when something was added (never fails a run)."""
         if self.file is None or not self.dirty:
             return
-        from mockguard.scan.cache import CacheDirError, write_signed
+        from mockguard.scan.cachedir import CacheDirError, write_signed
 
         try:
             write_signed(self.file.parent, self.file.name, self.counts)
@@ -173,7 +173,8 @@ def history(
     on_commit: Callable[[], None] | None = None,
 ) -> HistoryRun:
     """The census of each commit, oldest first."""
-    from mockguard.scan.cache import CACHE_DIR, settings_key
+    from mockguard.scan.cache import settings_key
+    from mockguard.scan.cachedir import CACHE_DIR
 
     ignores = Ignores(settings)
     cache_file = (

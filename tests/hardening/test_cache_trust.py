@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from mockguard.scan import cache
+from mockguard.scan import cache, cachedir
 
 SOURCE = "from unittest.mock import MagicMock\n\ndef test_a():\n    ws = MagicMock()\n"
 
@@ -100,7 +100,7 @@ def planted_signed_elsewhere(project: Path, path: Path, home: Path) -> None:
     }
     document = {"format": cache.FORMAT, "version": "0.1.0", "files": {str(path): entry}}
     with key_of(home):
-        cache.write_signed(project / ".mockguard_cache", cache_file(project).name, document)
+        cachedir.write_signed(project / ".mockguard_cache", cache_file(project).name, document)
 
 
 @pytest.mark.parametrize("form", ["unsigned", "signed-elsewhere"])
@@ -114,7 +114,7 @@ def test_a_planted_entry_hides_nothing(run_cli, project, env, tmp_path, form) ->
     assert findings(run_cli, project, env) == [4]
     # The cache that failed verification was rewritten, signed with this machine's key.
     with key_of(env_home(env)):
-        assert cache.read_signed(cache_file(project))["files"]
+        assert cachedir.read_signed(cache_file(project))["files"]
 
 
 def env_home(env: dict[str, str]) -> Path:
@@ -126,14 +126,14 @@ def tamper(project: Path, home: Path, change: Callable[[dict[str, Any]], None]) 
     the wrong shape, from this machine's own hand)."""
     file = cache_file(project)
     with key_of(home):
-        document = cache.read_signed(file) if hasattr(cache, "read_signed") else None
+        document = cachedir.read_signed(file) if hasattr(cachedir, "read_signed") else None
         signed = document is not None
         if not signed:
             document = json.loads(file.read_text())
         (entry,) = document["files"].values()
         change(entry)
         if signed:
-            cache.write_signed(file.parent, file.name, document)
+            cachedir.write_signed(file.parent, file.name, document)
         else:
             file.write_text(json.dumps(document))
 

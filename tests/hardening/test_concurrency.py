@@ -18,7 +18,7 @@ SOURCE = (
 
 def test_a_second_writer_is_told_to_wait(run_cli, tmp_path: Path) -> None:
     from mockguard.io import exclusive
-    from mockguard.scan.cache import lock_path
+    from mockguard.scan.cachedir import lock_path
 
     (tmp_path / "test_a.py").write_text(SOURCE)
     baseline = tmp_path / ".mockguard-baseline.json"
