@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -132,6 +131,8 @@ def stage(path: Path, data: bytes, mode: int | None = None) -> str:
     """`data` in a synced temp file next to `path`, with permission bits `mode` (else the
     umask's default); returns its name, for the caller to rename over `path` (atomic) or to
     `discard`. Writers of several files stage them all before replacing any."""
+    import tempfile  # writers only: a scan that writes nothing does not load it
+
     folder = path.parent if str(path.parent) else Path(".")
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:

@@ -255,30 +255,26 @@ def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple((_str(k), _str(v)) for k, v in (_list(p, 2) for p in _list(value)))
 
 
-def _code(value: Any) -> str:
-    if value not in RULE_CODES:
-        raise ValueError("not a rule code")
-    return _str(value)
-
-
-_FIELD_DECODERS = {
-    "str": _str,
-    "int": _int,
-    "bool": _bool,
-    "RuleCode": _code,
-    "tuple[tuple[str, str], ...]": _pairs,
-}
+# The type each stored field of a finding must have, in order (a field of a type not listed
+# here fails at import, never on a user's cache); the whole row is checked at once.
+_ROW_TYPE = {"str": str, "int": int, "bool": bool, "RuleCode": str}
+_ROW_TYPE["tuple[tuple[str, str], ...]"] = list
+_FINDING_ROW = tuple(_ROW_TYPE[_FINDING_TYPES[name]] for name in _FINDING_FIELDS)
+_PATH, _CODE, _ARGS = (_FINDING_FIELDS.index(name) for name in ("path", "code", "args"))
 
 
 def _decode_finding(path: str, stored_path: str, row: Any) -> Finding:
-    values: dict[str, Any] = {}
-    for name, value in zip(_FINDING_FIELDS, _list(row, len(_FINDING_FIELDS)), strict=True):
-        decoder = _FIELD_DECODERS.get(_FINDING_TYPES[name])
-        if decoder is None:
-            raise TypeError(f"no decoder for the field {name}")
-        values[name] = decoder(value)
-    if values["path"] != stored_path:
-        raise ValueError("a finding of another file")
+    # On the warm path once per finding: checks inline, no call per field.
+    if type(row) is not list or tuple(map(type, row)) != _FINDING_ROW:
+        raise TypeError("not a finding of the stored shape")
+    if row[_CODE] not in RULE_CODES or row[_PATH] != stored_path:
+        raise ValueError("not a rule code, or a finding of another file")
+    args = row[_ARGS]
+    for pair in args:
+        if type(pair) is not list or len(pair) != 2 or {type(pair[0]), type(pair[1])} != {str}:
+            raise TypeError("not a pair of strings")
+    values = dict(zip(_FINDING_FIELDS, row, strict=True))
+    values["args"] = tuple(map(tuple, args))
     values["path"] = path
     return Finding(**values)
 

@@ -17,7 +17,6 @@ import hmac
 import json
 import os
 import stat
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -222,6 +221,8 @@ def _key_at(file: Path) -> bytes | None:
         return key
     try:
         file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        import tempfile  # only when the key is made
+
         fd, temp = tempfile.mkstemp(prefix=".key.", suffix=".tmp", dir=file.parent)
         try:
             os.write(fd, os.urandom(_KEY_SIZE))

@@ -28,7 +28,6 @@ from mockguard.scan.grammar import Refused, parse_newer
 from mockguard.scan.reading import read_source
 from mockguard.scan.resolve import Resolver
 from mockguard.scan.rules import severity_of
-from mockguard.scan.shapes import places_of
 from mockguard.scan.visitor import MockVisitor, Pending, to_finding
 
 # Below this many files a pool costs more than it saves.
@@ -249,6 +248,8 @@ def _visit(
     source = _Source(data)
     findings, decorated = _findings(visitor, source, path, settings)
     if duplicates:
+        from mockguard.scan.shapes import places_of  # only with MG401 on
+
         result.shapes = places_of(tree, findings)
         if "MG101" not in enabled:
             findings = [f for f in findings if f.code != "MG101"]
