@@ -20,7 +20,9 @@ from pathlib import Path
 
 def timed(command: list[str], cwd: Path) -> float:
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+    )
     return time.perf_counter() - started
 
 
@@ -40,13 +42,23 @@ def main() -> int:
     size = sum(p.stat().st_size for p in tree.rglob("*.py")) / 1e6
     commands = {
         "mockguard scan": [mockguard, "scan", "--format", "json", "-o", os.devnull, "."],
-        "ruff check --no-cache --select PT": [ruff, "check", "--no-cache", "--select", "PT", "--quiet", "."],
+        "ruff check --no-cache --select PT": [
+            ruff,
+            "check",
+            "--no-cache",
+            "--select",
+            "PT",
+            "--quiet",
+            ".",
+        ],
     }
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.runs):
         for name, command in commands.items():
             times[name].append(timed(command, tree))
-    print(f"{tree.name}: {files} Python files, {size:.1f} MB, {os.cpu_count()} cores, {args.runs} runs each")
+    print(
+        f"{tree.name}: {files} Python files, {size:.1f} MB, {os.cpu_count()} cores, {args.runs} runs each"
+    )
     medians = {name: statistics.median(values) for name, values in times.items()}
     for name, value in medians.items():
         print(f"  {name:36} median {value:6.2f} s  (min {min(times[name]):.2f} s)")

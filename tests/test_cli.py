@@ -56,7 +56,7 @@ def test_findings_exit_one_and_text_report(run_cli, tmp_path: Path) -> None:
     out = result.stdout
     # The audit table comes first, then the findings grouped by file.
     assert out.index("Category") < out.index("tests/test_ws.py:")
-    assert "tests/test_ws.py:6:2: MG201 patch(...) patches with an ad-hoc mock [database]" in out
+    assert "tests/test_ws.py:6:2: MG201 patch(...) patches `app.db.get_session` [database]" in out
     assert "tests/test_ws.py:8:10: MG101 MagicMock() builds an ad-hoc mock [websocket]" in out
     assert "tests/test_ws.py:9:5: MG102 AsyncMock() wired onto `ws.send_json` [websocket]" in out
     assert "\x1b[" not in out  # no colour when not on a terminal
@@ -199,7 +199,7 @@ def test_bad_files_are_diagnostics_and_the_scan_goes_on(run_cli, tmp_path: Path)
     write(tmp_path, {f"pkg/{name}": content for name, content in BAD_FILES.items()})
     os.symlink(tmp_path / "pkg" / "gone.py", tmp_path / "pkg" / "broken_link.py")
     os.mkfifo(tmp_path / "pkg" / "fifo.py")
-    code, doc = scan_json(run_cli, "pkg", cwd=tmp_path)
+    code, doc = scan_json(run_cli, "--all-files", "pkg", cwd=tmp_path)
     assert code == 1
     kinds = {Path(d["path"]).name: d["kind"] for d in doc["diagnostics"]}
     assert kinds == {
@@ -213,7 +213,7 @@ def test_bad_files_are_diagnostics_and_the_scan_goes_on(run_cli, tmp_path: Path)
     found = sorted(Path(f["path"]).name for f in doc["findings"])
     # A PEP 263 latin-1 file is decoded, not rejected.
     assert found == ["good.py", "latin1.py"]
-    text = run_cli("scan", "pkg", cwd=tmp_path)
+    text = run_cli("scan", "--all-files", "pkg", cwd=tmp_path)
     assert "Traceback" not in text.stdout + text.stderr
     assert "6 diagnostic(s)" in text.stdout
 
@@ -222,7 +222,7 @@ def test_large_file_is_skipped_with_a_diagnostic(run_cli, tmp_path: Path) -> Non
     write(
         tmp_path,
         {
-            "mockguard.toml": "max-file-size = 1000\n",
+            "mockguard.toml": "max-file-size = 1000\nall-files = true\n",
             "big.py": "from unittest.mock import MagicMock\n" + "m = MagicMock()\n" * 200,
         },
     )

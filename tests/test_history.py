@@ -87,13 +87,17 @@ def test_counts_per_commit_and_the_blob_cache(run_cli, repo: Path) -> None:
         "2026-02-03",
         "2026-02-10",
     ]
-    # Three distinct Python blobs: the ad-hoc file (shared by test_a and test_b), the migrated
-    # one and app.py; each scanned once.
-    assert blobs == {"distinct": 3, "scanned": 3}
+    # Two distinct Python blobs of test code: the ad-hoc file (shared by test_a and test_b)
+    # and the migrated one; each scanned once. app.py is no test code.
+    assert blobs == {"distinct": 2, "scanned": 2}
     _, again = rows(run_cli, repo)
-    assert again == {"distinct": 3, "scanned": 0}  # all from the blob cache
+    assert again == {"distinct": 2, "scanned": 0}  # all from the blob cache
     _, fresh = rows(run_cli, repo, "--no-cache")
-    assert fresh["scanned"] == 3
+    assert fresh["scanned"] == 2
+    every, everything = rows(run_cli, repo, "--all-files")
+    assert everything["distinct"] == 3  # and app.py
+    assert [c["total"] for c in every] == [c["total"] for c in commits]  # app.py has none
+    assert sum(c["files"] for c in every) > sum(c["files"] for c in commits)
 
 
 def test_selecting_commits(run_cli, repo: Path) -> None:
@@ -111,8 +115,8 @@ def test_csv_and_errors(run_cli, repo: Path, tmp_path: Path) -> None:
     result = run_cli("history", cwd=repo)
     lines = result.stdout.splitlines()
     assert lines[0] == "commit,date,websocket,database,agent,generic,total,compliant,adoption,files"
-    assert lines[-1].endswith(",0,0,0,0,0,2,1.0000,2")
-    assert "4 commits, 3 distinct Python blobs" in result.stderr
+    assert lines[-1].endswith(",0,0,0,0,0,2,1.0000,1")  # test code only: not app.py
+    assert "4 commits, 2 distinct Python blobs" in result.stderr
     outside = tmp_path / "not_a_repo"
     outside.mkdir()
     failed = run_cli("history", str(outside), cwd=tmp_path)

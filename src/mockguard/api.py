@@ -13,12 +13,12 @@ import os
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from mockguard.catalog import kind_catalog
-from mockguard.config import ConfigError, Settings
+from mockguard.config import ConfigError, Settings, with_test_files
 from mockguard.config import load_settings as _load_settings
 
 if TYPE_CHECKING:
@@ -37,17 +37,40 @@ class UsageError(Exception):
     one-line message."""
 
 
-def load_settings(config: Path | None, paths: tuple[str, ...] | list[str] = ()) -> Settings:
+def load_settings(
+    config: Path | None,
+    paths: tuple[str, ...] | list[str] = (),
+    *,
+    all_files: bool = False,
+    discovers: bool = True,
+) -> Settings:
     """The settings for a run: `config`, else the config found from the first path (or the
-    working directory) upwards."""
+    working directory) upwards. With `all_files` (`--all-files`), every Python file is
+    scanned; otherwise, for a command that `discovers` files, what test code is comes from
+    the pytest config found the same way (see :func:`mockguard.config.with_test_files`)."""
     start = None
     if paths and os.path.exists(paths[0]):
         first = Path(paths[0])
         start = first if first.is_dir() else first.parent
     try:
-        return _load_settings(config, start)
+        settings = _load_settings(config, start)
+        if all_files:
+            settings = replace(settings, all_files=True)
+        return with_test_files(settings, start) if discovers else settings
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+
+
+def check_categories(names: list[str], settings: Settings, option: str = "--category") -> None:
+    """A UsageError unless every name is a category of the run (a built-in switched off in
+    the config is named as such)."""
+    for name in names:
+        if name in settings.disabled_categories:
+            where = settings.config_path or "the config"
+            raise UsageError(f"{option}: category '{name}' is switched off in {where}")
+        if name not in settings.category_names:
+            known = ", ".join(settings.category_names)
+            raise UsageError(f"{option}: unknown category '{name}' (known: {known})")
 
 
 def select_rules(
@@ -100,9 +123,19 @@ def cache_dir(settings: Settings) -> Path:
     return settings.root / (settings.cache_dir or CACHE_DIR)
 
 
+@dataclass
+class Discovered:
+    """What discovery found for a request, filled in when it runs: the files taken, and the
+    Python files left out because they are not test code (without all-files)."""
+
+    files: int = 0
+    not_tests: int = 0
+
+
 @dataclass(frozen=True)
 class ScanRequest:
-    """What to scan and how: the paths, and the choices that change what is read."""
+    """What to scan and how: the paths, and the choices that change what is read. What
+    discovery found is told in `discovered` once the request has run."""
 
     paths: list[str]
     jobs: int | None = None
@@ -114,6 +147,7 @@ class ScanRequest:
     shapes: bool = False
     # Files not scanned through (too deep, too large, a scanner error) do not fail the scan.
     allow_incomplete: bool = False
+    discovered: Discovered = field(default_factory=Discovered, compare=False)
 
 
 def scan(request: ScanRequest, settings: Settings, progress: Progress | None = None) -> ScanReport:
@@ -127,6 +161,7 @@ def scan(request: ScanRequest, settings: Settings, progress: Progress | None = N
     files = found.files
     if request.only is not None:
         files = [f for f in files if os.path.normpath(os.path.abspath(f)) in request.only]
+    request.discovered.files, request.discovered.not_tests = len(files), found.not_tests
     chosen = settings.select
     engine_settings = settings
     if request.shapes and "MG401" not in chosen:
@@ -377,7 +412,10 @@ def plan_fix(
     """What `fix` would do to each file: the rewritten text, the rewrites and the skips."""
     from mockguard.fix.runner import rewrite_file
 
+    if categories:
+        check_categories(categories, settings)
     found = discover(request.paths, settings)
+    request.discovered.files, request.discovered.not_tests = len(found.files), found.not_tests
     return [rewrite_file(path, settings, categories) for path in found.files]
 
 

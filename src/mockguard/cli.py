@@ -44,6 +44,12 @@ PROGRESS_MIN_FILES = 200
 CONFIG_OPTION = click.option(
     "--config", type=click.Path(dir_okay=False, path_type=Path), help="Use this config file."
 )
+ALL_FILES_OPTION = click.option(
+    "--all-files",
+    is_flag=True,
+    help="Scan every Python file in the folders walked, not only test code (test_*.py, "
+    "*_test.py or pytest's python_files, conftest.py, files under tests/ or test/).",
+)
 TEXT_OR_JSON = click.option(
     "--format",
     "output_format",
@@ -209,10 +215,38 @@ def main(debug: bool) -> None:
     """Find, classify and count the ad-hoc test doubles of a Python code base."""
 
 
-def _settings(config: Path | None, paths: tuple[str, ...]) -> Settings:
+def _settings(
+    config: Path | None, paths: tuple[str, ...], *, all_files: bool = False, discovers: bool = True
+) -> Settings:
     from mockguard.api import load_settings
 
-    return load_settings(config, paths)
+    return load_settings(config, paths, all_files=all_files, discovers=discovers)
+
+
+def _discovery_notes(
+    paths: list[str], settings: Settings, discovered: Any, *, counts: bool = True
+) -> None:
+    """One line on stderr when the folders held no file to scan; with `counts`, one dim
+    line saying how many Python files were left out for not being test code."""
+    from mockguard.report.safe import printable
+
+    folders = [p for p in paths if os.path.isdir(p)]
+    if discovered.files == 0 and folders:
+        where = ", ".join(folders)
+        others = discovered.not_tests
+        if others:
+            files = f"{others} other Python file{'s' if others != 1 else ''}"
+            _say(f"no Python test files under {where} ({files}: use --all-files to scan them)")
+        else:
+            _say(f"no Python files under {where}")
+        return
+    if counts and discovered.not_tests:
+        text = f"mockguard: {discovered.not_tests} non-test files not scanned (use --all-files)"
+        dim = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+        try:
+            click.echo(click.style(printable(text), dim=True) if dim else text, err=True)
+        except OSError:
+            pass
 
 
 def _color(choice: str) -> bool:
@@ -240,6 +274,11 @@ def _color(choice: str) -> bool:
 )
 @click.option(
     "--explain", is_flag=True, help="Show the evidence that decided each finding's category."
+)
+@click.option(
+    "--show-compliant",
+    is_flag=True,
+    help="List each compliant factory call after the findings (text; JSON always lists them).",
 )
 @click.option(
     "-j",
@@ -272,6 +311,7 @@ def _color(choice: str) -> bool:
     is_flag=True,
     help="Apply the exclude patterns to files named on the command line too (pre-commit).",
 )
+@ALL_FILES_OPTION
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the scan cache.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option(
@@ -291,7 +331,7 @@ def scan(**options: Any) -> None:
     from mockguard import api
 
     chosen = ScanOptions(**options)
-    settings = api.load_settings(chosen.config, chosen.paths)
+    settings = api.load_settings(chosen.config, chosen.paths, all_files=chosen.all_files)
     settings = replace(
         settings, select=api.select_rules(settings.select, chosen.select, chosen.ignore)
     )
@@ -310,7 +350,10 @@ def scan(**options: Any) -> None:
         api.apply_baseline(report, baseline, settings, request.paths)
     if changed is not None:
         api.keep_changed_lines(report, changed)
-    _print_report(report, chosen, chosen.output_format or settings.format)
+    fmt = chosen.output_format or settings.format
+    _print_report(report, chosen, fmt)
+    if not chosen.quiet:
+        _discovery_notes(request.paths, settings, request.discovered, counts=fmt == "text")
     if report.incomplete and not chosen.exit_zero:
         kinds = ", ".join(sorted({d.kind for d in report.incomplete}))
         click.echo(
@@ -330,6 +373,7 @@ class ScanOptions:
     output_format: str | None
     output: Path | None
     explain: bool
+    show_compliant: bool
     jobs: int | None
     config: Path | None
     select: str | None
@@ -340,6 +384,7 @@ class ScanOptions:
     baseline_file: str | None
     diff_revision: str | None
     force_exclude: bool
+    all_files: bool
     no_cache: bool
     exit_zero: bool
     allow_incomplete: bool
@@ -356,14 +401,37 @@ def _print_report(report: ScanReport, chosen: ScanOptions, fmt: str) -> None:
         explain=chosen.explain,
         quiet=chosen.quiet,
         summary_only=chosen.summary_only,
+        show_compliant=chosen.show_compliant,
     )
-    text = get_formatter(fmt, options).format(report)
+    if fmt == "text" and chosen.summary_only and not chosen.quiet and report.diagnostics:
+        # The summary counts the diagnostics in one line instead of listing each one.
+        from dataclasses import replace
+
+        text = get_formatter(fmt, options).format(replace(report, diagnostics=[]))
+        count = _diagnostics_count(report)
+        text += (click.style(count, fg="yellow") if options.color else count) + "\n"
+    else:
+        text = get_formatter(fmt, options).format(report)
     if chosen.output is None:
         click.echo(text, nl=False)
         return
     _write(chosen.output, text)
     if not chosen.quiet:
         _say(f"wrote {chosen.output} ({len(report.findings)} findings)")
+
+
+def _diagnostics_count(report: ScanReport) -> str:
+    """The diagnostics of a report in one line: how many, in how many files, of which kinds."""
+    kinds: dict[str, int] = {}
+    for diagnostic in report.diagnostics:
+        kinds[diagnostic.kind] = kinds.get(diagnostic.kind, 0) + 1
+    listed = ", ".join(
+        f"{n} {kind}" for kind, n in sorted(kinds.items(), key=lambda i: (-i[1], i[0]))
+    )
+    total, files = len(report.diagnostics), len({d.path for d in report.diagnostics})
+    counted = f"{total} diagnostic{'s' if total != 1 else ''}"
+    counted += f" in {files} file{'s' if files != 1 else ''}"
+    return f"{counted}: {listed} (run without --summary to list them)"
 
 
 def _write(path: Path, text: str) -> None:
@@ -449,6 +517,7 @@ def _rule_json(item: Rule) -> dict[str, object]:
 @click.option("--update", is_flag=True, help="Only remove the entries whose finding is gone.")
 @click.option("--force", is_flag=True, help="Rewrite the baseline with today's findings.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, help="Worker processes.")
+@ALL_FILES_OPTION
 @CONFIG_OPTION
 def baseline(
     paths: tuple[str, ...],
@@ -456,6 +525,7 @@ def baseline(
     update: bool,
     force: bool,
     jobs: int | None,
+    all_files: bool,
     config: Path | None,
 ) -> None:
     """Record today's findings in PATHS as the baseline, so CI fails only on new ones."""
@@ -463,7 +533,7 @@ def baseline(
 
     if update and force:
         fail("--update and --force cannot be used together")
-    settings = _settings(config, paths)
+    settings = _settings(config, paths, all_files=all_files)
     target = api.baseline_path(file_, settings)
     request = api.ScanRequest(api.targets(paths, settings), jobs=jobs)
     mode: api.BaselineMode = "update" if update else "force" if force else "create"
@@ -471,6 +541,7 @@ def baseline(
 
     done = api.update_baseline(request, settings, target, mode, _bar)
     click.echo(f"mockguard: {printable(done)}")
+    _discovery_notes(request.paths, settings, request.discovered)
 
 
 @main.command()
@@ -485,7 +556,7 @@ def verify(config: Path | None, output_format: str) -> None:
     from mockguard.factory.verify import verify_kinds
     from mockguard.report.safe import json_text, printable
 
-    settings = _settings(config, ())
+    settings = _settings(config, (), discovers=False)
     for folder in (settings.root / "src", settings.root):
         if folder.is_dir() and str(folder) not in sys.path:
             sys.path.insert(0, str(folder))
@@ -532,10 +603,15 @@ def verify(config: Path | None, output_format: str) -> None:
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing mockguard.toml.")
 def init(pyproject: bool, force: bool) -> None:
-    """Write a commented starter configuration (mockguard.toml) in the current folder."""
+    """Write a commented starter configuration (mockguard.toml) in the current folder,
+    listing the project's own mock factories (classes named *MockFactory with create*
+    methods) and the conftest fixtures that hand them out."""
     from mockguard.config import CONFIG_FILE, PYPROJECT, ConfigError, read_config_file
-    from mockguard.starter import STARTER, as_pyproject_section
+    from mockguard.report.safe import printable
+    from mockguard.starter import as_pyproject_section, describe, find_in_house, starter_text
 
+    found = find_in_house(Path.cwd())
+    starter = starter_text(found)
     if pyproject:
         target = Path(PYPROJECT)
         existing = ""
@@ -547,16 +623,18 @@ def init(pyproject: bool, force: bool) -> None:
             except ConfigError as exc:
                 fail(str(exc))
         text = (
-            existing.rstrip("\n") + "\n" + as_pyproject_section()
+            existing.rstrip("\n") + "\n" + as_pyproject_section(starter)
             if existing
-            else as_pyproject_section().lstrip()
+            else as_pyproject_section(starter).lstrip()
         )
     else:
         target = Path(CONFIG_FILE)
         if target.exists() and not force:
             fail(f"{target} already exists (use --force to overwrite it)")
-        text = STARTER
+        text = starter
     _write(target, text)
+    for line in describe(found):
+        click.echo(printable(f"mockguard: {line}"))
     click.echo(f"mockguard: wrote a starter configuration to {target}")
 
 
@@ -578,6 +656,7 @@ def init(pyproject: bool, force: bool) -> None:
 )
 @click.option("--suggest", is_flag=True, help="Print a factory kind for each cluster.")
 @TEXT_OR_JSON
+@ALL_FILES_OPTION
 @CONFIG_OPTION
 def dupes(
     paths: tuple[str, ...],
@@ -585,6 +664,7 @@ def dupes(
     similarity: float,
     suggest: bool,
     output_format: str,
+    all_files: bool,
     config: Path | None,
 ) -> None:
     """List copies of the same mock setup in PATHS, largest cluster first."""
@@ -593,9 +673,10 @@ def dupes(
     from mockguard.report.safe import json_text, printable
     from mockguard.shapes import suggest_kind
 
-    settings = _settings(config, paths)
+    settings = _settings(config, paths, all_files=all_files)
     request = api.ScanRequest(api.targets(paths, settings))
     clusters = api.dupes(request, settings, min_size=min_size, similarity=similarity)
+    _discovery_notes(request.paths, settings, request.discovered, counts=output_format == "text")
     catalog = kind_catalog(settings)
     if output_format == "json":
         document = [
@@ -657,6 +738,7 @@ def _cluster_json(group: Cluster, suggested: str | None) -> dict[str, Any]:
     "goes); a file whose rewrite changes any outcome is reverted. Without a report, only "
     "the exit status is compared.",
 )
+@ALL_FILES_OPTION
 @CONFIG_OPTION
 def fix(
     paths: tuple[str, ...],
@@ -664,18 +746,20 @@ def fix(
     category: str | None,
     select: str | None,
     check_tests: str | None,
+    all_files: bool,
     config: Path | None,
 ) -> None:
     """Rewrite ad-hoc mocks in PATHS into factory calls where a factory kind covers them."""
     from mockguard import api
     from mockguard.report.safe import printable
 
-    settings = _settings(config, paths)
+    settings = _settings(config, paths, all_files=all_files)
     if select is not None and "MG101" not in {c.strip().upper() for c in select.split(",")}:
         fail("fix rewrites MG101 sites (a construction and the wiring after it); --select MG101")
     categories = [c.strip() for c in category.split(",") if c.strip()] if category else None
     request = api.ScanRequest(api.targets(paths, settings))
     outcomes = api.plan_fix(request, settings, categories)
+    _discovery_notes(request.paths, settings, request.discovered)
 
     def say(text: str, err: bool = False) -> None:  # names and code come from the files
         click.echo(printable(text, keep="\t"), err=err)
@@ -757,6 +841,7 @@ def _fix_summary(outcomes: list[FileOutcome], reverted: list[FileOutcome] | None
 )
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the blob cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no closing line.")
+@ALL_FILES_OPTION
 @CONFIG_OPTION
 def history(
     repo: Path | None,
@@ -770,6 +855,7 @@ def history(
     output: Path | None,
     no_cache: bool,
     quiet: bool,
+    all_files: bool,
     config: Path | None,
 ) -> None:
     """Count the ad-hoc test doubles of each commit of REPO (default: .), from git objects."""
@@ -784,7 +870,7 @@ def history(
     try:
         top = repository_root((repo or Path(".")).resolve())
         commits = select_commits(top, branch=branch, since=since, until=until, every=every, by=by)
-        settings = _settings(config, (str(top),))
+        settings = _settings(config, (str(top),), all_files=all_files)
         with nullcontext(None) if quiet else _bar(len(commits), "Commits", 2) as advance:
             run = walk(
                 top,
@@ -846,6 +932,7 @@ def history(
 @click.option(
     "--dupes/--no-dupes", default=True, show_default=True, help="Add the duplicate setup clusters."
 )
+@ALL_FILES_OPTION
 @CONFIG_OPTION
 def report(
     paths: tuple[str, ...],
@@ -855,6 +942,7 @@ def report(
     history: bool,
     max_commits: int,
     dupes: bool,
+    all_files: bool,
     config: Path | None,
 ) -> None:
     """Write one self-contained HTML report of PATHS: numbers, charts, trend, findings."""
@@ -862,9 +950,11 @@ def report(
     from mockguard.report import FormatOptions, ReportExtras, get_formatter
     from mockguard.report.safe import printable
 
-    settings = _settings(config, paths)
+    settings = _settings(config, paths, all_files=all_files)
     targets = api.targets(paths, settings)
-    scanned = api.scan(api.ScanRequest(targets, shapes=dupes), settings, _bar)
+    request = api.ScanRequest(targets, shapes=dupes)
+    scanned = api.scan(request, settings, _bar)
+    _discovery_notes(request.paths, settings, request.discovered)
     if use_baseline or baseline_file:
         api.apply_baseline(scanned, api.baseline_path(baseline_file, settings), settings, targets)
     clusters = api.report_clusters(scanned) if dupes else None
@@ -893,7 +983,7 @@ def cache_clear(config: Path | None) -> None:
     from mockguard.api import clear_cache
     from mockguard.report.safe import printable
 
-    click.echo(f"mockguard: {printable(clear_cache(_settings(config, ())))}")
+    click.echo(f"mockguard: {printable(clear_cache(_settings(config, (), discovers=False)))}")
 
 
 def run() -> None:

@@ -2,6 +2,9 @@
 
 Every key is optional. An unknown key or a value of the wrong type is a :class:`ConfigError`
 whose one-line message names the file and the key, with a "did you mean" where one fits.
+
+What test code is (a scan reads only that unless `all-files`) comes from the pytest config
+pytest itself would use: :func:`with_test_files` reads its `python_files`, as strictly.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mockguard.categories import BUILTIN_CATEGORIES, CategorySpec
+from mockguard.categories import BUILTIN_CATEGORIES, GENERIC, CategorySpec
 from mockguard.findings import DEFAULT_RULES, RULE_CODES, SEVERITIES, RuleCode, Severity
 from mockguard.io import read_regular
 
@@ -56,6 +59,12 @@ DEFAULT_FACTORIES: tuple[str, ...] = (
 )
 DEFAULT_FACTORY_FIXTURES: tuple[str, ...] = ("mock_factory",)
 DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024
+# pytest's default `python_files`: what a scan takes for test modules unless the project's
+# pytest config says otherwise.
+DEFAULT_PYTHON_FILES: tuple[str, ...] = ("test_*.py", "*_test.py")
+# More test-file patterns than any project writes is a mistake or an attack (each file
+# discovered is matched against every pattern).
+MAX_TEST_PATTERNS = 256
 FORMATS = ("text", "json", "sarif", "github", "html")
 DEFAULT_SELECT: tuple[RuleCode, ...] = DEFAULT_RULES
 # A config file is small: a bigger one, or one nested deeper than any config needs, is a
@@ -119,6 +128,17 @@ class Settings:
     cache_dir: str = ""
     kinds: tuple[KindConfig, ...] = ()
     events: EventsConfig = field(default_factory=EventsConfig)
+    # Built-in categories switched off (`[tool.mockguard.categories] agent = false`).
+    disabled_categories: tuple[str, ...] = ()
+    # Scan every Python file a walk meets, not only test code (see `mockguard.scan.files`).
+    all_files: bool = False
+    # What test code is, without all_files: pytest's `python_files`, conftest.py, and any
+    # file below a folder named `tests` or `test`. The folder names count from below
+    # `test_root` (the folder above pytest's rootdir, or the project root when no config
+    # was found); None: from below the project root.
+    python_files: tuple[str, ...] = DEFAULT_PYTHON_FILES
+    python_files_source: str | None = None
+    test_root: Path | None = None
 
     def configured_severity(self, code: str, category: str) -> Severity | None:
         """The severity the config gives a finding: its category's, else its rule's, else
@@ -197,39 +217,78 @@ def _check_keys(reader: _Reader, table: Mapping[str, Any], known: tuple[str, ...
             )
 
 
-_CATEGORY_KEYS = ("names", "attributes", "specs", "patch-targets", "severity")
+_CLUE_KEYS = ("names", "attributes", "specs", "patch-targets", "modules")
+_CATEGORY_KEYS = (*_CLUE_KEYS, "vetoes", "severity", "replace")
+_BUILTINS = {c.name: c for c in BUILTIN_CATEGORIES}
+_BUILTIN_NAMES = tuple(_BUILTINS)
 
 
 def _read_category(reader: _Reader, name: str, raw: Any) -> CategorySpec:
     table = reader.table(name, raw)
     sub = _Reader(reader.source, f"{reader.prefix}{name}.")
     _check_keys(sub, table, _CATEGORY_KEYS)
-    if name == "generic":
-        raise reader.fail(name, "is the fallback category and takes no clues")
     return CategorySpec(
         name=name,
         names=sub.str_list("names", table.get("names", [])),
         attributes=sub.str_list("attributes", table.get("attributes", [])),
         specs=sub.str_list("specs", table.get("specs", [])),
         patch_targets=sub.str_list("patch-targets", table.get("patch-targets", [])),
+        modules=sub.str_list("modules", table.get("modules", [])),
+        vetoes=sub.str_list("vetoes", table.get("vetoes", [])),
         severity=(
             sub.string("severity", table["severity"], SEVERITIES) if "severity" in table else None
         ),
     )
 
 
-def _categories(reader: _Reader, raw: Any) -> tuple[CategorySpec, ...]:
-    builtins = {c.name: c for c in BUILTIN_CATEGORIES}
+def _categories(reader: _Reader, raw: Any) -> tuple[tuple[CategorySpec, ...], tuple[str, ...]]:
+    """The categories in use and the built-in ones switched off. A table adds a category
+    (or, named after a built-in, adds clues to it; with `replace = true`, replaces its
+    clues); `NAME = false` switches a built-in off, `NAME = true` leaves it on."""
+    builtins: dict[str, CategorySpec | None] = dict(_BUILTINS)
     custom: list[CategorySpec] = []
+    sub = _Reader(reader.source, f"{reader.prefix}categories.")
     for name, value in reader.table("categories", raw).items():
-        sub = _Reader(reader.source, f"{reader.prefix}categories.")
+        if name == GENERIC:
+            raise sub.fail(
+                name, "is the fallback category: it cannot be switched off and takes no clues"
+            )
+        if isinstance(value, bool):
+            if name not in builtins:
+                raise sub.fail(
+                    name,
+                    "must be a table: only a built-in category can be switched on or off "
+                    f"({', '.join(_BUILTIN_NAMES)})" + _suggest(name, _BUILTIN_NAMES),
+                )
+            builtins[name] = _BUILTINS[name] if value else None
+            continue
+        if name in builtins and not isinstance(value, dict):
+            raise sub.fail(
+                name, "must be a table of clues, or true or false to switch the category on or off"
+            )
         spec = _read_category(sub, name, value)
-        if name in builtins:
-            builtins[name] = builtins[name].extended(spec)
-        else:
+        table: Mapping[str, Any] = value
+        inner = _Reader(reader.source, f"{sub.prefix}{name}.")
+        replace = inner.boolean("replace", table["replace"]) if "replace" in table else False
+        if name not in builtins:
+            if replace:
+                raise inner.fail("replace", "applies to built-in categories only")
             custom.append(spec)
+            continue
+        if replace:
+            if not any(table.get(key) for key in _CLUE_KEYS):
+                raise inner.fail(
+                    "replace",
+                    "leaves the category without clues: give names, attributes, specs, "
+                    f"patch-targets or modules, or switch it off with `{name} = false`",
+                )
+            builtins[name] = spec
+        else:
+            builtins[name] = (builtins[name] or _BUILTINS[name]).extended(spec)
     # Custom categories come first: on a tie they win over the built-ins.
-    return tuple(custom) + tuple(builtins.values())
+    kept = tuple(c for c in builtins.values() if c is not None)
+    disabled = tuple(name for name, spec in builtins.items() if spec is None)
+    return tuple(custom) + kept, disabled
 
 
 def _severity(reader: _Reader, raw: Any) -> tuple[tuple[str, str], ...]:
@@ -299,6 +358,7 @@ _KEYS: dict[str, _Parser] = {
     "ignore": lambda r, k, v: ("ignore", r.rule_codes(k, v)),
     "severity": lambda r, k, v: ("severity", _severity(r, v)),
     "categories": lambda r, k, v: ("categories", _categories(r, v)),
+    "all-files": lambda r, k, v: ("all_files", r.boolean(k, v)),
     "baseline": lambda r, k, v: ("baseline", r.string(k, v)),
     "format": lambda r, k, v: ("format", r.string(k, v, FORMATS)),
     "max-file-size": lambda r, k, v: ("max_file_size", r.integer(k, v, 1)),
@@ -319,6 +379,8 @@ def parse_table(table: Mapping[str, Any], source: Path, prefix: str = "") -> dic
     for key, raw in table.items():
         attr, value = _KEYS[key](reader, key, raw)
         values[attr] = value
+    if "categories" in values:
+        values["categories"], values["disabled_categories"] = values["categories"]
     ignore = values.pop("ignore", ())
     if ignore:
         select = values.get("select", DEFAULT_SELECT)
@@ -444,6 +506,163 @@ def load_settings(config: Path | None = None, start: Path | None = None) -> Sett
         if attr in values:
             _inside_project(reader, key, values[attr], root)
     return Settings(root=root, config_path=path, **values)
+
+
+# ------------------------------------------------------------------ pytest's test files
+
+# The files pytest reads its configuration from, in its order of precedence within a
+# folder, and where each keeps it: a TOML table path, or an INI section.
+_PYTEST_CONFIGS: tuple[tuple[str, str], ...] = (
+    ("pytest.toml", "pytest"),
+    (".pytest.toml", "pytest"),
+    ("pytest.ini", "pytest"),
+    (".pytest.ini", "pytest"),
+    (PYPROJECT, "tool.pytest"),
+    ("tox.ini", "pytest"),
+    ("setup.cfg", "tool:pytest"),
+)
+# Files that count as pytest's config even without a section of pytest's.
+_ALWAYS_PYTEST = frozenset({"pytest.toml", ".pytest.toml", "pytest.ini", ".pytest.ini"})
+
+
+def with_test_files(settings: Settings, start: Path | None = None) -> Settings:
+    """The settings with what test code is, from the pytest config pytest itself would use
+    for the tests under `start` (the nearest folder from `start` upwards holding one of
+    pytest's config files with a pytest section): its `python_files`, and the folder whose
+    subfolders named `tests` or `test` hold test code. Unchanged with `all_files`.
+
+    A config pytest could not read either, or a `python_files` of the wrong type, is a
+    :class:`ConfigError` naming the file and the key."""
+    if settings.all_files:
+        return settings
+    start = (start or Path.cwd()).resolve()
+    patterns, source, rootdir = _pytest_python_files(start)
+    if rootdir is not None:
+        # pytest's rootdir counts itself: a `tests/pytest.ini` makes `tests` a test folder.
+        test_root = rootdir.parent
+    elif settings.config_path is not None:
+        test_root = settings.root.parent
+    else:
+        test_root = settings.root
+    shown = str(_display(source)) if source is not None else None
+    return _replace(settings, python_files=patterns, python_files_source=shown, test_root=test_root)
+
+
+def _replace(settings: Settings, **changes: Any) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)
+
+
+def _pytest_python_files(start: Path) -> tuple[tuple[str, ...], Path | None, Path | None]:
+    """`python_files` of the pytest config found from `start` upwards (the defaults when it
+    sets none), the config file, and pytest's rootdir (its folder; else the folder of the
+    nearest pyproject.toml, as pytest picks; else None)."""
+    nearest_pyproject: Path | None = None
+    for folder in (start, *start.parents):
+        for name, section in _PYTEST_CONFIGS:
+            candidate = folder / name
+            try:
+                if not candidate.is_file():
+                    continue
+            except OSError:
+                continue
+            if name == PYPROJECT and nearest_pyproject is None:
+                nearest_pyproject = folder
+            found = _pytest_section(candidate, section, name in _ALWAYS_PYTEST)
+            if found is None:
+                continue
+            table, prefix = found
+            if "python_files" not in table:
+                return DEFAULT_PYTHON_FILES, candidate, folder
+            return _test_patterns(candidate, prefix, table["python_files"]), candidate, folder
+    return DEFAULT_PYTHON_FILES, None, nearest_pyproject
+
+
+def _pytest_section(path: Path, section: str, always: bool) -> tuple[Mapping[str, Any], str] | None:
+    """pytest's settings in one of its config files and their key prefix, or None when
+    the file holds none (then pytest looks further up)."""
+    shown = _display(path)
+    if path.suffix == ".toml":
+        try:
+            quick = read_regular(path, MAX_CONFIG_SIZE)
+        except OSError as exc:
+            raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+        if not always and b"pytest" not in quick:
+            return None  # most pyproject files configure no pytest: no parse
+        document: Any = _load_toml(path)
+        if path.name == PYPROJECT:
+            tool = document.get("tool")
+            pytest_table = tool.get("pytest") if isinstance(tool, dict) else None
+            if pytest_table is None:
+                return None
+            if not isinstance(pytest_table, dict):
+                raise ConfigError(f"{shown}: `tool.pytest` must be a table")
+            if "ini_options" in pytest_table:
+                options = pytest_table["ini_options"]
+                if not isinstance(options, dict):
+                    raise ConfigError(f"{shown}: `tool.pytest.ini_options` must be a table")
+                return options, "tool.pytest.ini_options."
+            return pytest_table, "tool.pytest."
+        table = document.get("pytest")
+        if table is None:
+            return {}, "pytest."
+        if not isinstance(table, dict):
+            raise ConfigError(f"{shown}: `pytest` must be a table")
+        return table, "pytest."
+    sections = _read_ini(path)
+    if sections is None or section not in sections:
+        return ({}, f"[{section}] ") if always else None
+    return sections[section], f"[{section}] "
+
+
+def _read_ini(path: Path) -> dict[str, dict[str, str]] | None:
+    """The sections of an INI file (None when it cannot hold pytest's), read as pytest
+    reads them: no interpolation, `#` and `;` comments, indented lines continue a value."""
+    import configparser
+
+    shown = _display(path)
+    try:
+        data = read_regular(path, MAX_CONFIG_SIZE)
+    except OSError as exc:
+        raise ConfigError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    if b"pytest" not in data:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{shown}: not valid UTF-8") from None
+    parser = configparser.RawConfigParser(strict=False, interpolation=None, default_section="\0")
+    try:
+        parser.read_string(text, str(shown))
+    except configparser.Error as exc:
+        where = getattr(exc, "lineno", None)
+        if where is None and isinstance(exc, configparser.ParsingError) and exc.errors:
+            where = exc.errors[0][0]
+        line = f" (line {where})" if where else ""
+        raise ConfigError(f"{shown}: not a valid INI file{line}: pytest cannot read it") from None
+    return {name: dict(parser.items(name)) for name in parser.sections()}
+
+
+def _test_patterns(path: Path, prefix: str, value: Any) -> tuple[str, ...]:
+    """`python_files`: a list of glob patterns, or one string of them split as a shell
+    splits words (as pytest splits it)."""
+    import shlex
+
+    key = f"`{prefix}python_files`" if not prefix.startswith("[") else f"{prefix}`python_files`"
+    shown = _display(path)
+    if isinstance(value, str):
+        try:
+            patterns = shlex.split(value)
+        except ValueError as exc:
+            raise ConfigError(f"{shown}: {key} cannot be split into patterns: {exc}") from None
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        patterns = list(value)
+    else:
+        raise ConfigError(f"{shown}: {key} must be a list of strings or a string of patterns")
+    if len(patterns) > MAX_TEST_PATTERNS:
+        raise ConfigError(f"{shown}: {key} has more than {MAX_TEST_PATTERNS} patterns")
+    return tuple(patterns)
 
 
 def _inside_project(reader: _Reader, key: str, value: str, root: Path) -> None:

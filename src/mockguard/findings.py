@@ -29,6 +29,8 @@ EvidenceKind = Literal[
     "member",
     "method",
     "scope",
+    "library",
+    "real-object",
 ]
 DiagnosticKind = Literal[
     "broken-symlink",
@@ -168,13 +170,36 @@ class Place:
     context: str = ""  # the construction's site context (see Finding.context)
 
 
+@dataclass(frozen=True, slots=True)
+class CompliantCall:
+    """One test double made through a mock factory: a compliant site, never a finding.
+
+    `call` is what the site calls, as written: the callee (`AppMockFactory.create_websocket_mock`,
+    `self.factory.create_agent_mock`) and, when the first argument is a string, that argument
+    (`mock_factory.create("database_session")`). Lines are 1-based; the column is a 0-based
+    character offset, as a finding's.
+    """
+
+    path: str
+    line: int
+    col: int
+    category: str
+    call: str
+    scope: str = ""
+
+    @property
+    def sort_key(self) -> tuple[str, int, int]:
+        return (self.path, self.line, self.col)
+
+
 @dataclass(slots=True)
 class FileResult:
     """Everything the scan learned about one file."""
 
     path: str
     findings: list[Finding] = field(default_factory=list)
-    compliant: dict[str, int] = field(default_factory=dict)
+    # Every factory call of the file, in site order (`compliant` counts them by category).
+    compliant_calls: list[CompliantCall] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     parsed: bool = False
     # What the cache keys on: the content's hash and the stat it was read with.
@@ -187,3 +212,15 @@ class FileResult:
     suppressions: dict[int, frozenset[str] | None] = field(default_factory=dict)
     # With MG401 on: the setup shape of each MG101 site, and where it is.
     shapes: list[tuple[Shape, Place]] = field(default_factory=list)
+    # The other files this result was decided from (the conftest.py files and in-house
+    # factory modules read to recognise factory calls), as (absolute path, content hash;
+    # "" for a file that was not there): a change to one of them scans this file again.
+    depends: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def compliant(self) -> dict[str, int]:
+        """category -> number of factory calls."""
+        counts: dict[str, int] = {}
+        for call in self.compliant_calls:
+            counts[call.category] = counts.get(call.category, 0) + 1
+        return counts

@@ -16,7 +16,7 @@ EVIL_SOURCE = (
 
 def test_github_commands_cannot_be_forged(run_cli, tmp_path: Path) -> None:
     (tmp_path / EVIL_NAME).write_text(EVIL_SOURCE)
-    result = run_cli("scan", "--format", "github", ".", cwd=tmp_path)
+    result = run_cli("scan", "--format", "github", "--all-files", ".", cwd=tmp_path)
     lines = result.stdout.splitlines()
     assert len(lines) == 2  # the summary and one annotation: nothing injected a line
     annotation = lines[1]
@@ -29,9 +29,11 @@ def test_json_and_sarif_are_serialised(run_cli, tmp_path: Path) -> None:
     (tmp_path / EVIL_NAME).write_text(EVIL_SOURCE)
     from urllib.parse import unquote
 
-    found = json.loads(run_cli("scan", "--format", "json", ".", cwd=tmp_path).stdout)
+    found = json.loads(run_cli("scan", "--format", "json", "--all-files", ".", cwd=tmp_path).stdout)
     assert found["findings"][0]["path"] == EVIL_NAME
-    sarif = json.loads(run_cli("scan", "--format", "sarif", ".", cwd=tmp_path).stdout)
+    sarif = json.loads(
+        run_cli("scan", "--format", "sarif", "--all-files", ".", cwd=tmp_path).stdout
+    )
     location = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert unquote(location["artifactLocation"]["uri"]) == EVIL_NAME
 

@@ -27,7 +27,7 @@ def test_big_files_and_deep_nesting_are_diagnostics(run_cli, tmp_path: Path) -> 
         "from unittest.mock import Mock\nx = " + "[" * 5000 + "]" * 5000 + "\n"
     )
     (tmp_path / "fine.py").write_text(MOCKED)
-    result = run_cli("scan", "--format", "json", ".", cwd=tmp_path)
+    result = run_cli("scan", "--format", "json", "--all-files", ".", cwd=tmp_path)
     document = json.loads(result.stdout)
     assert {d["path"]: d["kind"] for d in document["diagnostics"]} == {
         "big.py": "too-large",

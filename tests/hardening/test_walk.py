@@ -259,7 +259,8 @@ def test_discovery_agrees_with_git_ls_files(tmp_path: Path, seed: int) -> None:
     root = tmp_path / "repo"
     root.mkdir()
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
-    (root / "mockguard.toml").write_text("exclude = []\n")
+    # Every Python file, as git lists them (the random names are not test files).
+    (root / "mockguard.toml").write_text("exclude = []\nall-files = true\n")
     random_tree(root, random.Random(seed))
     listed = subprocess.run(
         ["git", "-c", "core.excludesFile=/dev/null", "ls-files", "-z", "-o", "--exclude-standard"],

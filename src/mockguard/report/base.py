@@ -20,6 +20,8 @@ class FormatOptions:
     quiet: bool = False
     summary_only: bool = False
     width: int = 100
+    # Text: list each compliant factory call after the findings (JSON always lists them).
+    show_compliant: bool = False
 
 
 @dataclass(frozen=True)

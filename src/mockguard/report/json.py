@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockguard import __version__
-from mockguard.findings import Diagnostic, Finding
+from mockguard.findings import CompliantCall, Diagnostic, Finding
 from mockguard.report.base import Formatter
 from mockguard.report.model import ScanReport
 from mockguard.report.safe import json_text
@@ -61,6 +61,7 @@ class JsonFormatter(Formatter):
             "findings": [self._finding(f, report) for f in report.findings],
             "suppressed": [self._finding(f, report) for f in report.suppressed],
             "diagnostics": [self._diagnostic(d) for d in report.diagnostics],
+            "compliant": [self._compliant(c) for c in report.compliant_calls],
             **self._baseline(report),
         }
 
@@ -102,6 +103,17 @@ class JsonFormatter(Formatter):
                 for e in finding.evidence
             ]
         return item
+
+    @staticmethod
+    def _compliant(call: CompliantCall) -> dict[str, Any]:
+        return {
+            "path": call.path,
+            "line": call.line,
+            "column": call.col + 1,
+            "category": call.category,
+            "call": call.call,
+            "scope": call.scope,
+        }
 
     @staticmethod
     def _diagnostic(diagnostic: Diagnostic) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from mockguard.catalog import KindCatalog
 from mockguard.categories import GENERIC
-from mockguard.findings import Diagnostic, FileResult, Finding, Place, Shape
+from mockguard.findings import CompliantCall, Diagnostic, FileResult, Finding, Place, Shape
 from mockguard.scan.rules import RULES
 
 if TYPE_CHECKING:
@@ -64,6 +64,8 @@ class ScanReport:
     suppressed: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     compliant: dict[str, int] = field(default_factory=dict)
+    # Every factory call (what `compliant` counts), in site order.
+    compliant_calls: list[CompliantCall] = field(default_factory=list)
     files_scanned: int = 0
     files_parsed: int = 0
     elapsed: float = 0.0
@@ -88,8 +90,9 @@ class ScanReport:
         for finding in result.findings:
             (self.suppressed if finding.suppressed else self.findings).append(finding)
         self.diagnostics.extend(result.diagnostics)
-        for category, count in result.compliant.items():
-            self.compliant[category] = self.compliant.get(category, 0) + count
+        for call in result.compliant_calls:
+            self.compliant[call.category] = self.compliant.get(call.category, 0) + 1
+        self.compliant_calls.extend(result.compliant_calls)
         self.shapes.extend(result.shapes)
         if result.suppressions:
             self.suppressions[result.path] = result.suppressions
@@ -99,6 +102,7 @@ class ScanReport:
         self.findings.sort(key=lambda f: f.sort_key)
         self.suppressed.sort(key=lambda f: f.sort_key)
         self.diagnostics.sort(key=lambda d: d.sort_key)
+        self.compliant_calls.sort(key=lambda c: c.sort_key)
 
     def apply_baseline(
         self,

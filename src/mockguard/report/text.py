@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import io
 from itertools import groupby
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from mockguard.findings import Finding
+from mockguard.findings import CompliantCall, Finding
 from mockguard.report.base import Formatter
 from mockguard.report.model import ScanReport, percent, plural
 from mockguard.report.safe import printable
 from mockguard.scan.rules import message
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class TextFormatter(Formatter):
@@ -40,6 +44,9 @@ class TextFormatter(Formatter):
         if self.options.quiet:
             for finding in report.findings:
                 console.print(Text(self._line(finding)))
+            if self.options.show_compliant:
+                for call in report.compliant_calls:
+                    console.print(Text(self._compliant_line(call)))
             return buffer.getvalue()
         console.print(self._table(report))
         if report.baseline is not None:
@@ -57,6 +64,8 @@ class TextFormatter(Formatter):
                         for line in self._explanation(finding):
                             console.print(Text(f"    {printable(line)}", style="dim"))
                 console.print()
+        if self.options.show_compliant and not self.options.summary_only:
+            self._print_compliant(console, report)
         if report.diagnostics:
             console.print(Text(f"{len(report.diagnostics)} diagnostic(s):", style="yellow"))
             for d in report.diagnostics:
@@ -128,6 +137,33 @@ class TextFormatter(Formatter):
             f" {printable(message(finding))} ",
             (printable(f"[{finding.category}]"), "cyan"),
         )
+
+    @staticmethod
+    def _compliant_line(call: CompliantCall) -> str:
+        """`path:line:col: compliant CALL [category]`, printable."""
+        return printable(
+            f"{call.path}:{call.line}:{call.col + 1}: compliant {call.call} [{call.category}]"
+        )
+
+    @staticmethod
+    def _print_compliant(console: Console, report: ScanReport) -> None:
+        """The factory calls, one line each, after the findings: marked and dimmed."""
+        calls = report.compliant_calls
+        if not calls:
+            console.print(Text("No compliant factory calls.", style="dim"))
+            console.print()
+            return
+        console.print(Text(f"{plural(len(calls), 'compliant factory call')}:", style="green"))
+        for call in calls:
+            console.print(
+                Text.assemble(
+                    (printable(f"{call.path}:{call.line}:{call.col + 1}: "), "dim"),
+                    ("compliant", "green"),
+                    (f" {printable(call.call)} ", "dim"),
+                    (printable(f"[{call.category}]"), "dim cyan"),
+                )
+            )
+        console.print()
 
     @staticmethod
     def _explanation(finding: Finding) -> list[str]:

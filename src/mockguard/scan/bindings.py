@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-SourceKind = Literal["import", "param", "assign", "with", "global", "other"]
+# `fallback`: an assignment in an `except ImportError` handler to a name the `try` imports.
+SourceKind = Literal["import", "param", "assign", "with", "global", "other", "fallback"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,19 +101,61 @@ def import_sources(node: ast.Import | ast.ImportFrom) -> Iterator[tuple[str, Sou
 
 def collect_sources(body: Iterable[ast.stmt]) -> dict[str, list[Source]]:
     """Every name bound directly in a block of statements, descending into compound
-    statements but not into nested functions or classes (whose names it does record)."""
+    statements but not into nested functions or classes (whose names it does record).
+
+    An import fallback (`try: from x import Real` / `except ImportError: Real = MagicMock`)
+    binds the name to the real import: the assignment in the handler is a `fallback`,
+    which resolves to nothing."""
     sources: dict[str, list[Source]] = {}
-    stack: list[ast.AST] = list(body)
+    # Each node with the names whose assignments under it are import fallbacks.
+    stack: list[tuple[ast.AST, frozenset[str]]] = [(node, _NONE) for node in body]
     while stack:
-        node = stack.pop()
+        node, fallbacks = stack.pop()
         for name, source in _bindings(node):
+            if name in fallbacks and source.kind in ("assign", "other"):
+                source = Source("fallback", node=source.node)
             sources.setdefault(name, []).append(source)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
+        imported = _imported_in_try(node)
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case, ast.pattern)):
-                stack.append(child)
+                inner = fallbacks
+                if imported and isinstance(child, ast.ExceptHandler) and _catches_import(child):
+                    inner = fallbacks | imported
+                stack.append((child, inner))
     return sources
+
+
+_NONE: frozenset[str] = frozenset()
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_TRY: tuple[type[ast.AST], ...] = (ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else []))
+
+
+def _imported_in_try(node: ast.AST) -> frozenset[str]:
+    """The names a `try` statement's body binds by importing them ("" for anything else)."""
+    body: list[ast.stmt] | None = getattr(node, "body", None)
+    if body is None or not isinstance(node, _TRY):
+        return _NONE
+    names: set[str] = set()
+    stack: list[ast.AST] = list(body)
+    while stack:
+        statement = stack.pop()
+        if isinstance(statement, (ast.Import, ast.ImportFrom)):
+            names.update(name for name, _ in import_sources(statement) if name != "*")
+        elif not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(c for c in ast.iter_child_nodes(statement) if isinstance(c, ast.stmt))
+    return frozenset(names)
+
+
+def _catches_import(handler: ast.ExceptHandler) -> bool:
+    """True for `except ImportError`, `except ModuleNotFoundError`, or a tuple with one."""
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(
+        (dotted(kind) or "").rsplit(".", 1)[-1] in _IMPORT_ERRORS
+        for kind in kinds
+        if kind is not None
+    )
 
 
 def _bindings(node: ast.AST) -> Iterator[tuple[str, Source]]:

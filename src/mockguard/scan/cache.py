@@ -7,7 +7,9 @@ unless its last change came less than RACY_NS before the scan that recorded it (
 the same clock tick leaves the stat as it was: such a file is read and hashed again, as
 git treats "racily clean" files). A file whose content hash is unchanged is not parsed
 again. The key holds the tool version and a hash of every setting that changes results, so
-a new version or a config change starts afresh.
+a new version or a config change starts afresh. A result that was decided from other files
+too (the conftest.py files and in-house factory modules that say which calls are factory
+calls) keeps their content hashes: when one of them changed, the file is scanned again.
 
 The file is signed and kept in the cache folder (:mod:`mockguard.scan.cachedir`): one this
 machine did not write is ignored and rewritten. Each entry is then checked field by field;
@@ -25,9 +27,10 @@ from pathlib import Path
 from typing import Any, get_args
 
 from mockguard import __version__
-from mockguard.config import Settings
+from mockguard.config import DEFAULT_MAX_FILE_SIZE, Settings
 from mockguard.findings import (
     RULE_CODES,
+    CompliantCall,
     Diagnostic,
     DiagnosticKind,
     FileResult,
@@ -36,8 +39,11 @@ from mockguard.findings import (
     Shape,
 )
 from mockguard.scan.cachedir import CACHE_DIR, CacheDirError, read_signed, usable, write_signed
+from mockguard.scan.reading import read_source
 
-FORMAT = 4
+# 5: compliant calls are kept as sites (not counts per category), with the files they
+# were decided from.
+FORMAT = 5
 _RESULT_SETTINGS = (
     "root",
     "select",
@@ -76,20 +82,27 @@ def content_digest(data: bytes) -> str:
 class ScanCache:
     """The cached results of one project and configuration."""
 
-    def __init__(self, directory: Path, key: str) -> None:
+    def __init__(
+        self, directory: Path, key: str, max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    ) -> None:
         self.directory = directory
+        self.max_file_size = max_file_size
         self.file = directory / f"scan-{key}.json"
         self._entries: dict[str, Any] = {}
         self._dirty = False
         # Every file this scan reads is read after this moment (see RACY_NS).
         self._started = time.time_ns()
         self._usable = usable(directory)
+        # Content hashes of the files results depend on, as found during this scan.
+        self._dependency_digests: dict[str, str] = {}
         if self._usable:
             self._load()
 
     @classmethod
     def for_settings(cls, settings: Settings, directory: Path | None = None) -> ScanCache:
-        return cls(directory or settings.root / CACHE_DIR, settings_key(settings))
+        return cls(
+            directory or settings.root / CACHE_DIR, settings_key(settings), settings.max_file_size
+        )
 
     def _load(self) -> None:
         document = read_signed(self.file)
@@ -111,6 +124,8 @@ class ScanCache:
             del self._entries[key]  # of the wrong shape: not trusted at all
             self._dirty = True
             return None, None
+        if not self._dependencies_unchanged(result):
+            return None, None  # decided from a file that changed since: parse it again
         try:
             info = os.stat(path)
         except OSError:
@@ -149,6 +164,17 @@ class ScanCache:
         }
         self._dirty = True
 
+    def _dependencies_unchanged(self, result: FileResult) -> bool:
+        """Whether the other files a result was decided from still hold what they held."""
+        for path, digest in result.depends:
+            now = self._dependency_digests.get(path)
+            if now is None:
+                now = _current_digest(path, self.max_file_size)
+                self._dependency_digests[path] = now
+            if now != digest:
+                return False
+        return True
+
     @staticmethod
     def _stat_after(path: str, result: FileResult) -> list[int] | None:
         """The file's stat now, when it still has the size and mtime it was read with."""
@@ -182,11 +208,22 @@ def _stat_of(info: os.stat_result) -> list[int]:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
+def _current_digest(path: str, max_size: int) -> str:
+    """The content hash of a file now ("" when it is not there or cannot be read), as
+    :class:`mockguard.scan.factories.FactoryRegistry` takes it."""
+    data = read_source(path, max_size) if os.path.isfile(path) else None
+    return content_digest(data) if isinstance(data, bytes) else ""
+
+
 def _encode(result: FileResult) -> dict[str, Any]:
     return {
         "path": result.path,
         "parsed": result.parsed,
-        "compliant": result.compliant,
+        "compliant": [
+            [call.line, call.col, call.category, call.call, call.scope]
+            for call in result.compliant_calls
+        ],
+        "depends": [list(pair) for pair in result.depends],
         "diagnostics": [[d.path, d.kind, d.message, d.line] for d in result.diagnostics],
         "findings": [_encode_finding(f) for f in result.findings],
         "suppressions": [
@@ -287,6 +324,11 @@ def _decode_diagnostic(path: str, stored_path: str, row: Any) -> Diagnostic:
     return Diagnostic(path if where == stored_path else where, kind, _str(message), _int(line))
 
 
+def _decode_compliant(path: str, row: Any) -> CompliantCall:
+    line, col, category, call, scope = _list(row, 5)
+    return CompliantCall(path, _int(line), _int(col), _str(category), _str(call), _str(scope))
+
+
 def _decode_shape(path: str, row: Any) -> tuple[Shape, Place]:
     (constructor, spec, members), place = (_list(part) for part in _list(row, 2))
     shape = Shape(_str(constructor), _str(spec), frozenset(_pairs(members)))
@@ -309,7 +351,7 @@ def _decode(path: str, entry: Any) -> FileResult:
     if type(entry) is not dict:
         raise TypeError("not an entry")
     raw = entry["result"]
-    if type(raw) is not dict or type(raw["compliant"]) is not dict:
+    if type(raw) is not dict:
         raise TypeError("not a result")
     size, mtime_ns, *_ = (_int(v) for v in _list(entry["stat"], 4))
     _int(entry["checked_ns"])
@@ -324,7 +366,7 @@ def _decode(path: str, entry: Any) -> FileResult:
     return FileResult(
         path,
         findings=[_decode_finding(path, stored_path, row) for row in _list(raw["findings"])],
-        compliant={_str(k): _int(v) for k, v in raw["compliant"].items()},
+        compliant_calls=[_decode_compliant(path, row) for row in _list(raw["compliant"])],
         diagnostics=[
             _decode_diagnostic(path, stored_path, row) for row in _list(raw["diagnostics"])
         ],
@@ -334,4 +376,5 @@ def _decode(path: str, entry: Any) -> FileResult:
         mtime_ns=mtime_ns,
         suppressions=suppressions,
         shapes=[_decode_shape(path, row) for row in _list(raw["shapes"])],
+        depends=tuple((_str(p), _str(d)) for p, d in (_list(i, 2) for i in _list(raw["depends"]))),
     )

@@ -4,22 +4,32 @@ The visitor collects clues about each finding (the spec class, the patch target,
 the mock is bound to, the attributes configured on it, a double class's name and methods);
 this module turns each clue into weighted votes for categories and picks the winner. The
 votes are kept, so `--explain` can show what decided.
+
+What the replaced object really is counts most: a spec or patch target inside a known
+library (`redis.Redis`, `requests.get`), or defined in the project in a module that imports
+one (read through :mod:`mockguard.scan.project_index`). Then the object's own words: its
+spec, patch target, bound name and configured members. Generic has clues of its own
+(loggers, the environment, clocks, files, HTTP), and a tie goes to generic.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from fnmatch import fnmatchcase
 from itertools import pairwise
 
-from mockguard.categories import GENERIC, CategorySpec
+from mockguard.categories import GENERIC, GENERIC_CLUES, CategorySpec
 from mockguard.findings import Evidence, EvidenceKind
+from mockguard.scan.project_index import Located, ProjectIndex
 
 # How much one clue of each kind weighs. A spec or a patch target names the real thing being
 # replaced; a name is the author's intent; a configured attribute is a hint.
 WEIGHTS: dict[EvidenceKind, int] = {
+    "library": 7,
     "spec": 6,
+    "real-object": 4,
     "patch-target": 4,
     "class-name": 4,
     "base": 4,
@@ -29,6 +39,10 @@ WEIGHTS: dict[EvidenceKind, int] = {
     "member": 1,
     "method": 1,
 }
+# Parameters that say a project function works on the database (`def save(db, thread)`).
+DATA_PARAMETERS = frozenset(
+    {"db", "db_session", "dbsession", "cursor", "db_conn", "db_connection", "uow", "dbapi"}
+)
 
 
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
@@ -46,20 +60,44 @@ def words(identifier: str) -> list[str]:
     return parts + [a + b for a, b in pairwise(parts)]
 
 
+def _generic_clues(categories: tuple[CategorySpec, ...]) -> CategorySpec:
+    """The built-in clues for `generic`, less those a category claims: a project that makes
+    `http` its own category takes the word back from the fallback."""
+    names = {w.lower() for c in categories for w in c.names}
+    attributes = {a for c in categories for a in c.attributes}
+    return replace(
+        GENERIC_CLUES,
+        names=tuple(w for w in GENERIC_CLUES.names if w.lower() not in names),
+        attributes=tuple(a for a in GENERIC_CLUES.attributes if a not in attributes),
+    )
+
+
 class Classifier:
     """Turns clues into votes and votes into one category, for a fixed set of categories."""
 
-    def __init__(self, categories: Iterable[CategorySpec]) -> None:
-        self.categories = tuple(categories)
+    def __init__(
+        self, categories: Iterable[CategorySpec], index: ProjectIndex | None = None
+    ) -> None:
+        categories = tuple(categories)
+        self.categories = (*categories, _generic_clues(categories))
+        self.index = index
         self._order = {c.name: i for i, c in enumerate(self.categories)}
         self._names: dict[str, list[str]] = {}
+        self._vetoes: dict[str, frozenset[str]] = {}
         self._memo: dict[tuple[EvidenceKind, str], tuple[Evidence, ...]] = {}
+        self._dotted: dict[tuple[EvidenceKind, str], tuple[Evidence, ...]] = {}
         self._attributes: dict[str, list[str]] = {}
+        self._modules: dict[str, str] = {}  # module -> category
         for cat in self.categories:
             for word in cat.names:
                 self._names.setdefault(word.lower(), []).append(cat.name)
             for attr in cat.attributes:
                 self._attributes.setdefault(attr, []).append(cat.name)
+            for module in cat.modules:
+                self._modules.setdefault(module, cat.name)
+            if cat.vetoes:
+                self._vetoes[cat.name] = frozenset(v.lower() for v in cat.vetoes)
+        self._domain_imports: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def name_votes(self, kind: EvidenceKind, identifier: str) -> list[Evidence]:
         """Votes from the words of a name (a variable, an attribute chain, a class name)."""
@@ -72,8 +110,9 @@ class Classifier:
     def _name_votes(self, kind: EvidenceKind, identifier: str) -> list[Evidence]:
         weight = WEIGHTS[kind]
         votes: list[Evidence] = []
-        seen: set[str] = set()
-        for word in words(identifier):
+        all_words = words(identifier)
+        seen = {cat for cat, vetoes in self._vetoes.items() if vetoes.intersection(all_words)}
+        for word in all_words:
             cats = self._names.get(word) or (
                 self._names.get(word[:-1], []) if word.endswith("s") else []
             )
@@ -90,10 +129,35 @@ class Classifier:
             Evidence(kind, attribute, cat, weight) for cat in self._attributes.get(attribute, ())
         ]
 
+    def library(self, value: str) -> str | None:
+        """The category of the library a dotted name lives in (`redis.Redis` -> database)."""
+        if value in self._modules:
+            return self._modules[value]
+        end = value.rfind(".")
+        while end > 0:
+            category = self._modules.get(value[:end])
+            if category is not None:
+                return category
+            end = value.rfind(".", 0, end)
+        return None
+
     def dotted_votes(self, kind: EvidenceKind, value: str) -> list[Evidence]:
-        """Votes from a spec class or a patch target (`app.db.get_session`): the category
+        """Votes from a spec class or a patch target (`app.db.get_session`).
+
+        A value inside a known library is that library's category, and nothing else counts.
+        Otherwise: what the project's own definition of it imports and takes, the category
         patterns matched against the whole value, then the words of each dotted part, the
         last part (the most specific) counting most. One vote per category, the strongest."""
+        key = (kind, value)
+        known = self._dotted.get(key)
+        if known is None:
+            known = self._dotted[key] = tuple(self._dotted_votes(kind, value))
+        return list(known)
+
+    def _dotted_votes(self, kind: EvidenceKind, value: str) -> list[Evidence]:
+        library = self.library(value)
+        if library is not None:
+            return [Evidence("library", value, library, WEIGHTS["library"])]
         weight = WEIGHTS[kind]
         best: dict[str, Evidence] = {}
         for cat in self.categories:
@@ -107,7 +171,42 @@ class Classifier:
                 known = best.get(vote.category)
                 if known is None or known.weight < part_weight:
                     best[vote.category] = Evidence(kind, value, vote.category, part_weight)
-        return list(best.values())
+        return list(best.values()) + self._real_object_votes(value)
+
+    def _real_object_votes(self, value: str) -> list[Evidence]:
+        """Votes from the project's own definition of a dotted name, when it has one: the
+        domain libraries its module imports, the data parameters it takes, its bases."""
+        located = self.index.locate(value) if self.index is not None and "." in value else None
+        if located is None or not (located.cls is not None or located.member):
+            return []
+        votes: list[Evidence] = []
+        weight = WEIGHTS["real-object"]
+        for module, category in self._imports_of(located):
+            text = f"{located.summary.path} imports {module}"
+            votes.append(Evidence("real-object", text, category, weight))
+        data = DATA_PARAMETERS.intersection(located.parameters)
+        if data:
+            text = f"{_where(located)} takes {sorted(data)[0]}"
+            votes.append(Evidence("real-object", text, "database", weight - 2))
+        for base in located.cls.bases if located.cls is not None else ():
+            for vote in self.name_votes("name", base.rsplit(".", 1)[-1]):
+                text = f"{located.cls.name} is a {base}" if located.cls else base
+                votes.append(Evidence("real-object", text, vote.category, weight - 1))
+        return votes
+
+    def _imports_of(self, located: Located) -> tuple[tuple[str, str], ...]:
+        """The first import of each domain library a project module makes, by category."""
+        summary = located.summary
+        known = self._domain_imports.get(summary.module)
+        if known is None:
+            found: dict[str, str] = {}
+            for module in sorted(summary.imports):
+                category = self.library(module)
+                if category is not None and category != GENERIC:
+                    found.setdefault(category, module)
+            known = tuple((module, category) for category, module in found.items())
+            self._domain_imports[summary.module] = known
+        return known
 
     def decide(self, evidence: Iterable[Evidence]) -> tuple[str, tuple[Evidence, ...]]:
         """The winning category and the votes that were cast; `generic` when none were."""
@@ -123,4 +222,13 @@ class Classifier:
             scores,
             key=lambda c: (scores[c], best_single[c], -self._order.get(c, len(self._order))),
         )
+        if scores.get(GENERIC, 0) >= scores[winner]:
+            return GENERIC, votes
         return winner, votes
+
+
+def _where(located: Located) -> str:
+    name = located.summary.module
+    if located.cls is not None:
+        name += f".{located.cls.name}"
+    return f"{name}.{located.member}" if located.member else name

@@ -23,8 +23,11 @@ from mockguard.fingerprint import fingerprints, normalise, project_path, segment
 from mockguard.scan import suppress
 from mockguard.scan.cache import ScanCache, content_digest
 from mockguard.scan.classify import Classifier
+from mockguard.scan.factories import ModuleFactories, configured_factories, registry_for
+from mockguard.scan.factory_calls import in_characters
 from mockguard.scan.files import prefilter
 from mockguard.scan.grammar import Refused, parse_newer
+from mockguard.scan.project_index import ProjectIndex
 from mockguard.scan.reading import read_source
 from mockguard.scan.resolve import Resolver
 from mockguard.scan.rules import severity_of
@@ -60,7 +63,9 @@ _UTF_BOMS = (
 
 @lru_cache(maxsize=8)
 def _classifier(settings: Settings) -> Classifier:
-    return Classifier(settings.categories)
+    return Classifier(
+        settings.categories, ProjectIndex(settings.root, max_file_size=settings.max_file_size)
+    )
 
 
 def _filter_for(settings: Settings) -> Callable[[bytes], bool]:
@@ -120,7 +125,12 @@ def scan_source(
     if problem is not None:
         return FileResult(path, diagnostics=[problem])
     if use_prefilter and not _filter_for(settings)(data):
-        return FileResult(path)
+        # A test may reach a factory only through a fixture that its conftest.py defines.
+        registry = registry_for(settings, _classifier(settings).index)
+        fixtures, conftests = registry.fixture_words(path)
+        if fixtures is None or fixtures.search(data) is None:
+            depends = tuple((c, registry.digest(c)) for c in conftests)
+            return FileResult(path, depends=depends)
     try:
         return _scan_module(data, path, settings, deep=False)
     except RecursionError:
@@ -230,18 +240,23 @@ def _visit(
     applied, and with MG401 on the setup shapes are gathered for the post-pass."""
     enabled = frozenset(settings.select)
     duplicates = "MG401" in enabled
+    classifier = _classifier(settings)
+    # The project's own factories, their instances and fixtures (lazy: nothing read yet).
+    in_house = ModuleFactories(registry_for(settings, classifier.index), path, tree)
     visitor = MockVisitor(
         Resolver(
             path,
-            factories=settings.factories,
+            factories=configured_factories(settings.factories),
             factory_fixtures=settings.factory_fixtures,
             mock_modules=settings.mock_modules,
+            in_house=in_house,
         ),
-        _classifier(settings),
+        classifier,
         enabled | {"MG101"} if duplicates else enabled,  # shapes are built from MG101 sites
     )
     visitor.run(tree)
-    result.compliant = visitor.compliant
+    result.compliant_calls = in_characters(visitor.compliant, data)
+    result.depends = in_house.dependencies
     result.diagnostics.extend(visitor.resolver.diagnostics)
     if not visitor.pending:
         return

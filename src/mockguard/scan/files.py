@@ -1,6 +1,14 @@
-"""Discovery: which files a scan reads (paths, exclude patterns, .gitignore), and the byte
-pre-filter that spares the parse of files that cannot hold a finding. Patterns are matched
-in :mod:`mockguard.scan.ignore`; files are read by :mod:`mockguard.scan.reading`."""
+"""Discovery: which files a scan reads (paths, exclude patterns, .gitignore, test code
+only unless all-files), and the byte pre-filter that spares the parse of files that cannot
+hold a finding. Patterns are matched in :mod:`mockguard.scan.ignore`; files are read by
+:mod:`mockguard.scan.reading`.
+
+A folder walk takes test code only, unless `all_files` is set: files named after pytest's
+`python_files` patterns, every `conftest.py`, every module named `tests.py` or `test.py`,
+and every file below a folder named `tests` or `test` (see
+:class:`mockguard.scan.ignore.TestFiles`). A file named on the command line
+is always taken, unless `force_exclude` applies the walk's rules to it too (pre-commit
+passes the staged files by name)."""
 
 from __future__ import annotations
 
@@ -17,6 +25,7 @@ from mockguard.scan.vocabulary import (
     CONSTRUCTORS,
     MOCKER_CONSTRUCTORS,
     MOCKER_PARAMETERS,
+    PATCH_WORDS,
     UNRESOLVED_MOCK_NAMES,
 )
 
@@ -36,14 +45,18 @@ class Discovery:
 
     files: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Python files left out because they are not test code (without all-files): found by
+    # the walks, or named with `force_exclude`.
+    not_tests: int = 0
 
 
 # ----------------------------------------------------------------------- discovery
 
 
 def discover(paths: list[str], settings: Settings, *, force_exclude: bool = False) -> Discovery:
-    """The Python files under `paths`, sorted. Files named explicitly are always included,
-    unless `force_exclude` applies the exclude patterns to them too."""
+    """The Python files under `paths` (test code only, unless all-files), sorted. Files
+    named explicitly are always included, unless `force_exclude` applies the exclude
+    patterns and the test-code rule to them too."""
     found = Discovery()
     ignores = Ignores(settings)
     for given in paths:
@@ -52,10 +65,12 @@ def discover(paths: list[str], settings: Settings, *, force_exclude: bool = Fals
         if os.path.islink(given) and not os.path.exists(given):
             found.diagnostics.append(Diagnostic(given, "broken-symlink", "broken symbolic link"))
         elif os.path.isdir(given):
-            found.files.extend(_walk(given, ignores, found.diagnostics))
+            found.files.extend(_walk(given, ignores, found))
         elif os.path.isfile(given):
-            if not (force_exclude and _force_excluded(given, ignores)):
+            if not force_exclude or not _force_excluded(given, ignores):
                 found.files.append(given)
+            elif not _force_excluded(given, ignores, tests=False):
+                found.not_tests += 1
         else:
             found.diagnostics.append(Diagnostic(given, "not-a-file", "not a regular file"))
     found.diagnostics.extend(ignores.diagnostics)
@@ -64,12 +79,18 @@ def discover(paths: list[str], settings: Settings, *, force_exclude: bool = Fals
     return found
 
 
-def _force_excluded(path: str, ignores: Ignores) -> bool:
-    """Whether the exclude patterns leave out a file named on the command line."""
+def _force_excluded(path: str, ignores: Ignores, *, tests: bool = True) -> bool:
+    """Whether a walk would leave out a file named on the command line: the exclude
+    patterns, and with `tests` the test-code rule."""
+    if tests and ignores.not_test(path):
+        return True
     rel = ignores.rootshown_path(path)
     if rel is None:
         return ignores.excluded(None, os.path.basename(path), False)
-    return ignores.excluded_path(rel)
+    folder, _, name = rel.rpartition("/")
+    if folder and ignores.exclude.ignores_folder(folder):
+        return True
+    return ignores.excluded(rel, name, False)
 
 
 @dataclass(frozen=True)
@@ -80,11 +101,16 @@ class _Folder:
     path: str
     rel: str | None
     gitignores: GitIgnores
+    # Its path from the test-code base ("" or ending in `/`), and whether it is or lies
+    # below a folder named `tests` or `test` (see TestFiles; unused with all-files).
+    test_rel: str = ""
+    in_tests: bool = False
 
 
-def _walk(top: str, ignores: Ignores, diagnostics: list[Diagnostic]) -> Iterator[str]:
+def _walk(top: str, ignores: Ignores, found: Discovery) -> Iterator[str]:
     """The Python files below `top`. Each folder carries its path relative to the root
     and to every .gitignore above it, so that no path is resolved per file."""
+    diagnostics = found.diagnostics
     real_top = os.path.realpath(top)
     stack = [_top_folder(top, ignores)]
     while stack:
@@ -95,7 +121,7 @@ def _walk(top: str, ignores: Ignores, diagnostics: list[Diagnostic]) -> Iterator
                     below = _subfolder(folder, entry, ignores)
                     if below is not None:
                         stack.append(below)
-                elif _wanted(entry, folder, ignores, real_top, diagnostics):
+                elif _wanted(entry, folder, ignores, real_top, found):
                     yield entry.path
             except OSError as exc:
                 diagnostics.append(Diagnostic(entry.path, "unreadable", exc.strerror or str(exc)))
@@ -106,7 +132,8 @@ def _top_folder(top: str, ignores: Ignores) -> _Folder:
     rel = ignores.rootshown_path(top)
     if rel is not None:
         rel = "" if rel == "." else rel + "/"
-    return _Folder(top, rel, ignores.above(top))
+    test_rel, in_tests = ignores.tests.folder(top) if ignores.tests else ("", False)
+    return _Folder(top, rel, ignores.above(top), test_rel, in_tests)
 
 
 def _with_own_gitignore(folder: _Folder, ignores: Ignores) -> _Folder:
@@ -134,7 +161,10 @@ def _subfolder(folder: _Folder, entry: os.DirEntry[str], ignores: Ignores) -> _F
     if ignores.excluded(rel, name, True) or ignores.git_ignored(folder.gitignores, name, True):
         return None
     below = tuple((rules, prefix + name + "/") for rules, prefix in folder.gitignores)
-    return _Folder(entry.path, None if rel is None else rel + "/", below)
+    test_rel, in_tests = folder.test_rel, folder.in_tests
+    if ignores.tests is not None:
+        test_rel, in_tests = ignores.tests.below(test_rel, in_tests, name)
+    return _Folder(entry.path, None if rel is None else rel + "/", below, test_rel, in_tests)
 
 
 def _wanted(
@@ -142,9 +172,11 @@ def _wanted(
     folder: _Folder,
     ignores: Ignores,
     real_top: str,
-    diagnostics: list[Diagnostic],
+    found: Discovery,
 ) -> bool:
-    """Whether the file `entry` of `folder` is to be scanned."""
+    """Whether the file `entry` of `folder` is to be scanned (a Python file not
+    left out by the patterns, and test code unless all-files)."""
+    diagnostics = found.diagnostics
     name = entry.name
     if not name.endswith(PYTHON_SUFFIXES):
         return False
@@ -152,6 +184,10 @@ def _wanted(
         return False
     rel = None if folder.rel is None else folder.rel + name
     if ignores.excluded(rel, name, False) or ignores.git_ignored(folder.gitignores, name, False):
+        return False
+    tests = ignores.tests
+    if tests is not None and not tests.matches(folder.test_rel, folder.in_tests, name):
+        found.not_tests += 1
         return False
     if not entry.is_file():
         diagnostics.append(Diagnostic(entry.path, "not-a-file", "not a regular file"))
@@ -187,12 +223,15 @@ def prefilter(
     """A byte pattern that every file holding a finding or a factory call matches.
 
     Words (not substrings: "dispatch" is not "patch") from the mock API, the factory names,
-    and a `class` statement whose name carries a double marker.
+    an in-house `...MockFactory` and a `class` statement whose name carries a double marker.
     """
     names = set(CONSTRUCTORS) | MOCKER_CONSTRUCTORS | MOCKER_PARAMETERS | UNRESOLVED_MOCK_NAMES
-    names |= {"MockerFixture", "asynctest"}
-    names |= {f.rsplit(".", 1)[-1] for f in factories}
+    names |= {"MockerFixture", "asynctest"} | PATCH_WORDS
+    names |= {f.rsplit(".", 1)[-1] for f in factories if not f.startswith("!")}
     names |= set(factory_fixtures)
     names |= {m.rsplit(".", 1)[-1] for m in mock_modules}
+    names = {n for n in names if n.isidentifier()}  # a pattern entry adds no word of its own
     words = b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rb"\b(?:" + words + rb")\b|\bclass\s+\w*(?i:mock|fake|stub|dummy)")
+    return re.compile(
+        rb"\b(?:" + words + rb")\b|\b\w+MockFactory\b|\bclass\s+\w*(?i:mock|fake|stub|dummy)"
+    )

@@ -407,6 +407,65 @@ class IgnoreRules:
         )
 
 
+# ------------------------------------------------------------------ test code
+
+TEST_FOLDERS = frozenset({"tests", "test"})
+CONFTEST = "conftest.py"
+
+
+class TestFiles:
+    """Which Python files are test code: those whose name matches one of pytest's
+    `python_files` patterns (a pattern holding a `/` is matched against the end of the path
+    from `base`), every `conftest.py`, every module named `tests` or `test` (`tests.py`, as
+    Django lays them out), and every file below a folder named `tests` or `test` (fixtures,
+    factories and helpers live there). Folder names count from below `base`, so
+    that the folders a project lives in never make all of it test code. Patterns are
+    matched with the linear-time wildcard matcher above, never with regular expressions."""
+
+    __test__ = False  # not a test class, for pytest
+
+    def __init__(self, patterns: Iterable[str], base: str) -> None:
+        self.base = base
+        names: list[Glob] = []
+        paths: list[Glob] = []
+        for pattern in patterns:
+            if "/" in pattern:
+                paths.append(Glob("**/" + pattern.lstrip("/")))
+            else:
+                names.append(Glob(pattern))
+        self.name_globs = tuple(names)
+        self.path_globs = tuple(paths)
+
+    def folder(self, path: str) -> tuple[str, bool]:
+        """For the folder `path`: its path from `base` ("" or ending in `/`), and whether it
+        is, or lies below, a folder named `tests` or `test`. Of a folder outside `base`
+        only its own name counts (never the folders it lies in)."""
+        full = os.path.abspath(path)
+        rel = os.path.relpath(full, self.base)
+        parts = [p for p in rel.split(os.sep) if p not in ("", ".")]
+        if parts and parts[0] == "..":
+            parts = [os.path.basename(full)] if os.path.basename(full) else []
+        return "".join(p + "/" for p in parts), any(p in TEST_FOLDERS for p in parts)
+
+    def below(self, rel: str, in_tests: bool, name: str) -> tuple[str, bool]:
+        """The same for the subfolder `name` of a folder."""
+        return rel + name + "/", in_tests or name in TEST_FOLDERS
+
+    def matches(self, rel: str, in_tests: bool, name: str) -> bool:
+        """Whether the file `name`, in the folder at `rel` (see :meth:`folder`), is test code."""
+        if in_tests or name == CONFTEST or name.rpartition(".")[0] in TEST_FOLDERS:
+            return True
+        for glob in self.name_globs:
+            if glob.match(name):
+                return True
+        return any(glob.match(rel + name) for glob in self.path_globs)
+
+    def file(self, path: str) -> bool:
+        """Whether the file at `path` is test code."""
+        folder, name = os.path.split(path)
+        return self.matches(*self.folder(folder or "."), name)
+
+
 GitIgnores = tuple[tuple[IgnoreRules, str], ...]
 """The .gitignore files that apply in a folder, outermost first, each with the path from
 its own folder down to that folder (empty, or ending in `/`)."""
@@ -424,6 +483,11 @@ class Ignores:
         self.respect_gitignore = settings.respect_gitignore
         self.diagnostics: list[Diagnostic] = []
         self._gitignores: dict[str, IgnoreRules | None] = {}
+        # What test code is; None when every Python file is scanned (all-files).
+        self.tests: TestFiles | None = None
+        if not settings.all_files:
+            base = settings.test_root if settings.test_root is not None else settings.root
+            self.tests = TestFiles(settings.python_files, str(base))
 
     def gitignore(self, folder: str) -> IgnoreRules | None:
         """The rules of the .gitignore in `folder`, if it has one that can be read."""
@@ -464,12 +528,19 @@ class Ignores:
         return bool(self.exclude.verdict(name if rel is None else rel, name, is_dir))
 
     def excluded_path(self, rel: str) -> bool:
-        """Whether the exclude patterns leave out the file `rel` (from the project root)
-        or a folder above it."""
+        """Whether a walk would leave out the file `rel` (from the project root): the
+        exclude patterns leave it or a folder above it out, or it is not test code (unless
+        every file is scanned)."""
         folder, _, name = rel.rpartition("/")
         if folder and self.exclude.ignores_folder(folder):
             return True
-        return self.excluded(rel, name, False)
+        if self.excluded(rel, name, False):
+            return True
+        return self.not_test(os.path.join(self.root, rel))
+
+    def not_test(self, path: str) -> bool:
+        """Whether the file at `path` is left out for not being test code."""
+        return self.tests is not None and not self.tests.file(path)
 
     @staticmethod
     def git_ignored(gitignores: GitIgnores, name: str, is_dir: bool) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, Protocol
 
 from mockguard.findings import Diagnostic
 from mockguard.scan.bindings import Source, collect_sources, dotted, parameter_sources
@@ -24,6 +24,7 @@ from mockguard.scan.vocabulary import (
     MONKEYPATCH,
     PATCHERS,
     UNRESOLVED_MOCK_NAMES,
+    fixture_patcher,
     is_mock_module,
     mock_member,
 )
@@ -93,6 +94,23 @@ class Action(NamedTuple):
     member: str
 
 
+class InHouseFactories(Protocol):
+    """The project's own factories as one module sees them (implemented by
+    :class:`mockguard.scan.factories.ModuleFactories`)."""
+
+    def member(self, qualname: str) -> str | None:
+        """The member after an in-house factory class, "" for the class, else None."""
+
+    def fixture(self, name: str, resolver: Resolver) -> str | None:
+        """The factory a fixture parameter of that name hands out, or None."""
+
+    def callee(self, func: ast.expr, scope: Scope, resolver: Resolver) -> str | None:
+        """A callee through a factory that names do not reach (`F().x`, `self.f.x`)."""
+
+    def defines_factory(self, class_name: str) -> bool:
+        """Whether a class the module defines at its top level is an in-house factory."""
+
+
 class Resolver:
     """Resolves names for one module, reporting mock names it has to assume."""
 
@@ -103,9 +121,12 @@ class Resolver:
         factories: tuple[str, ...],
         factory_fixtures: tuple[str, ...],
         mock_modules: tuple[str, ...] = (),
+        in_house: InHouseFactories | None = None,
     ) -> None:
         self.path = path
         self.factories = (*factories, FACTORY_FIXTURE)
+        # The project's own factories, as this module sees them (scan.factories).
+        self.in_house = in_house
         self.factory_fixtures = frozenset(factory_fixtures)
         self.mock_modules = mock_modules
         self.diagnostics: list[Diagnostic] = []
@@ -162,6 +183,10 @@ class Resolver:
             return MONKEYPATCH
         if source.value in self.factory_fixtures:
             return FACTORY_FIXTURE
+        if self.in_house is not None and source.value not in ("self", "cls"):
+            handed_out = self.in_house.fixture(source.value, self)  # a fixture of the project's
+            if handed_out:
+                return handed_out
         annotation = dotted(source.node) if source.node is not None else None
         last = annotation.rsplit(".", 1)[-1] if annotation else ""
         return {"MockerFixture": MOCKER, "MonkeyPatch": MONKEYPATCH}.get(last)
@@ -177,6 +202,8 @@ class Resolver:
             callee = self.qualname(node.func, scope)
             if callee is None:
                 return None
+            if bound_by_with and _is_monkeypatch_context(callee):
+                return MONKEYPATCH  # with monkeypatch.context() as m: m.setattr(...)
             action = self.action(callee)
             if action is not None and action.kind in ("construct", "patch"):
                 return MOCK_VALUE
@@ -222,13 +249,16 @@ class Resolver:
         return assumed
 
     def factory_member(self, qualname: str) -> str | None:
-        """For a qualified name under a configured factory: the member after the factory
-        (`create_websocket_mock`), "" for the factory itself, None when not a factory."""
+        """For a qualified name under a configured or in-house factory: the member after
+        the factory (`create_websocket_mock`), "" for the factory itself, None when not a
+        factory."""
         for factory in self.factories:
             if qualname == factory:
                 return ""
             if qualname.startswith(factory) and qualname[len(factory)] == ".":
                 return qualname[len(factory) + 1 :]
+        if self.in_house is not None:
+            return self.in_house.member(qualname)
         return None
 
     def action(self, qualname: str) -> Action | None:
@@ -249,6 +279,9 @@ class Resolver:
             return None
         if qualname == MONKEYPATCH + ".setattr":
             return Action("monkeypatch", "monkeypatch.setattr")
+        fixture = fixture_patcher(qualname)
+        if fixture is not None:
+            return Action("patch", f"fixtures.{fixture}")
         found = mock_member(qualname, self.mock_modules)
         if found in CONSTRUCTORS:
             return Action("construct", found)
@@ -259,27 +292,9 @@ class Resolver:
     def call_action(self, node: ast.Call, scope: Scope) -> Action | None:
         """What a call does, resolved from `scope`."""
         qualname = self.qualname(node.func, scope)
+        if qualname is None and self.in_house is not None:
+            qualname = self.in_house.callee(node.func, scope, self)  # Factory().x(), self.f.x()
         return self.action(qualname) if qualname else None
-
-    def builds_mock(self, node: ast.AST, scope: Scope) -> bool:
-        """True for a mock construction call."""
-        if not isinstance(node, ast.Call):
-            return False
-        action = self.call_action(node, scope)
-        return action is not None and action.kind == "construct"
-
-    def is_mock_value(self, node: ast.expr, scope: Scope) -> bool:
-        """True for an expression whose value is a mock: a construction, a mock class
-        (`MagicMock` itself), or a local name bound to a mock."""
-        if isinstance(node, ast.Call):
-            return self.builds_mock(node, scope)
-        if isinstance(node, ast.Name) and self.lookup(node.id, scope) == MOCK_VALUE:
-            return True
-        if isinstance(node, (ast.Name, ast.Attribute)):
-            qualname = self.qualname(node, scope)
-            action = self.action(qualname) if qualname else None
-            return action is not None and action.kind == "construct"
-        return False
 
     def spec_text(self, node: ast.expr, scope: Scope) -> str | None:
         """The dotted name of a spec class (`starlette.websockets.WebSocket`), resolved
@@ -290,3 +305,9 @@ class Resolver:
         if name is None:
             return None
         return self.qualname(node, scope) or name
+
+
+def _is_monkeypatch_context(callee: str) -> bool:
+    """`monkeypatch.context()` or `pytest.MonkeyPatch.context()`: a with-block's own
+    MonkeyPatch."""
+    return callee in (MONKEYPATCH + ".context", "pytest.MonkeyPatch.context")

@@ -4,7 +4,7 @@ One :class:`MockVisitor` walks a parsed module once. Each call or class it meets
 through the scopes around it (:mod:`mockguard.scan.resolve`). Parents tell children what they
 are before the children are visited, as *claims*: an assignment tells a construction what it
 is bound to (`ws = ...` or `ws.send_json = ...`), a patch tells a construction passed to it
-that it belongs to the patch, a call tells a construction passed to it where it goes. A site
+what it replaces, a call tells a construction passed to it where it goes. A site
 becomes a *pending* finding; once the whole module has been walked (so every attribute used
 on a mock is known) the pending findings are classified.
 """
@@ -16,15 +16,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockguard.findings import Evidence, Finding, RuleCode
+from mockguard.findings import CompliantCall, Evidence, Finding, RuleCode
 from mockguard.scan.bindings import callee_text, source_text
-from mockguard.scan.classify import WEIGHTS, Classifier
-from mockguard.scan.factory_calls import compliant_category
+from mockguard.scan.classify import Classifier
+from mockguard.scan.factory_calls import compliant_call
 from mockguard.scan.resolve import Resolver, Scope
 from mockguard.scan.rules.attribute_wiring import wiring_evidence
 from mockguard.scan.rules.direct_construction import CONSTRUCTOR_KEYWORDS, constructor_evidence
 from mockguard.scan.rules.hand_written_double import check_double_class
-from mockguard.scan.rules.patching import monkeypatch_value, patch_evidence, patch_target
+from mockguard.scan.rules.patching import is_multiple, patch_evidence, patch_target, target_text
 
 # The mock's own API: configuring or asserting on these says nothing about the domain.
 MOCK_API_ATTRIBUTES = frozenset(
@@ -83,7 +83,7 @@ class Pending:
 class Claim:
     """What a parent node decided about a mock construction below it."""
 
-    code: RuleCode | None  # MG101 / MG102; None: MG101 unless `absorbed`
+    code: RuleCode | None  # MG101 / MG102; None: MG101
     target: str = ""
     statement: ast.AST | None = None
     watch: tuple[WatchKey, ...] = ()
@@ -94,8 +94,6 @@ class Claim:
     attribute: str = ""
     # The site it is built inside; its evidence is the fallback for this one's.
     parent: Pending | None = None
-    # Built as an argument of a patch: part of that patch's single finding.
-    absorbed: bool = False
 
 
 class MockVisitor(ast.NodeVisitor):
@@ -106,7 +104,8 @@ class MockVisitor(ast.NodeVisitor):
         self.classifier = classifier
         self.enabled = enabled
         self.pending: list[Pending] = []
-        self.compliant: dict[str, int] = {}
+        # The factory calls, in walk order (columns in bytes until the engine converts them).
+        self.compliant: list[CompliantCall] = []
         self.scope = Scope("module", "", [])
         self._claims: dict[int, Claim] = {}
 
@@ -236,8 +235,11 @@ class MockVisitor(ast.NodeVisitor):
         elif action.kind == "monkeypatch":
             self._monkeypatch(node)
         elif action.kind == "factory":
-            category = compliant_category(node, action.member, self.classifier)
-            self.compliant[category] = self.compliant.get(category, 0) + 1
+            self.compliant.append(
+                compliant_call(
+                    node, action.member, self.classifier, self.resolver.path, self.scope.name
+                )
+            )
             self._claim_call_arguments(node)
         if isinstance(node.func, ast.Attribute) and node.func.attr == "configure_mock":
             key = self._watch_key(node.func.value)
@@ -251,9 +253,6 @@ class MockVisitor(ast.NodeVisitor):
 
     def _construction(self, node: ast.Call, member: str) -> None:
         claim = self._claims.get(id(node)) or Claim(None)
-        if claim.absorbed:
-            self._claim_children(node, claim.parent, absorb=False, constructor=True)
-            return
         code = claim.code or "MG101"
         evidence = constructor_evidence(node, member, self.resolver, self.classifier, self.scope)
         for name in claim.names:
@@ -274,31 +273,26 @@ class MockVisitor(ast.NodeVisitor):
         )
         if code in self.enabled:
             self.pending.append(pending)
-        self._claim_children(node, pending, absorb=False, constructor=True)
+        self._claim_children(node, pending)
 
     def _patch(self, node: ast.Call, member: str) -> None:
+        """One MG201 whatever the patch installs. The mocks built in its arguments are sites
+        of their own, named by what the patch replaces, with the patch's evidence as their
+        fallback."""
         claim = self._claims.get(id(node)) or Claim(None)
         evidence = patch_evidence(node, member, self.resolver, self.classifier, self.scope)
         for name in claim.names:
             evidence += self.classifier.name_votes("name", name)
-        pending = Pending(
-            "MG201", node, {"patcher": member}, self.scope, evidence, list(claim.watch)
-        )
+        target = patch_target(node, member)
+        args = {"patcher": member, "target": target_text(target)}
+        pending = Pending("MG201", node, args, self.scope, evidence, list(claim.watch))
         if "MG201" in self.enabled:
             self.pending.append(pending)
-        self._claim_children(node, pending, absorb=True, constructor=False)
+        self._claim_children(node, pending, target=target or "", multiple=is_multiple(member))
 
     def _monkeypatch(self, node: ast.Call) -> None:
-        value = monkeypatch_value(node)
-        if value is None:
-            return
-        if self.resolver.is_mock_value(value, self.scope):
-            self._patch(node, "monkeypatch.setattr")
-            return
-        # Not a patch with a mock, but a mock built inside the value (`lambda: MagicMock()`)
-        # is named by what it replaces.
-        target = patch_target(node, "monkeypatch.setattr") or ""
-        self._claim_contents(value, lambda key: Claim(None, names=(target, key)))
+        # `monkeypatch.setattr` is a patch whatever it sets: a mock, a lambda, a function, 5.
+        self._patch(node, "monkeypatch.setattr")
 
     def _builtin_setattr(self, node: ast.Call) -> None:
         if self.resolver.lookup("setattr", self.scope) is not None or len(node.args) != 3:
@@ -416,25 +410,33 @@ class MockVisitor(ast.NodeVisitor):
                 self._record_flow(keyword.value, f"{callee}({name})" if name else callee)
 
     def _claim_children(
-        self, node: ast.Call, parent: Pending | None, *, absorb: bool, constructor: bool
+        self,
+        node: ast.Call,
+        parent: Pending | None,
+        *,
+        target: str | None = None,
+        multiple: bool = False,
     ) -> None:
-        """The constructions inside a mock constructor's or a patch's arguments. With `absorb`,
-        those passed directly belong to the parent's finding."""
+        """The constructions inside a mock constructor's arguments or, given the `target` it
+        replaces, a patch's: each one its own site, with the parent's evidence as fallback.
+        A constructor's keywords are attributes of the mock it builds; a patch's target, and
+        with `multiple` the keyword (`patch.multiple(m, send=AsyncMock())`: `m.send`), name
+        what a mock passed to it stands in for."""
+        lead = () if target is None else (target,)
         for arg in node.args:
-            if absorb and isinstance(arg, ast.Call):
-                self._claim(arg, Claim(None, parent=parent, absorbed=True))
-            else:
-                self._claim_contents(arg, lambda key: Claim(None, names=(key,), parent=parent))
+            self._claim_contents(arg, lambda key: Claim(None, names=(*lead, key), parent=parent))
         for keyword in node.keywords:
             name = keyword.arg or ""
-            if absorb and isinstance(keyword.value, ast.Call):
-                self._claim(keyword.value, Claim(None, parent=parent, absorbed=True))
-                continue
-            attribute = name if constructor and name not in CONSTRUCTOR_KEYWORDS else ""
+            names = lead
+            attribute = ""
+            if target is None:
+                attribute = name if name not in CONSTRUCTOR_KEYWORDS else ""
+            elif multiple and name and target:
+                names = (f"{target}.{name}",)
             self._claim_contents(
                 keyword.value,
-                lambda key, attribute=attribute: Claim(  # type: ignore[misc]
-                    None, names=(key,), attribute=attribute, parent=parent
+                lambda key, names=names, attribute=attribute: Claim(  # type: ignore[misc]
+                    None, names=(*names, key), attribute=attribute, parent=parent
                 ),
             )
 
@@ -500,23 +502,9 @@ class MockVisitor(ast.NodeVisitor):
                     evidence += self.classifier.attribute_votes("attribute", last)
             if not evidence and site.parent is not None:
                 evidence = decided.get(id(site.parent), [])
-            if not evidence:
-                evidence = self._scope_evidence(site.scope)
             decided[id(site)] = evidence
             category, votes = self.classifier.decide(dict.fromkeys(evidence))
             yield site, category, votes
-
-    def _scope_evidence(self, scope: Scope | None) -> list[Evidence]:
-        """The last resort: the names of the enclosing test and test case."""
-        votes: list[Evidence] = []
-        while scope is not None and scope.kind != "module":
-            name = scope.name.rsplit(".", 1)[-1]
-            votes += [
-                Evidence("scope", name, e.category, WEIGHTS["attribute"])
-                for e in self.classifier.name_votes("name", name)
-            ]
-            scope = scope.parent
-        return votes
 
 
 def _is_wiring_target(target: ast.expr) -> bool:

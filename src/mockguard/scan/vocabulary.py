@@ -38,6 +38,13 @@ MOCKER_PARAMETERS = frozenset(
 )
 MOCKER = "pytest_mock.MockerFixture"
 MONKEYPATCH = "_pytest.monkeypatch.MonkeyPatch"
+# The `fixtures` library's patch fixtures (`self.useFixture(fixtures.MockPatch("a.b"))`),
+# however imported: `fixtures.X`, `fixtures._fixtures.mockpatch.X`...
+FIXTURES_MODULE = "fixtures"
+FIXTURE_PATCHERS = frozenset({"MockPatch", "MockPatchObject", "MockPatchMultiple", "MonkeyPatch"})
+# Words a file must hold to be worth parsing for a patch that no mock name announces
+# (`monkeypatch.setattr(x, "y", 5)`, `fixtures.MockPatch(...)`): see scan.files.prefilter.
+PATCH_WORDS = FIXTURE_PATCHERS | {"monkeypatch", "MonkeyPatch"}
 FACTORY_FIXTURE = "<factory>"
 # A name bound to a mock object inside a function (`m = MagicMock()`, `with patch(...) as m`).
 MOCK_VALUE = "<mock>"
@@ -65,6 +72,14 @@ def mock_member(qualname: str, extra_modules: Iterable[str] = ()) -> str | None:
             member = ".".join([*parts[i + 1 :], last])
             if member.split(".")[0] in CONSTRUCTORS | {"patch"}:
                 return member
+    return None
+
+
+def fixture_patcher(qualname: str) -> str | None:
+    """The `fixtures` patch fixture a qualified name refers to (`MockPatchObject`), or None."""
+    head, _, last = qualname.rpartition(".")
+    if last in FIXTURE_PATCHERS and head.split(".", 1)[0] == FIXTURES_MODULE:
+        return last
     return None
 
 

@@ -40,7 +40,7 @@ class TestLegacyAgent(asynctest.TestCase):
         llm = asynctest.Mock(spec=LLMClient, complete=complete)  # expect: MG101[agent]
         assert await AgentRunner(llm=llm).arun("hello") == "hi"
 
-    @asynctest.patch.object(AgentRunner, "call_tool", new=CoroutineMock(return_value=4))  # expect: MG201[agent]
+    @asynctest.patch.object(AgentRunner, "call_tool", new=CoroutineMock(return_value=4))  # expect: MG201[agent] MG101[agent]
     async def test_tool_call_patched(self):
         assert await AgentRunner().arun("2+2") == "4"
 

@@ -1,4 +1,6 @@
-"""monkeypatch.setattr with mocks (sites) and with plain values, lambdas or real functions (not)."""
+"""monkeypatch.setattr is a patch whatever it sets (a mock, a plain value, a lambda, a real
+function); a mock built in its arguments is a site of its own. setenv, delenv, delattr,
+setitem and chdir are not patches."""
 
 from datetime import datetime, timezone
 from unittest.mock import AsyncMock, MagicMock, Mock
@@ -14,7 +16,7 @@ from app.ws import manager as ws_manager_module
 
 
 def test_setattr_with_construction(monkeypatch):
-    monkeypatch.setattr(runner_module, "LLMClient", MagicMock())  # expect: MG201[agent]
+    monkeypatch.setattr(runner_module, "LLMClient", MagicMock())  # expect: MG201[agent] MG101[agent]
     assert runner_module.AgentRunner().run("hi")
 
 
@@ -31,15 +33,15 @@ async def test_setattr_with_local_mock(monkeypatch):
 
 
 def test_setattr_string_target(monkeypatch):
-    monkeypatch.setattr("app.services.mailer.send", Mock(return_value=True))  # expect: MG201[generic]
+    monkeypatch.setattr("app.services.mailer.send", Mock(return_value=True))  # expect: MG201[generic] MG101[generic]
     assert mailer.send_welcome("a@example.com")
 
 
-def test_setattr_plain_values_are_not_sites(monkeypatch, tmp_path):
-    monkeypatch.setattr(config, "MAX_TOKENS", 3)  # ok
-    monkeypatch.setattr(config.settings, "debug", True)  # ok
-    monkeypatch.setattr(clock, "now", lambda: datetime(2024, 1, 1))  # ok
-    monkeypatch.setattr(clock, "tz", timezone.utc)  # ok
+def test_setattr_plain_values_are_patches_too(monkeypatch, tmp_path):
+    monkeypatch.setattr(config, "MAX_TOKENS", 3)  # expect: MG201[generic]
+    monkeypatch.setattr(config.settings, "debug", True)  # expect: MG201[generic]
+    monkeypatch.setattr(clock, "now", lambda: datetime(2024, 1, 1))  # expect: MG201[generic]
+    monkeypatch.setattr(clock, "tz", timezone.utc)  # expect: MG201[generic]
     monkeypatch.setenv("DATABASE_URL", "sqlite+aiosqlite://")  # ok
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # ok
     monkeypatch.delattr(mailer, "DEFAULT_SENDER")  # ok
@@ -52,12 +54,12 @@ def test_setattr_real_async_function(monkeypatch):
     async def fake_get_session():
         return None
 
-    monkeypatch.setattr(session_module, "get_session", fake_get_session)  # ok
+    monkeypatch.setattr(session_module, "get_session", fake_get_session)  # expect: MG201[database]
     assert session_module.get_session is fake_get_session
 
 
 def test_lambda_returning_mock(monkeypatch):
-    monkeypatch.setattr(runner_module, "build_llm", lambda: MagicMock())  # expect: MG101[agent]
+    monkeypatch.setattr(runner_module, "build_llm", lambda: MagicMock())  # expect: MG201[agent] MG101[agent]
     assert runner_module.AgentRunner().llm is not None
 
 
@@ -65,7 +67,7 @@ def test_setattr_with_nested_construction(monkeypatch):
     monkeypatch.setattr(  # expect: MG201[database]
         session_module,
         "engine",
-        MagicMock(begin=MagicMock()),  # expect: MG101[database]
+        MagicMock(begin=MagicMock()),  # expect: MG101[database] MG101[database]
     )
     session_module.run_migrations()
 
@@ -90,7 +92,7 @@ def test_uses_scripted_llm(scripted_llm):
 
 async def test_setattr_on_manager_instance(monkeypatch):
     manager = ws_manager_module.ConnectionManager()
-    monkeypatch.setattr(manager, "broadcast", AsyncMock())  # expect: MG201[websocket]
+    monkeypatch.setattr(manager, "broadcast", AsyncMock())  # expect: MG201[websocket] MG101[websocket]
     await manager.announce("deploy")
     manager.broadcast.assert_awaited_once()
 
@@ -103,13 +105,13 @@ def test_setattr_gateway_double(monkeypatch):
 
 
 def test_setattr_tool_with_lambda(monkeypatch):
-    monkeypatch.setattr(tools_module.calculator, "evaluate", lambda expr: 4)  # ok
-    monkeypatch.setattr(tools_module, "search_docs", lambda query, k=3: [])  # ok
+    monkeypatch.setattr(tools_module.calculator, "evaluate", lambda expr: 4)  # expect: MG201[agent]
+    monkeypatch.setattr(tools_module, "search_docs", lambda query, k=3: [])  # expect: MG201[agent]
     assert tools_module.calculator.evaluate("2+2") == 4
 
 
 def test_setattr_cache_backend_with_mock(monkeypatch):
-    monkeypatch.setattr(cache, "backend", MagicMock(get=Mock(return_value=None)))  # expect: MG201[generic] MG101[generic]
+    monkeypatch.setattr(cache, "backend", MagicMock(get=Mock(return_value=None)))  # expect: MG201[generic] MG101[generic] MG101[generic]
     assert cache.lookup("k") is None
 
 
@@ -122,3 +124,16 @@ def test_monkeypatch_context(monkeypatch):
     with monkeypatch.context() as mp:  # ok
         mp.setenv("APP_ENV", "test")  # ok
         assert config.load().env == "test"
+
+
+def test_monkeypatch_context_setattr(monkeypatch):
+    with monkeypatch.context() as mp:  # ok
+        mp.setattr(clock, "now", lambda: datetime(2024, 1, 2))  # expect: MG201[generic]
+        mp.delattr(mailer, "DEFAULT_SENDER")  # ok
+        assert clock.now().day == 2
+
+
+def test_pytest_monkeypatch_class_context():
+    with pytest.MonkeyPatch.context() as mp:  # ok
+        mp.setattr(payments, "gateway", Mock())  # expect: MG201[generic] MG101[generic]
+        assert payments.pay(order_id=2)

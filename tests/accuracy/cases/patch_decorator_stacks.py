@@ -40,7 +40,7 @@ def test_search_tool_result_is_cited(run):
     run.assert_called_once()
 
 
-@patch.object(StripeGateway, "charge", new=MagicMock(return_value={"status": "succeeded"}))  # expect: MG201[generic]
+@patch.object(StripeGateway, "charge", new=MagicMock(return_value={"status": "succeeded"}))  # expect: MG201[generic] MG101[generic]
 def test_checkout_succeeds():
     assert checkout(cart_id=3).status == "paid"
 
@@ -69,8 +69,8 @@ def test_rename_conversation(get, save):
 
 @patch.multiple(  # expect: MG201[agent]
     "app.agents.runner",
-    LLMClient=MagicMock(),
-    ToolExecutor=MagicMock(),
+    LLMClient=MagicMock(),  # expect: MG101[agent]
+    ToolExecutor=MagicMock(),  # expect: MG101[agent]
 )
 def test_runner_module_multiple():
     assert run_agent("hello").text
@@ -97,7 +97,7 @@ def test_read_only_repository_refuses_writes(is_read_only):
 
 @patch(  # expect: MG201[generic]
     "app.services.http.ApiClient.get",
-    new=AsyncMock(return_value=MagicMock(status_code=200)),  # expect: MG101[generic]
+    new=AsyncMock(return_value=MagicMock(status_code=200)),  # expect: MG101[generic] MG101[generic]
 )
 async def test_status_probe():
     assert await fetch_status(ApiClient("https://status.example.com")) == 200

@@ -102,8 +102,8 @@ def test_mocker_wiring(mocker):
     manager.send_personal_message.assert_awaited_once()
 
 
-def test_mocker_patch_absorbs_construction(mocker):
-    get_session = mocker.patch("app.db.session.get_session", return_value=mocker.AsyncMock())  # expect: MG201[database]
+def test_mocker_patch_and_its_construction(mocker):
+    get_session = mocker.patch("app.db.session.get_session", return_value=mocker.AsyncMock())  # expect: MG201[database] MG101[database]
     MessageRepository.from_default_session()
     get_session.assert_called_once()
 
@@ -111,7 +111,7 @@ def test_mocker_patch_absorbs_construction(mocker):
 def test_mocker_patch_new_with_nested(mocker):
     mocker.patch(  # expect: MG201[agent]
         "app.agents.runner.build_llm",
-        new=mocker.MagicMock(return_value=mocker.MagicMock(spec=LLMClient)),  # expect: MG101[agent]
+        new=mocker.MagicMock(return_value=mocker.MagicMock(spec=LLMClient)),  # expect: MG101[agent] MG101[agent]
     )
     assert AgentRunner().run("x") is not None
 

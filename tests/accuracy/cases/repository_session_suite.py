@@ -119,5 +119,5 @@ async def test_session_dependency_yields(monkeypatch):
     async def fake_session():
         yield None
 
-    monkeypatch.setattr("app.db.session.get_session", fake_session)  # ok
+    monkeypatch.setattr("app.db.session.get_session", fake_session)  # expect: MG201[database]
     assert get_session is not None

@@ -31,8 +31,8 @@ def test_star_imported_autospec():
     llm.complete.assert_has_calls([call("hello")])  # ok
 
 
-def test_star_imported_mock_open_absorbed_by_patch():
-    with patch("builtins.open", mock_open(read_data="debug: true")):  # expect: MG201[generic]
+def test_star_imported_mock_open_passed_to_patch():
+    with patch("builtins.open", mock_open(read_data="debug: true")):  # expect: MG201[generic] MG101[generic]
         assert load_yaml("settings.yaml") == {"debug": True}
 
 

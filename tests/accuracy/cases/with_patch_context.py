@@ -61,14 +61,14 @@ def test_exit_stack_enters_patches():
     plan_repo.return_value.save.assert_called_once()
 
 
-def test_construction_passed_to_patch_is_absorbed():
-    with patch("app.services.mailer.SMTPClient", new=MagicMock()) as smtp:  # expect: MG201[generic]
+def test_construction_passed_to_patch_is_its_own_site():
+    with patch("app.services.mailer.SMTPClient", new=MagicMock()) as smtp:  # expect: MG201[generic] MG101[generic]
         send_digest("a@example.com")
     smtp.send.assert_called_once()
 
 
-def test_return_value_construction_is_absorbed():
-    with patch("app.db.session.get_session", return_value=AsyncMock()) as get_session:  # expect: MG201[database]
+def test_return_value_construction_is_its_own_site():
+    with patch("app.db.session.get_session", return_value=AsyncMock()) as get_session:  # expect: MG201[database] MG101[database]
         nightly_report()
     get_session.return_value.execute.assert_awaited()
 
@@ -137,8 +137,8 @@ def test_nested_with_blocks():
 def test_patch_multiple_as_context():
     with patch.multiple(  # expect: MG201[websocket]
         ConnectionManager,
-        connect=AsyncMock(),
-        disconnect=AsyncMock(),
+        connect=AsyncMock(),  # expect: MG101[websocket]
+        disconnect=AsyncMock(),  # expect: MG101[websocket]
     ) as managed:
         assert managed == {}
 

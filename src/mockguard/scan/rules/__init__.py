@@ -42,9 +42,17 @@ def lookup(code_or_name: str) -> Rule | None:
     return by_code or RULES_BY_NAME.get(code_or_name.lower())
 
 
+class _Arguments(dict[str, str]):
+    """A finding's message arguments. One it lacks (a finding recorded before its rule had
+    that argument, as in an older cache) is shown as `?`, never an error."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
 def message(finding: Finding) -> str:
     """A finding's message, rendered from its rule's template."""
-    return RULES[finding.code].render(**dict(finding.args))
+    return RULES[finding.code].message.format_map(_Arguments(finding.args))
 
 
 def severity_of(settings: Settings, code: RuleCode, category: str) -> Severity:

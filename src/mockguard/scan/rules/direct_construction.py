@@ -77,7 +77,13 @@ RULE = Rule(
     `AsyncMock()`, `NonCallableMock()`, `NonCallableMagicMock()`, `PropertyMock()`,
     `create_autospec(...)` and `mock_open()`, whether imported from `unittest.mock`, the
     `mock` backport or `asynctest`, or reached through pytest-mock's `mocker` fixture.
-    A mock kept on the test case itself (`self.client = MagicMock()`) is this rule too.
+    Every construction call is one finding unless it is the whole value of an attribute
+    assignment (`ws.send_json = AsyncMock()` is MG102). So a mock kept on the test case
+    itself (`self.client = MagicMock()`) is this rule too, and so is a mock built in a
+    patch's arguments: `patch("app.db.engine", MagicMock())` is an MG201 and an MG101,
+    `patch.multiple(m, a=Mock(), b=Mock())` an MG201 and two MG101; such a mock is named
+    by what the patch replaces. A name imported in a `try` whose `except ImportError`
+    binds it to a mock is the real class: calling it builds no mock.
 
     ## Why is this bad?
     An ad-hoc mock accepts any attribute and any call, so it keeps passing after the real

@@ -36,6 +36,9 @@ def check_double_class(
     )
     if not (mock_base or (marked and not is_test_case)):
         return None
+    in_house = resolver.in_house
+    if scope.kind == "module" and in_house is not None and in_house.defines_factory(node.name):
+        return None  # the project's own factory is the single source, not a copy of one
     evidence = classifier.name_votes("class-name", node.name)
     for base, qualname in bases:
         text = qualname or dotted(base)
@@ -59,7 +62,8 @@ RULE = Rule(
     Flags a class whose name marks it as a test double (a word of the name is `Mock`,
     `Fake`, `Stub` or `Dummy`: `MockWebSocket`, `FakeSession`, `_FakeLoader`) or whose base
     class is a mock class (`class Recorder(MagicMock)`). Test classes (`TestFakeSession`,
-    subclasses of `unittest.TestCase`) are not doubles.
+    subclasses of `unittest.TestCase`) are not doubles, and neither is the project's own
+    factory class (`class AppMockFactory` with `create*` methods: see in-house factories).
 
     ## Why is this bad?
     Hand-written doubles are copied into every folder that needs one. Each copy implements

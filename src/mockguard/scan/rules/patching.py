@@ -1,4 +1,5 @@
-"""MG201 mock-patching: `patch(...)`, `mocker.patch*`, `monkeypatch.setattr(..., <mock>)`."""
+"""MG201 mock-patching: `patch(...)`, `mocker.patch*`, `monkeypatch.setattr(...)`, the
+`fixtures` library's `MockPatch*`/`MonkeyPatch`: one finding per patch, whatever it installs."""
 
 from __future__ import annotations
 
@@ -11,34 +12,55 @@ from mockguard.scan.resolve import Resolver, Scope
 from mockguard.scan.rules.base import Rule
 from mockguard.scan.rules.direct_construction import constructor_evidence
 
+# The longest patch target a message shows; a longer one is cut, with an ellipsis.
+TARGET_LIMIT = 80
+
+
+def is_multiple(member: str) -> bool:
+    """True for a patcher that replaces several attributes, named by its keywords."""
+    return member.endswith(("multiple", "MockPatchMultiple"))
+
 
 def patch_target(node: ast.Call, member: str) -> str | None:
     """The dotted thing a patch replaces: `app.db.get_session` (a target string) or
     `manager.send_to_user` (`patch.object(manager, "send_to_user")`)."""
     args = node.args
     keywords = {k.arg: k.value for k in node.keywords if k.arg}
-    first = args[0] if args else keywords.get("target")
-    if first is None:
+    first = args[0] if args else keywords.get("target") or keywords.get("name")
+    if first is None or isinstance(first, ast.Starred):
         return None
     if isinstance(first, ast.Constant) and isinstance(first.value, str):
         return first.value
     base = source_text(first)
-    if member.endswith(("object", "spy")) or member == "monkeypatch.setattr":
+    if member.endswith(("object", "spy", "MockPatchObject")) or member == "monkeypatch.setattr":
         attribute = args[1] if len(args) > 1 else keywords.get("attribute") or keywords.get("name")
         if isinstance(attribute, ast.Constant) and isinstance(attribute.value, str):
             return f"{base}.{attribute.value}"
     return base
 
 
-def monkeypatch_value(node: ast.Call) -> ast.expr | None:
-    """The value `monkeypatch.setattr` sets: `setattr(obj, "name", value)` or
-    `setattr("pkg.mod.name", value)`."""
-    args = node.args
-    if len(args) >= 3:
-        return args[2]
-    if len(args) == 2 and isinstance(args[0], ast.Constant) and isinstance(args[0].value, str):
-        return args[1]
-    return next((k.value for k in node.keywords if k.arg == "value"), None)
+def target_text(target: str | None) -> str:
+    """The patch target as a message shows it: on one line, every character that does not
+    print shown as its escape (`\\n`), cut at TARGET_LIMIT characters; `?` when unknown."""
+    if not target:
+        return "?"
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in target)
+    if len(shown) > TARGET_LIMIT:
+        shown = shown[: TARGET_LIMIT - 3] + "..."
+    return shown
+
+
+def _resolved(target: str, node: ast.Call, resolver: Resolver, scope: Scope) -> str:
+    """`patch.object(quota, "is_ready")` as the project names it (`nova.quota.is_ready`)
+    when the object is an imported name, so that the real object's module can vote."""
+    first = node.args[0] if node.args else None
+    if not isinstance(first, (ast.Name, ast.Attribute)):
+        return target
+    qualname = resolver.qualname(first, scope)
+    base = source_text(first)
+    if not qualname or qualname == base or not target.startswith(base):
+        return target
+    return qualname + target[len(base) :]
 
 
 def patch_evidence(
@@ -49,7 +71,9 @@ def patch_evidence(
     evidence: list[Evidence] = []
     target = patch_target(node, member)
     if target:
-        evidence += classifier.dotted_votes("patch-target", target)
+        evidence += classifier.dotted_votes(
+            "patch-target", _resolved(target, node, resolver, scope)
+        )
         if node.args and not isinstance(node.args[0], ast.Constant):
             # patch.object(obj, "send_json"): the patched member is a clue of its own.
             evidence += classifier.attribute_votes("attribute", target.rsplit(".", 1)[-1])
@@ -63,7 +87,7 @@ def patch_evidence(
             inner = resolver.call_action(value, scope)
             if inner is not None and inner.kind == "construct":
                 evidence += constructor_evidence(value, inner.member, resolver, classifier, scope)
-        elif member.endswith("multiple") and keyword.arg:
+        elif is_multiple(member) and keyword.arg:
             evidence += classifier.attribute_votes("attribute", keyword.arg)
     return evidence
 
@@ -71,21 +95,27 @@ def patch_evidence(
 RULE = Rule(
     code="MG201",
     name="mock-patching",
-    summary="A name is patched with a mock",
-    message="{patcher}(...) patches with an ad-hoc mock",
+    summary="A name is patched for the test",
+    message="{patcher}(...) patches `{target}`",
     severity="error",
     enabled_by_default=True,
     doc="""
     ## What it does
     Flags patching: `@patch(...)`, `patch.object`, `patch.dict`, `patch.multiple` as a
     decorator, a context manager or a bound patcher; pytest-mock's `mocker.patch*` and
-    `mocker.spy`; and `monkeypatch.setattr(...)` when the value set is a mock. Each patch
-    call is one finding; a mock built inside the patch call belongs to it.
+    `mocker.spy`; `monkeypatch.setattr(...)`; and the `fixtures` library's
+    `MockPatch`, `MockPatchObject`, `MockPatchMultiple` and `MonkeyPatch`
+    (`self.useFixture(fixtures.MockPatch("app.db.get_session"))`). A patch is one finding
+    whatever it installs: a mock, a mock class, a lambda, a function or a plain value
+    (`monkeypatch.setattr(config, "DEBUG", True)` is a patch too; `monkeypatch.setenv`,
+    `setitem` and `chdir` are not). A mock built inside the patch call is a site of its
+    own: `patch("app.db.engine", MagicMock())` is this finding and an MG101.
 
     ## Why is this bad?
-    A patch replaces production code with a mock the test builds on the spot, usually
-    without a spec. Patch targets are strings that break silently when code moves, and stacks
-    of patch decorators make a test's real dependencies hard to see.
+    A patch replaces production code with a stand-in the test builds on the spot: a mock,
+    usually without a spec, or a lambda or value that nothing checks against the real
+    interface. Patch targets are strings that break silently when code moves, and stacks of
+    patch decorators make a test's real dependencies hard to see.
 
     ## Example
     ```python
