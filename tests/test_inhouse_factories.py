@@ -535,16 +535,15 @@ def test_a_conftest_that_gains_a_factory_fixture_rescans_the_tests_it_serves(
     )
     assert sites(scan_json(project)) == set()  # cached: the file holds no mock word
     (project / "tests/conftest.py").write_text(textwrap.dedent(CONFTEST))
-    assert sites(scan_json(project)) == {
-        (2, "app_factory.create_websocket_mock", "websocket")
-    }
+    assert sites(scan_json(project)) == {(2, "app_factory.create_websocket_mock", "websocket")}
 
 
 def test_the_factory_class_itself_is_no_hand_written_double(tmp_path: Path) -> None:
     project = write_project(tmp_path / "p")
     document = scan_json(project, "--no-cache")
     doubles = {
-        f["message"] for f in document["findings"]
+        f["message"]
+        for f in document["findings"]
         if f["code"] == "MG301" and f["path"] == "tests/support/factory.py"
     }
     # FooMockFactory has no create* method: not a factory, so a hand-written double
