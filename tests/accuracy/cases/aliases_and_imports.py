@@ -97,7 +97,7 @@ def test_local_import_inside_function():
 def test_local_module_alias_inside_function():
     import unittest.mock as umock
 
-    cache = umock.MagicMock(spec=ResponseCache)  # expect: MG101[generic]
+    cache = umock.MagicMock(spec=ResponseCache)  # expect: MG101[database]
     cache.get.return_value = None
     assert fetch_with_cache(cache, "greeting") is None
     cache.set.assert_called_once()

@@ -54,7 +54,7 @@ def test_system_clock_uses_datetime(dt):
 
 def test_cache_expiry_with_clock_property():
     cache = TTLCache(ttl=timedelta(seconds=30))
-    with patch.object(TTLCache, "now", new_callable=PropertyMock) as now:  # expect: MG201[generic]
+    with patch.object(TTLCache, "now", new_callable=PropertyMock) as now:  # expect: MG201[database]
         now.return_value = 0
         cache.set("k", "v")
         now.return_value = 31
@@ -63,7 +63,7 @@ def test_cache_expiry_with_clock_property():
 
 def test_cache_backend_wired():
     cache = TTLCache(ttl=timedelta(seconds=5))
-    cache.backend = MagicMock()  # expect: MG102[generic]
+    cache.backend = MagicMock()  # expect: MG102[database]
     cache.backend.get.return_value = None
     assert cache.get("missing") is None
 

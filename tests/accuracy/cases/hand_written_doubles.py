@@ -177,7 +177,7 @@ class FakeTransaction:  # expect: MG301[database]
         return False
 
 
-class DummyEventBridge:  # expect: MG301[websocket]
+class DummyEventBridge:  # expect: MG301[generic]
     def __init__(self):
         self.events = []
 

@@ -32,7 +32,7 @@ def make_llm(reply: str):
 
 
 def make_llm_response(text):
-    return MagicMock(choices=[MagicMock(message=MagicMock(content=text))])  # expect: MG101[agent] MG101[agent] MG101[agent]
+    return MagicMock(choices=[MagicMock(message=MagicMock(content=text))])  # expect: MG101[generic] MG101[generic] MG101[generic]
 
 
 def make_clock_and_timer():
@@ -78,7 +78,7 @@ def test_tool_factory_lambda_default():
 async def test_generator_of_sockets():
     def sockets():
         for _ in range(2):
-            yield AsyncMock()  # expect: MG101[websocket]
+            yield AsyncMock()  # expect: MG101[generic]
 
     manager = ConnectionManager()
     for i, ws in enumerate(sockets()):

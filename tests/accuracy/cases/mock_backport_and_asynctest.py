@@ -36,7 +36,7 @@ class TestLegacySocketManager(asynctest.TestCase):
 
 class TestLegacyAgent(asynctest.TestCase):
     async def test_llm_coroutine(self):
-        complete = CoroutineMock(return_value="hi")  # expect: MG101[agent]
+        complete = CoroutineMock(return_value="hi")  # expect: MG101[generic]
         llm = asynctest.Mock(spec=LLMClient, complete=complete)  # expect: MG101[agent]
         assert await AgentRunner(llm=llm).arun("hello") == "hi"
 

@@ -111,7 +111,7 @@ def test_setattr_tool_with_lambda(monkeypatch):
 
 
 def test_setattr_cache_backend_with_mock(monkeypatch):
-    monkeypatch.setattr(cache, "backend", MagicMock(get=Mock(return_value=None)))  # expect: MG201[generic] MG101[generic] MG101[generic]
+    monkeypatch.setattr(cache, "backend", MagicMock(get=Mock(return_value=None)))  # expect: MG201[database] MG101[database] MG101[database]
     assert cache.lookup("k") is None
 
 

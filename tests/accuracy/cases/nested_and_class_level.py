@@ -124,7 +124,7 @@ def test_llm_with_nested_keyword_double():
 
 
 class TestManagerSockets(unittest.IsolatedAsyncioTestCase):
-    sockets = {f"user-{i}": AsyncMock() for i in range(3)}  # expect: MG101[websocket]
+    sockets = {f"user-{i}": AsyncMock() for i in range(3)}  # expect: MG101[generic]
 
     async def test_broadcast_reaches_everyone(self):
         manager = ConnectionManager(self.sockets)

@@ -77,7 +77,7 @@ def test_runner_module_multiple():
 
 
 @patch("app.services.cache.time.monotonic", return_value=1_700_000_000)  # expect: MG201[generic]
-@patch("app.services.cache.backend")  # expect: MG201[generic]
+@patch("app.services.cache.backend")  # expect: MG201[database]
 def test_cache_entry_expiry(backend, monotonic):
     backend.get.return_value = ("value", 1_699_999_000)
     assert cached_lookup("k") is None

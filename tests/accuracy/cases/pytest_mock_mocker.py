@@ -78,13 +78,13 @@ def test_mocker_create_autospec(mocker):
 
 
 def test_mocker_property_mock_via_patch(mocker):
-    mocker.patch.object(CacheService, "ttl", new_callable=mocker.PropertyMock, return_value=30)  # expect: MG201[generic]
+    mocker.patch.object(CacheService, "ttl", new_callable=mocker.PropertyMock, return_value=30)  # expect: MG201[database]
     assert CacheService().ttl == 30
 
 
 def test_mocker_property_mock_wired(mocker):
     cache = CacheService()
-    type(cache).hit_ratio = mocker.PropertyMock(return_value=0.5)  # expect: MG102[generic]
+    type(cache).hit_ratio = mocker.PropertyMock(return_value=0.5)  # expect: MG102[database]
     assert cache.report()["hit_ratio"] == 0.5
 
 
@@ -136,13 +136,13 @@ def test_mocker_reset_and_stop(mocker):
 
 class TestCacheWithMocker:
     def test_get_miss(self, mocker):
-        backend = mocker.Mock()  # expect: MG101[generic]
+        backend = mocker.Mock()  # expect: MG101[database]
         backend.get.return_value = None
         assert CacheService(backend).get("k") is None
 
     def test_spy_on_set(self, mocker: MockerFixture):
         cache = CacheService(backend={})
-        spy = mocker.spy(cache, "set")  # expect: MG201[generic]
+        spy = mocker.spy(cache, "set")  # expect: MG201[database]
         cache.get_or_set("k", lambda: 1)
         spy.assert_called_once()
 

@@ -102,7 +102,7 @@ class TestUserRepositoryCursor:
     def setup_method(self):
         self.cursor = MagicMock()  # expect: MG101[database]
         self.cursor.fetchone.return_value = (1, "a@example.com")
-        self.connection = MagicMock()  # expect: MG101[database]
+        self.connection = MagicMock()  # expect: MG101[generic]
         self.connection.cursor.return_value = self.cursor
 
     def test_find_by_email(self):

@@ -103,7 +103,7 @@ def test_start_inline_and_stopall():
 
 @pytest.fixture
 def patched_cache():
-    with patch.object(CacheService, "get", return_value=None) as get:  # expect: MG201[generic]
+    with patch.object(CacheService, "get", return_value=None) as get:  # expect: MG201[database]
         yield get
 
 
@@ -112,7 +112,7 @@ def patched_session():
     with mock.patch(  # expect: MG201[database]
         "app.db.session.async_session_factory",
     ) as factory:
-        factory.return_value.__aenter__.return_value = AsyncMock()  # expect: MG102[database]
+        factory.return_value.__aenter__.return_value = AsyncMock()  # expect: MG102[generic]
         yield factory
 
 
@@ -144,7 +144,7 @@ def test_patch_multiple_as_context():
 
 
 def test_patcher_kept_in_variable_then_entered_twice():
-    cache_patch = patch.object(CacheService, "set")  # expect: MG201[generic]
+    cache_patch = patch.object(CacheService, "set")  # expect: MG201[database]
     with cache_patch:  # ok
         nightly_report()
     with cache_patch as set_:  # ok
