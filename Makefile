@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint format clean
+.PHONY: demo test test-fast accuracy lint format clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ test: $(STAMP)
 ## Only mockguard's tests.
 test-fast: $(STAMP)
 	$(PY) -m pytest -q
+
+## The accuracy sets: the synthetic regression set, then the real-code set (it downloads
+## the nova, salt, neutron and celery sdists once into benchmarks/.cache).
+accuracy: $(STAMP)
+	$(PY) -m pytest -q -s -p no:cacheprovider tests/accuracy
+	$(PY) benchmarks/accuracy/real_set.py score --half both
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests

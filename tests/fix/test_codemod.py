@@ -157,8 +157,8 @@ class TestReplaceAdHocMocks(CodemodTest):
             from unittest.mock import AsyncMock, MagicMock
 
             def test_bridge(event):
-                bridge = MagicMock()
-                setattr(bridge, event, AsyncMock())
+                ws_bridge = MagicMock()
+                setattr(ws_bridge, event, AsyncMock())
             """,
             "line 4 [websocket]: left as it is: attributes set by dynamic names (line 5)",
         )

@@ -200,7 +200,8 @@ class Classifier:
         known = self._domain_imports.get(summary.module)
         if known is None:
             found: dict[str, str] = {}
-            for module in sorted(summary.imports):
+            # `import redis` and `from fastapi import WebSocket` (a name, not only a module)
+            for module in sorted(summary.imports | set(summary.names.values())):
                 category = self.library(module)
                 if category is not None and category != GENERIC:
                     found.setdefault(category, module)

@@ -104,6 +104,9 @@ class MockVisitor(ast.NodeVisitor):
         self.classifier = classifier
         self.enabled = enabled
         self.pending: list[Pending] = []
+        self._doubles: dict[int, Pending] = {}  # id of a double class's body -> its site
+        # (id of a scope, a name) -> the sites that take that name in (see `_hold`)
+        self._holders: dict[tuple[int, str], list[Pending]] = {}
         # The factory calls, in walk order (columns in bytes until the engine converts them).
         self.compliant: list[CompliantCall] = []
         self.scope = Scope("module", "", [])
@@ -182,9 +185,9 @@ class MockVisitor(ast.NodeVisitor):
             if evidence is not None:
                 lines = tuple(d.lineno for d in node.decorator_list)
                 args = {"name": node.name}
-                self.pending.append(
-                    Pending("MG301", node, args, self.scope, evidence, extra_lines=lines)
-                )
+                double = Pending("MG301", node, args, self.scope, evidence, extra_lines=lines)
+                self.pending.append(double)
+                self._doubles[id(node.body)] = double
         self._enter("class", node.name, node.body, None, node.body)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
@@ -423,10 +426,14 @@ class MockVisitor(ast.NodeVisitor):
         with `multiple` the keyword (`patch.multiple(m, send=AsyncMock())`: `m.send`), name
         what a mock passed to it stands in for."""
         lead = () if target is None else (target,)
-        for arg in node.args:
+        for i, arg in enumerate(node.args):
             self._claim_contents(arg, lambda key: Claim(None, names=(*lead, key), parent=parent))
+            if parent is not None and (target is None or i > 0):
+                self._hold(arg, parent)
         for keyword in node.keywords:
             name = keyword.arg or ""
+            if parent is not None and name not in _NOT_HELD:
+                self._hold(keyword.value, parent)
             names = lead
             attribute = ""
             if target is None:
@@ -439,6 +446,20 @@ class MockVisitor(ast.NodeVisitor):
                     None, names=(*names, key), attribute=attribute, parent=parent
                 ),
             )
+
+    def _hold(self, value: ast.expr, holder: Pending) -> None:
+        """Note the names a mock or a patch takes in (`MagicMock(return_value=(session,
+        client))`, `patch.object(m, "connect", connect)`): a named mock with no clue of its
+        own stands for what its holder stands for."""
+        items: list[ast.expr] = [value]
+        while items:
+            item = items.pop()
+            if isinstance(item, ast.Name):
+                self._holders.setdefault((id(self.scope), item.id), []).append(holder)
+            elif isinstance(item, (ast.Tuple, ast.List, ast.Set)):
+                items.extend(item.elts)
+            elif isinstance(item, ast.Dict):
+                items.extend(item.values)
 
     # ------------------------------------------------------------ uses of names in a scope
 
@@ -490,21 +511,63 @@ class MockVisitor(ast.NodeVisitor):
     def classified(self) -> Iterator[tuple[Pending, str, tuple[Evidence, ...]]]:
         """Each pending site with its category and the votes cast, now that all the
         attribute uses and destinations of names are known."""
-        decided: dict[int, list[Evidence]] = {}
+        own: dict[int, list[Evidence]] = {}
         for site in self.pending:
-            evidence = list(site.evidence)
-            for scope, name in site.watch:
-                for attribute in sorted(scope.attribute_uses.get(name, ())):
-                    evidence += self.classifier.attribute_votes("attribute", attribute)
-                for destination in sorted(scope.flows.get(name, ())):
-                    evidence += self.classifier.name_votes("flow", destination)
-                    last = destination.rsplit(".", 1)[-1]
-                    evidence += self.classifier.attribute_votes("attribute", last)
-            if not evidence and site.parent is not None:
-                evidence = decided.get(id(site.parent), [])
-            decided[id(site)] = evidence
+            evidence = self._final_evidence(site, own, set())
             category, votes = self.classifier.decide(dict.fromkeys(evidence))
             yield site, category, votes
+
+    def _own_evidence(self, site: Pending, own: dict[int, list[Evidence]]) -> list[Evidence]:
+        """A site's clues, with what is done to the name it is bound to."""
+        known = own.get(id(site))
+        if known is not None:
+            return known
+        evidence = list(site.evidence)
+        for scope, name in site.watch:
+            for attribute in sorted(scope.attribute_uses.get(name, ())):
+                evidence += self.classifier.attribute_votes("attribute", attribute)
+            for destination in sorted(scope.flows.get(name, ())):
+                evidence += self.classifier.name_votes("flow", destination)
+                last = destination.rsplit(".", 1)[-1]
+                evidence += self.classifier.attribute_votes("attribute", last)
+        own[id(site)] = evidence
+        return evidence
+
+    def _final_evidence(
+        self, site: Pending, own: dict[int, list[Evidence]], seen: set[int]
+    ) -> list[Evidence]:
+        """A site's own clues or, with none, those of what holds it: the mock or patch it is
+        built inside or whose arguments take its name, else the double class around it."""
+        evidence = self._own_evidence(site, own)
+        if evidence or id(site) in seen:
+            return evidence
+        seen.add(id(site))
+        holders = [site.parent] if site.parent is not None else []
+        for scope, name in site.watch:
+            holders += self._holders.get((id(scope), name), [])
+        for holder in holders:
+            if holder is not None and holder is not site:
+                evidence = self._final_evidence(holder, own, seen)
+                if evidence:
+                    return evidence
+        return self._enclosing_double(site.scope, own)
+
+    def _enclosing_double(
+        self, scope: Scope | None, own: dict[int, list[Evidence]]
+    ) -> list[Evidence]:
+        """A mock built inside a hand-written double (`self.accept = AsyncMock()` in
+        `class RecordingWebSocket`) stands for part of it: the class's own clues."""
+        while scope is not None:
+            if scope.kind == "class":
+                double = self._doubles.get(id(scope.body))
+                if double is not None:
+                    return self._own_evidence(double, own)
+            scope = scope.parent
+        return []
+
+
+# Keywords whose value is not held by the mock or patch: what it is modelled on or replaces.
+_NOT_HELD = frozenset({"spec", "spec_set", "wraps", "target", "autospec", "new_callable"})
 
 
 def _is_wiring_target(target: ast.expr) -> bool:

@@ -70,13 +70,16 @@ def patch_evidence(
     `new=`/`return_value=`, and the names `patch.multiple` replaces."""
     evidence: list[Evidence] = []
     target = patch_target(node, member)
-    if target:
-        evidence += classifier.dotted_votes(
-            "patch-target", _resolved(target, node, resolver, scope)
-        )
+    resolved = _resolved(target, node, resolver, scope) if target else ""
+    if member.endswith("dict") and resolved and classifier.library(resolved) is None:
+        # patch.dict(module.CONFIG, ...) sets a dict's entries: the module that holds the
+        # dict says nothing about them; the dict's own name (or its library) may.
+        evidence += classifier.name_votes("patch-target", resolved.rsplit(".", 1)[-1])
+    elif resolved:
+        evidence += classifier.dotted_votes("patch-target", resolved)
         if node.args and not isinstance(node.args[0], ast.Constant):
             # patch.object(obj, "send_json"): the patched member is a clue of its own.
-            evidence += classifier.attribute_votes("attribute", target.rsplit(".", 1)[-1])
+            evidence += classifier.attribute_votes("attribute", resolved.rsplit(".", 1)[-1])
     for keyword in node.keywords:
         value = keyword.value
         if keyword.arg in ("spec", "spec_set") and not isinstance(value, ast.Constant):
