@@ -299,7 +299,8 @@ def scan_counts(tools: Tools, tree: Path, *options: str) -> tuple[Counts, list[s
     """The JSON report's summary, and the paths of the files with findings."""
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder, "report.json")
-        run([tools.mockguard, "scan", "--format", "json", *options, "-o", str(report), "."], tree)
+        command = [tools.mockguard, "scan", "--all-files", "--format", "json", *options]
+        run([*command, "-o", str(report), "."], tree)
         data = json.loads(report.read_text(encoding="utf-8"))
     summary, files = data["summary"], data["summary"]["files"]
     counts = Counts(
@@ -380,7 +381,8 @@ def peak_memory(tools: Tools, argv: Sequence[str], cwd: Path) -> tuple[int, int]
 
 
 def cold_rows(tools: Tools, tree: Path, place: Place, runs: int) -> list[Row]:
-    scan = [tools.mockguard, "scan", "--no-cache", "--summary", "."]
+    # --all-files: every file, as ruff checks every file (the default scans test files only)
+    scan = [tools.mockguard, "scan", "--no-cache", "--all-files", "--summary", "."]
     ruff = [tools.ruff, "check", "--no-cache", "--select", "PT", "--quiet", "."]
 
     def mine() -> float:
@@ -398,7 +400,7 @@ def cold_rows(tools: Tools, tree: Path, place: Place, runs: int) -> list[Row]:
 
 
 def warm_rows(tools: Tools, tree: Path, place: Place, runs: int, target: Path) -> list[Row]:
-    scan = [tools.mockguard, "scan", "--summary", "."]
+    scan = [tools.mockguard, "scan", "--all-files", "--summary", "."]
     rg = [tools.rg, "-c", r"Mock\(", "."]
     remove_cache(tree)
     run(scan, tree)  # primes the cache

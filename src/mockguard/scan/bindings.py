@@ -117,7 +117,7 @@ def collect_sources(body: Iterable[ast.stmt]) -> dict[str, list[Source]]:
             sources.setdefault(name, []).append(source)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
-        imported = _imported_in_try(node)
+        imported = _imported_in_try(node) if isinstance(node, _TRY) else _NONE
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case, ast.pattern)):
                 inner = fallbacks

@@ -243,6 +243,7 @@ def _visit(
     classifier = _classifier(settings)
     # The project's own factories, their instances and fixtures (lazy: nothing read yet).
     in_house = ModuleFactories(registry_for(settings, classifier.index), path, tree)
+    in_house.read_source(data)
     visitor = MockVisitor(
         Resolver(
             path,

@@ -99,6 +99,10 @@ class FactoryRegistry:
         self._chains: dict[str, tuple[str, ...]] = {}
         self._digests: dict[str, str] = {}
         self._fixture_words: dict[str, tuple[re.Pattern[bytes] | None, tuple[str, ...]]] = {}
+        words = {FACTORY_SUFFIX, *self.factory_fixtures}
+        words |= {f.rsplit(".", 1)[-1] for f in self.configured}
+        alternatives = b"|".join(re.escape(w.encode()) for w in sorted(words) if w)
+        self.factory_words = re.compile(alternatives)
 
     # ------------------------------------------------------------------ factory classes
 
@@ -353,6 +357,18 @@ class ModuleFactories:
         # class scope id -> (the scope, `self.x` -> the methods and values assigned to it)
         self._assigned: dict[int, tuple[Scope, dict[str, list[tuple[FunctionNode, ast.expr]]]]]
         self._assigned = {}
+        # Whether the module names a factory at all; when not, no `self.x` keeps one.
+        self._names_factory = True
+
+    def read_source(self, data: bytes) -> None:
+        """Look once at the module's bytes: a module that names no factory class, configured
+        factory or factory fixture keeps none on `self` (and the walk of every test class's
+        methods for `self.x = ...` is saved)."""
+        if self.registry.factory_words.search(data) is not None:
+            return
+        fixtures, conftests = self.registry.fixture_words(self.path)
+        self._depends.update(conftests)
+        self._names_factory = fixtures is not None and fixtures.search(data) is not None
 
     # --------------------------------------------------------------- where the file is
 
@@ -536,6 +552,8 @@ class ModuleFactories:
             made = self.factory_of(node, scope, resolver)
             return ".".join([made, *parts]) if made else None
         if not isinstance(node, ast.Name) or node.id not in SELF_NAMES or len(parts) < 2:
+            return None
+        if not self._names_factory:
             return None
         holder = scope.enclosing_class
         if holder is None:

@@ -44,6 +44,8 @@ def target_text(target: str | None) -> str:
     print shown as its escape (`\\n`), cut at TARGET_LIMIT characters; `?` when unknown."""
     if not target:
         return "?"
+    if len(target) <= TARGET_LIMIT and target.isprintable():
+        return target
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in target)
     if len(shown) > TARGET_LIMIT:
         shown = shown[: TARGET_LIMIT - 3] + "..."
