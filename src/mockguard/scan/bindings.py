@@ -111,15 +111,24 @@ def collect_sources(body: Iterable[ast.stmt]) -> dict[str, list[Source]]:
     stack: list[tuple[ast.AST, frozenset[str]]] = [(node, _NONE) for node in body]
     while stack:
         node, fallbacks = stack.pop()
-        for name, source in _bindings(node):
-            if name in fallbacks and source.kind in ("assign", "other"):
-                source = Source("fallback", node=source.node)
-            sources.setdefault(name, []).append(source)
+        if node.__class__ in _BINDING_KINDS:
+            for name, source in _bindings(node):
+                if name in fallbacks and source.kind in ("assign", "other"):
+                    source = Source("fallback", node=source.node)
+                sources.setdefault(name, []).append(source)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             continue
+        fields = _BLOCK_FIELDS.get(node.__class__)
+        if fields is None:
+            if isinstance(node, ast.pattern):
+                stack.extend(
+                    (c, fallbacks) for c in ast.iter_child_nodes(node) if isinstance(c, ast.pattern)
+                )
+            continue  # a simple statement holds no other
         imported = _imported_in_try(node) if isinstance(node, _TRY) else _NONE
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case, ast.pattern)):
+        for field in fields:
+            value = getattr(node, field)
+            for child in value if isinstance(value, list) else (value,):
                 inner = fallbacks
                 if imported and isinstance(child, ast.ExceptHandler) and _catches_import(child):
                     inner = fallbacks | imported
@@ -130,6 +139,45 @@ def collect_sources(body: Iterable[ast.stmt]) -> dict[str, list[Source]]:
 _NONE: frozenset[str] = frozenset()
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 _TRY: tuple[type[ast.AST], ...] = (ast.Try, *([ast.TryStar] if hasattr(ast, "TryStar") else []))
+# The fields of a compound statement (or handler, or case) that hold statements, handlers,
+# cases or patterns, in the order `ast.iter_child_nodes` gives them.
+_BLOCK_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {
+    ast.If: ("body", "orelse"),
+    ast.For: ("body", "orelse"),
+    ast.AsyncFor: ("body", "orelse"),
+    ast.While: ("body", "orelse"),
+    ast.With: ("body",),
+    ast.AsyncWith: ("body",),
+    ast.ExceptHandler: ("body",),
+    ast.Match: ("cases",),
+    ast.match_case: ("pattern", "body"),
+    **{kind: ("body", "handlers", "orelse", "finalbody") for kind in _TRY},
+}
+
+
+# The nodes `_bindings` finds names in (a fast path past the many that bind none).
+_BINDING_KINDS: frozenset[type[ast.AST]] = frozenset(
+    {
+        ast.FunctionDef,
+        ast.AsyncFunctionDef,
+        ast.ClassDef,
+        ast.Import,
+        ast.ImportFrom,
+        ast.Assign,
+        ast.AnnAssign,
+        ast.AugAssign,
+        ast.For,
+        ast.AsyncFor,
+        ast.With,
+        ast.AsyncWith,
+        ast.ExceptHandler,
+        ast.MatchAs,
+        ast.MatchStar,
+        ast.MatchMapping,
+        ast.Global,
+        ast.Nonlocal,
+    }
+)
 
 
 def _imported_in_try(node: ast.AST) -> frozenset[str]:

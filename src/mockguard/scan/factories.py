@@ -99,6 +99,7 @@ class FactoryRegistry:
         self._chains: dict[str, tuple[str, ...]] = {}
         self._digests: dict[str, str] = {}
         self._fixture_words: dict[str, tuple[re.Pattern[bytes] | None, tuple[str, ...]]] = {}
+        self._fixture_words_by_folder = self._fixture_words.copy()  # by the path as given
         words = {FACTORY_SUFFIX, *self.factory_fixtures}
         words |= {f.rsplit(".", 1)[-1] for f in self.configured}
         alternatives = b"|".join(re.escape(w.encode()) for w in sorted(words) if w)
@@ -208,6 +209,10 @@ class FactoryRegistry:
     def fixture_words(self, path: str) -> tuple[re.Pattern[bytes] | None, tuple[str, ...]]:
         """For a module the byte pre-filter skipped: a pattern of the names of the factory
         fixtures its conftest.py files define (None when there are none), and those files."""
+        raw = os.path.dirname(path)
+        known = self._fixture_words_by_folder.get(raw)
+        if known is not None:
+            return known
         try:
             directory = Path(path).resolve().parent
         except (OSError, RuntimeError):
@@ -227,6 +232,7 @@ class FactoryRegistry:
                 words = b"|".join(re.escape(n.encode()) for n in sorted(names))
                 pattern = re.compile(rb"\b(?:" + words + rb")\b")
             known = self._fixture_words[key] = (pattern, chain)
+        self._fixture_words_by_folder[raw] = known
         return known
 
     def conftest(self, path: str) -> ModuleFactories | None:

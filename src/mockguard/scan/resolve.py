@@ -132,6 +132,7 @@ class Resolver:
         self.diagnostics: list[Diagnostic] = []
         self._unresolved_reported: set[str] = set()
         self._resolving: set[tuple[int, str]] = set()
+        self._actions: dict[str, Action | None] = {}
 
     def lookup(self, name: str, scope: Scope) -> str | None:
         """What a bare name is bound to, seen from `scope`: a qualified name or a marker;
@@ -263,6 +264,13 @@ class Resolver:
 
     def action(self, qualname: str) -> Action | None:
         """What calling a qualified name does, or None when it is nothing to the scanner."""
+        try:
+            return self._actions[qualname]
+        except KeyError:
+            found = self._actions[qualname] = self._action(qualname)
+            return found
+
+    def _action(self, qualname: str) -> Action | None:
         factory_member = self.factory_member(qualname)
         if factory_member:
             # Only the factory's creation methods make test doubles (`create`,
