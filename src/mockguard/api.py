@@ -407,16 +407,38 @@ def report_clusters(report: ScanReport, min_size: int = 3) -> list[Cluster]:
 
 
 def plan_fix(
-    request: ScanRequest, settings: Settings, categories: list[str] | None
+    request: ScanRequest,
+    settings: Settings,
+    categories: list[str] | None,
+    progress: Progress | None = None,
+    rewrite_progress: Progress | None = None,
 ) -> list[FileOutcome]:
-    """What `fix` would do to each file: the rewritten text, the rewrites and the skips."""
-    from mockguard.fix.runner import rewrite_file
+    """What `fix` would do to each file with a site to rewrite: the rewritten text, the
+    rewrites and the skips. The files are scanned first (through the cache and the process
+    pool); only those with an MG101 finding (of the chosen categories) are parsed again for
+    the codemod, in the pool too."""
+    from mockguard.fix.runner import rewrite_files
+    from mockguard.scan.engine import scan_files
 
     if categories:
         check_categories(categories, settings)
     found = discover(request.paths, settings)
     request.discovered.files, request.discovered.not_tests = len(found.files), found.not_tests
-    return [rewrite_file(path, settings, categories) for path in found.files]
+    cache = None
+    if request.use_cache:
+        from mockguard.scan.cache import ScanCache
+
+        cache = ScanCache.for_settings(settings, cache_dir(settings))
+    wanted: list[str] = []
+    with _progress(progress, len(found.files)) as advance:
+        for result in scan_files(found.files, settings, request.jobs, advance, cache):
+            if any(
+                f.code == "MG101" and (not categories or f.category in categories)
+                for f in result.findings
+            ):
+                wanted.append(result.path)
+    with _progress(rewrite_progress, len(wanted)) as advance:
+        return rewrite_files(wanted, settings, categories, request.jobs, advance)
 
 
 def history_rows(

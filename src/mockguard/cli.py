@@ -15,7 +15,7 @@ import io
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -740,6 +740,8 @@ def _cluster_json(group: Cluster, suggested: str | None) -> dict[str, Any]:
 )
 @ALL_FILES_OPTION
 @CONFIG_OPTION
+@TEXT_OR_JSON
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 def fix(
     paths: tuple[str, ...],
     write_files: bool,
@@ -748,6 +750,8 @@ def fix(
     check_tests: str | None,
     all_files: bool,
     config: Path | None,
+    output_format: str,
+    quiet: bool,
 ) -> None:
     """Rewrite ad-hoc mocks in PATHS into factory calls where a factory kind covers them."""
     from mockguard import api
@@ -758,13 +762,15 @@ def fix(
         fail("fix rewrites MG101 sites (a construction and the wiring after it); --select MG101")
     categories = [c.strip() for c in category.split(",") if c.strip()] if category else None
     request = api.ScanRequest(api.targets(paths, settings))
-    outcomes = api.plan_fix(request, settings, categories)
+    bars = (None, None) if quiet else (_bar, lambda total: _bar(total, "Rewriting", 1))
+    outcomes = api.plan_fix(request, settings, categories, *bars)
     _discovery_notes(request.paths, settings, request.discovered)
 
     def say(text: str, err: bool = False) -> None:  # names and code come from the files
         click.echo(printable(text, keep="\t"), err=err)
 
-    if not write_files:
+    as_json = output_format == "json"
+    if not write_files and not as_json:
         for outcome in outcomes:
             for line in outcome.diff().split("\n")[:-1] if outcome.changed else []:
                 say(line)
@@ -773,48 +779,108 @@ def fix(
             problem = outcome.error or f"left as it is: {outcome.note}"
             say(f"mockguard: {outcome.path}: {problem}", err=True)
     if not write_files:
-        _fix_summary(outcomes)
+        _fix_report(outcomes, [], as_json)
         return
     done = api.write_fix(outcomes, settings, check_tests)
     if done.check is not None:
-        say(f"mockguard: {done.check}")
+        say(f"mockguard: {done.check}", err=as_json)
     for outcome, why in done.reverted:
         say(f"mockguard: reverted {outcome.path}: {why}", err=True)
     for problem in done.problems:
         say(f"mockguard: {problem}", err=True)
-    click.echo(f"mockguard: rewrote {len(done.written)} file(s)")
-    _fix_summary(outcomes, [o for o, _ in done.reverted])
+    if not as_json:
+        click.echo(f"mockguard: rewrote {len(done.written)} file(s)")
+    _fix_report(outcomes, done.reverted, as_json, written=len(done.written))
     if done.problems:
         fail(f"{len(done.problems)} file(s) changed while the tests ran; see above")
     if done.reverted:
         fail(f"reverted {len(done.reverted)} file(s) whose rewrite changed test outcomes")
 
 
-def _fix_summary(outcomes: list[FileOutcome], reverted: list[FileOutcome] | None = None) -> None:
-    """Per category: how many sites were rewritten, and why the others were skipped (the
-    sites of a file reverted by the test check count as skipped)."""
+# The reasons a fix summary lists one by one; the rest are counted on one line.
+FIX_SUMMARY_REASONS = 10
+
+
+def _fix_report(
+    outcomes: list[FileOutcome],
+    reverted: Sequence[tuple[FileOutcome, str]],
+    as_json: bool,
+    written: int | None = None,
+) -> None:
+    """What fix did, in at most a screen: the sites rewritten, and the skipped ones grouped
+    by reason (with their categories), largest group first; or everything, site by site, as
+    JSON. The sites of a file reverted by the test check count as skipped."""
+    import json
+
     from mockguard.report.safe import printable
 
+    undone = {id(o): why for o, why in reverted}
     rewritten: dict[str, int] = {}
-    skipped: dict[tuple[str, str], int] = {}
-    undone = {id(o) for o in reverted or []}
+    groups: dict[str, dict[str, int]] = {}
+    files: list[dict[str, Any]] = []
     for outcome in outcomes:
+        skips = [(s.category, s.summary, s.reason, s.line) for s in outcome.skips]
+        why = undone.get(id(outcome))
         for rewrite in outcome.rewrites:
-            if id(outcome) in undone:
-                key = (rewrite.category, "reverted: it changed test outcomes")
-                skipped[key] = skipped.get(key, 0) + 1
-                continue
-            rewritten[rewrite.category] = rewritten.get(rewrite.category, 0) + 1
-        for skip in outcome.skips:
-            reason = skip.reason.split(" (line")[0].split(":")[0]
-            skipped[(skip.category, reason)] = skipped.get((skip.category, reason), 0) + 1
-    categories = sorted(set(rewritten) | {c for c, _ in skipped})
-    for name in categories:
-        reasons = {r: n for (c, r), n in skipped.items() if c == name}
-        click.echo(f"{name}: rewritten {rewritten.get(name, 0)}, skipped {sum(reasons.values())}")
-        for reason, count in sorted(reasons.items(), key=lambda i: -i[1]):
-            click.echo(printable(f"    {count} x {reason}"))
-    click.echo(f"Rewritten {sum(rewritten.values())}, skipped {sum(skipped.values())}.")
+            if why is not None:
+                skips.append(
+                    (rewrite.category, "reverted: it changed test outcomes", why, rewrite.line)
+                )
+            else:
+                rewritten[rewrite.category] = rewritten.get(rewrite.category, 0) + 1
+        for category, group, _, _ in skips:
+            counts = groups.setdefault(group, {})
+            counts[category] = counts.get(category, 0) + 1
+        entry: dict[str, Any] = {
+            "path": outcome.path,
+            "rewrites": [
+                {
+                    "line": r.line,
+                    "category": r.category,
+                    "kind": r.kind,
+                    "target": r.target,
+                    "call": r.call,
+                }
+                for r in (outcome.rewrites if why is None else [])
+            ],
+            "skips": [
+                {"line": line, "category": c, "group": g, "reason": reason}
+                for c, g, reason, line in sorted(skips, key=lambda s: s[3])
+            ],
+        }
+        if outcome.error or outcome.note:
+            entry["error" if outcome.error else "note"] = outcome.error or outcome.note
+        if why is not None:
+            entry["reverted"] = why
+        files.append(entry)
+    total_skipped = sum(sum(c.values()) for c in groups.values())
+    total_rewritten = sum(rewritten.values())
+    if as_json:
+        document: dict[str, Any] = {
+            "rewritten": total_rewritten,
+            "skipped": total_skipped,
+            "by_category": rewritten,
+            "skip_reasons": {g: sum(c.values()) for g, c in groups.items()},
+            "files": files,
+        }
+        if written is not None:
+            document["files_written"] = written
+        click.echo(json.dumps(document, indent=2, sort_keys=True))
+        return
+    ordered = sorted(groups.items(), key=lambda item: (-sum(item[1].values()), item[0]))
+    for group, counts in ordered[:FIX_SUMMARY_REASONS]:
+        by_category = ", ".join(
+            f"{c} {n}" for c, n in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
+        )
+        click.echo(printable(f"{sum(counts.values()):>7} skipped: {group} ({by_category})"))
+    rest = ordered[FIX_SUMMARY_REASONS:]
+    if rest:
+        count = sum(sum(c.values()) for _, c in rest)
+        click.echo(f"{count:>7} skipped for {len(rest)} other reasons (--format json lists them)")
+    if rewritten:
+        by_category = ", ".join(f"{c} {n}" for c, n in sorted(rewritten.items()))
+        click.echo(f"{total_rewritten:>7} rewritten ({by_category})")
+    click.echo(f"Rewritten {total_rewritten}, skipped {total_skipped}.")
 
 
 @main.command()

@@ -54,7 +54,7 @@ def test_diff_by_default_and_write(run_cli, tmp_path: Path) -> None:
     assert shown.returncode == 0, shown.stderr
     assert "-    ws = MagicMock()" in shown.stdout
     assert "+    ws = SSotMockFactory.create_websocket_mock()" in shown.stdout
-    assert "websocket: rewritten 1, skipped 0" in shown.stdout
+    assert "1 rewritten (websocket 1)" in shown.stdout
     assert target.read_text() == SOCKET_TEST  # nothing written without --write
     written = run_cli("fix", "--write", ".", cwd=tmp_path)
     assert "rewrote 1 file(s)" in written.stdout

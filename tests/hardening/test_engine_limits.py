@@ -316,7 +316,7 @@ if child == 0:
     quiet = os.open(os.devnull, os.O_WRONLY)  # the test reads until its parent's output ends
     os.dup2(quiet, 1)
     os.dup2(quiet, 2)
-    engine._start_worker(owner)
+    engine.start_worker(owner)
     os.write(tell, b"x")  # set up while its parent lives: only the watch can end it now
     time.sleep(60)
     os._exit(0)

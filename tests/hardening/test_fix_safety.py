@@ -106,7 +106,7 @@ def test_read_only_files_are_left_alone_with_the_reason(run_cli, tmp_path: Path)
     result = run_cli("fix", "--write", ".", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "test_ro.py: left as it is: read-only file" in result.stderr
-    assert "1 x read-only file" in result.stdout
+    assert "1 skipped: read-only file (websocket 1)" in result.stdout
     assert "rewrote 1 file(s)" in result.stdout
     assert target.read_text() == socket_test()
     assert CALL in writable.read_text()

@@ -61,11 +61,30 @@ class Rewrite:
 
 @dataclass(frozen=True)
 class Skip:
-    """A site left as it is, and why."""
+    """A site left as it is, and why: `reason` says it for this site, `group` in the words
+    shared by every site skipped for the same reason (for summaries)."""
 
     line: int
     category: str
     reason: str
+    group: str = ""
+
+    @property
+    def summary(self) -> str:
+        return self.group or self.reason
+
+
+# The groups of skip reasons.
+NOT_PLAIN = "the constructor is not a plain mock"
+CONFIGURES_ITSELF = "the constructor configures the mock itself"
+NO_KIND = "no factory kind for its category"
+SELF_OUTSIDE = "`self` outside a class"
+REBOUND = "the name is assigned again"
+CALLED = "the mock itself is called"
+DYNAMIC = "attributes set by dynamic names"
+NO_SHAPE = "nothing is configured or used on it"
+ESCAPES = "it escapes its test"
+NOT_COVERED = "no kind's interface covers its shape"
 
 
 @dataclass
@@ -178,7 +197,7 @@ def plan_module(
 ) -> Plan:
     """The rewrites and skips for one module's MG101 findings, into the catalog's kinds."""
     catalog = catalog or KindCatalog()
-    tree = ast.parse(source)
+    tree = _parse(source)
     lines = _LINE_BREAK.split(source)
     # A finding names its construction call by where the call starts.
     by_call = {(f.line, f.col): f for f in findings if f.code == "MG101" and not f.suppressed}
@@ -202,6 +221,20 @@ def plan_module(
             else:
                 plan.rewrites.append(decision)
     return plan
+
+
+def _parse(source: str) -> ast.Module:
+    """The module's tree; code written for a newer Python than this one is read the way the
+    scanner reads it (rewritten for this parser, every line kept where it was)."""
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        from mockguard.scan.grammar import downgrade
+
+        newer = downgrade(source.encode("utf-8", "surrogatepass"))
+        if newer is None:
+            raise
+        return ast.parse(newer)
 
 
 def _scopes(tree: ast.Module) -> dict[int, ast.AST]:
@@ -242,8 +275,8 @@ class _Site:
     index: int
     owner: ast.AST
 
-    def skip(self, reason: str) -> Skip:
-        return Skip(self.finding.line, self.finding.category, reason)
+    def skip(self, group: str, reason: str = "") -> Skip:
+        return Skip(self.finding.line, self.finding.category, reason or group, group)
 
 
 _Wiring = tuple[ast.stmt, str, ast.Call]
@@ -254,17 +287,17 @@ def _decide(site: _Site, context: _Context) -> Rewrite | Skip:
     it with the reason."""
     refused = _refusal(site)
     if refused is not None:
-        return site.skip(refused)
+        return site.skip(*refused)
     candidates = context.catalog.rewrite_candidates(site.finding.category)
     if not candidates:
-        return site.skip(f"no factory kind for the `{site.finding.category}` category")
+        return site.skip(NO_KIND, f"no factory kind for the `{site.finding.category}` category")
     region = _region(site, context.scopes)
     if region is None:
-        return site.skip("`self` outside a class")
+        return site.skip(SELF_OUTSIDE)
     wirings = _wirings(site)
     found = _used_members(site, region, wirings)
-    if isinstance(found, str):
-        return site.skip(found)
+    if isinstance(found, tuple):
+        return site.skip(*found)
     reasons: list[str] = []
     for entry in candidates:
         problem = _not_covered(entry, context.kinds, found, wirings, region, site.target)
@@ -272,17 +305,18 @@ def _decide(site: _Site, context: _Context) -> Rewrite | Skip:
             return _rewrite(site, entry, wirings, context.anchors)
         if problem:
             reasons.append(problem)
-    return site.skip("the shape is not covered: " + "; ".join(reasons))
+    return site.skip(NOT_COVERED, "the shape is not covered: " + "; ".join(reasons))
 
 
-def _refusal(site: _Site) -> str | None:
-    """Why the construction itself cannot become a factory call, if it cannot."""
+def _refusal(site: _Site) -> tuple[str, str] | None:
+    """Why the construction itself cannot become a factory call, if it cannot: the
+    reason's group and its text."""
     constructor = dict(site.finding.args).get("constructor", "")
     if constructor not in WIRING_CONSTRUCTORS:
-        return f"`{constructor}()` is not a plain mock"
+        return NOT_PLAIN, f"`{constructor}()` is not a plain mock"
     call = site.call
     if call.args or any(k.arg not in ("spec", "spec_set", "name") for k in call.keywords):
-        return "the constructor configures the mock itself"
+        return CONFIGURES_ITSELF, CONFIGURES_ITSELF
     return None
 
 
@@ -308,9 +342,12 @@ def _wirings(site: _Site) -> list[_Wiring]:
     return wirings
 
 
-def _used_members(site: _Site, region: list[ast.AST], wirings: list[_Wiring]) -> set[str] | str:
+def _used_members(
+    site: _Site, region: list[ast.AST], wirings: list[_Wiring]
+) -> set[str] | tuple[str, str]:
     """The members the test configures or uses on the double, or why it cannot be matched
-    against a kind at all (rebound, called itself, dynamic names, escapes its test)."""
+    against a kind at all (rebound, called itself, dynamic names, escapes its test): the
+    reason's group and its text."""
     target = site.target
     wiring_ids = {id(s) for s, _, _ in wirings}
     rebound = [
@@ -323,20 +360,20 @@ def _used_members(site: _Site, region: list[ast.AST], wirings: list[_Wiring]) ->
         and any(dotted(t) == target for t in s.targets)
     ]
     if rebound:
-        return f"`{target}` is assigned again (line {rebound[0].lineno})"
+        return REBOUND, f"`{target}` is assigned again (line {rebound[0].lineno})"
     used: set[str] = set()
     for name, node in _uses(region, target):
         line = getattr(node, "lineno", 0)
         if name == "()":
-            return f"the mock itself is called (line {line})"
+            return CALLED, f"the mock itself is called (line {line})"
         if name == "<dynamic>":
-            return f"attributes set by dynamic names (line {line})"
+            return DYNAMIC, f"attributes set by dynamic names (line {line})"
         used.add(name)
     if not used:
-        return "nothing is configured or used on it: no shape to match a kind against"
+        return NO_SHAPE, "nothing is configured or used on it: no shape to match a kind against"
     escape = _escape(region, target, site.owner)
     if escape is not None:
-        return f"it escapes into `{escape}`: what it stands for is decided there"
+        return ESCAPES, f"it escapes into `{escape}`: what it stands for is decided there"
     return used
 
 

@@ -17,7 +17,7 @@ import difflib
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,8 +28,11 @@ from mockguard.config import Settings
 from mockguard.fix.command import ReplaceAdHocMocksCommand
 from mockguard.fix.plan import Rewrite, Skip
 from mockguard.io import discard, stage
+from mockguard.scan.grammar import downgrade
 
 READ_ONLY = "read-only file"
+# Below this many files to rewrite, a process pool costs more than it saves.
+POOL_THRESHOLD = 16
 # One line with its own ending; Python breaks lines at CR LF, CR and LF only.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
@@ -104,6 +107,46 @@ def rewrite_file(path: str, settings: Settings, categories: Iterable[str] | None
     return outcome
 
 
+def rewrite_files(
+    paths: list[str],
+    settings: Settings,
+    categories: Iterable[str] | None,
+    jobs: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> list[FileOutcome]:
+    """:func:`rewrite_file` on each path, in the order given, spread over a process pool
+    when there are enough of them (nothing is written)."""
+    from mockguard.scan.engine import default_jobs, start_worker
+
+    chosen = list(categories) if categories is not None else None
+    jobs = jobs or settings.jobs or default_jobs()
+    if jobs <= 1 or len(paths) < POOL_THRESHOLD:
+        outcomes = []
+        for path in paths:
+            outcomes.append(rewrite_file(path, settings, chosen))
+            if on_progress:
+                on_progress(1)
+        return outcomes
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context()
+    owner = os.getpid() if context.get_start_method() in ("fork", "spawn") else None
+    outcomes = []
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, default_jobs()),
+        mp_context=context,
+        initializer=start_worker,
+        initargs=(owner,),
+    ) as pool:
+        settings_each = [settings] * len(paths)
+        for outcome in pool.map(rewrite_file, paths, settings_each, [chosen] * len(paths)):
+            outcomes.append(outcome)
+            if on_progress:
+                on_progress(1)
+    return outcomes
+
+
 def _one_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
@@ -115,7 +158,7 @@ def _set_update(outcome: FileOutcome, data: bytes, module: cst.Module, updated: 
     try:
         text = _spliced(data.decode(module.encoding), module.code, updated.code)
         result = text.encode(module.encoding)
-        ast.parse(result)
+        _check_parses(result)
     except SyntaxError as exc:
         outcome.error = f"not rewritten: the result would not parse ({exc.msg})"
         outcome.rewrites = []
@@ -125,6 +168,18 @@ def _set_update(outcome: FileOutcome, data: bytes, module: cst.Module, updated: 
         outcome.rewrites = []
         return
     outcome.updated = result
+
+
+def _check_parses(data: bytes) -> None:
+    """Raise SyntaxError unless `data` is valid Python: for this interpreter, or for a newer
+    one the way the scanner reads such code."""
+    try:
+        ast.parse(data)
+    except SyntaxError:
+        newer = downgrade(data)
+        if newer is None:
+            raise
+        ast.parse(newer)
 
 
 def _spliced(original: str, regenerated: str, updated: str) -> str:

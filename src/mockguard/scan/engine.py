@@ -399,7 +399,7 @@ def _scan_chunk(
         return [scan_file(path, settings, d) for path, d in zip(paths, digests, strict=True)]
 
 
-def _start_worker(owner: int | None) -> None:
+def start_worker(owner: int | None) -> None:
     """Tie a pool worker's life to its parent's: when the scan dies, even by SIGKILL, its
     workers die too, instead of waiting forever for work that will not come. `owner` is the
     process that must be the parent (None when another process starts the workers)."""
@@ -514,7 +514,7 @@ def _scan_misses(
     with ProcessPoolExecutor(
         max_workers=min(workers, len(chunks)),
         mp_context=context,
-        initializer=_start_worker,
+        initializer=start_worker,
         initargs=(owner,),
     ) as pool:
         for results in pool.map(_scan_chunk, chunks, [settings] * len(chunks), known):
