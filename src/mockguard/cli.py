@@ -742,6 +742,7 @@ def _cluster_json(group: Cluster, suggested: str | None) -> dict[str, Any]:
 @CONFIG_OPTION
 @TEXT_OR_JSON
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=None, help="Worker processes.")
 def fix(
     paths: tuple[str, ...],
     write_files: bool,
@@ -752,6 +753,7 @@ def fix(
     config: Path | None,
     output_format: str,
     quiet: bool,
+    jobs: int | None,
 ) -> None:
     """Rewrite ad-hoc mocks in PATHS into factory calls where a factory kind covers them."""
     from mockguard import api
@@ -761,7 +763,7 @@ def fix(
     if select is not None and "MG101" not in {c.strip().upper() for c in select.split(",")}:
         fail("fix rewrites MG101 sites (a construction and the wiring after it); --select MG101")
     categories = [c.strip() for c in category.split(",") if c.strip()] if category else None
-    request = api.ScanRequest(api.targets(paths, settings))
+    request = api.ScanRequest(api.targets(paths, settings), jobs=jobs)
     bars = (None, None) if quiet else (_bar, lambda total: _bar(total, "Rewriting", 1))
     outcomes = api.plan_fix(request, settings, categories, *bars)
     _discovery_notes(request.paths, settings, request.discovered)

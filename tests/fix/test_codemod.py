@@ -214,6 +214,41 @@ class TestReplaceAdHocMocks(CodemodTest):
             "line 4 [generic]: left as it is: no factory kind for the `generic` category",
         )
 
+    def test_skip_a_call_the_real_signature_refuses(self) -> None:
+        # An environment reader named like a session: `get(key)` is not
+        # `AsyncSession.get(entity, ident)`, so it is not a database session.
+        self.assert_skipped(
+            """
+            from unittest.mock import MagicMock
+
+            def test_settings():
+                session = MagicMock()
+                session.get("DATABASE_URL")
+            """,
+            "line 4 [database]: left as it is: the shape is not covered: `database_session`: "
+            "`session.get(...)` (line 5) does not fit `get(entity, ident, *, options=..., "
+            "populate_existing=..., with_for_update=..., identity_token=..., "
+            "execution_options=...)`: missing a required argument: 'ident'",
+        )
+
+    def test_a_call_that_fits_the_signature_is_rewritten(self) -> None:
+        self.assertCodemod(
+            """
+            from unittest.mock import MagicMock
+
+            async def test_user():
+                session = MagicMock()
+                await session.get(User, 1)
+            """,
+            """
+            from mockguard import SSotMockFactory
+
+            async def test_user():
+                session = SSotMockFactory.create_database_session_mock()
+                await session.get(User, 1)
+            """,
+        )
+
     def test_skip_value_set_over_a_method(self) -> None:
         self.assert_skipped(
             """

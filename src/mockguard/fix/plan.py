@@ -16,6 +16,7 @@ must touch only the ones that belong to the mock's setup.
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -394,7 +395,11 @@ def _not_covered(
     missing = sorted(n for n in used if n not in interface.members and n not in DOUBLE_API)
     if missing:
         return f"`{entry.name}` has no {', '.join(f'`{m}`' for m in missing)}"
-    mismatch = _async_mismatch(wirings, interface) or _value_over_method(region, target, interface)
+    mismatch = (
+        _async_mismatch(wirings, interface)
+        or _value_over_method(region, target, interface)
+        or _call_mismatch(region, target, interface)
+    )
     if mismatch:
         return f"`{entry.name}`: {mismatch}"
     return None
@@ -418,6 +423,54 @@ def _value_over_method(region: list[ast.AST], target: str, interface: Interface)
             if real is not None and real.is_callable and "Mock" not in constructor:
                 return f"`{member}` is a method, but the test sets it to a value"
     return None
+
+
+def _call_mismatch(region: list[ast.AST], target: str, interface: Interface) -> str | None:
+    """A call of a member that the real signature would refuse (`session.get(key)` where
+    the interface has `get(entity, ident)`): the test stands for something else."""
+    for root in region:
+        for node in ast.walk(root):
+            if not isinstance(node, ast.Call):
+                continue
+            name = dotted(node.func)
+            if name is None or not name.startswith(target + "."):
+                continue
+            real = interface.members.get(name[len(target) + 1 :])
+            if real is None or real.signature is None:
+                continue
+            if any(isinstance(a, ast.Starred) for a in node.args) or any(
+                k.arg is None for k in node.keywords
+            ):
+                continue  # `*args` / `**kwargs`: the arguments cannot be counted
+            try:
+                real.signature.bind(*node.args, **{k.arg: k.value for k in node.keywords if k.arg})
+            except TypeError as exc:
+                shape = _parameters(real.signature)
+                return (
+                    f"`{name}(...)` (line {node.lineno}) does not fit `{real.name}{shape}`: {exc}"
+                )
+    return None
+
+
+def _parameters(signature: inspect.Signature) -> str:
+    """`get(entity, ident, *, options=...)`-like text: the names without annotations."""
+    parts: list[str] = []
+    star = False
+    for parameter in signature.parameters.values():
+        kind = parameter.kind
+        if kind is parameter.VAR_POSITIONAL:
+            parts.append(f"*{parameter.name}")
+            star = True
+            continue
+        if kind is parameter.VAR_KEYWORD:
+            parts.append(f"**{parameter.name}")
+            continue
+        if kind is parameter.KEYWORD_ONLY and not star:
+            parts.append("*")
+            star = True
+        default = "" if parameter.default is parameter.empty else "=..."
+        parts.append(parameter.name + default)
+    return f"({', '.join(parts)})"
 
 
 def _async_mismatch(
