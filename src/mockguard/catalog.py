@@ -39,6 +39,19 @@ class CatalogKind:
             return f"SSotMockFactory.{self.method}()"
         return f'SSotMockFactory.create_mock("{self.name}")'
 
+    @property
+    def fix_call(self) -> str:
+        """The call `fix` writes: :attr:`call` for a built-in kind; for a configured kind
+        the factory bound to the running test (`mockguard.factory.create("name")`), which
+        works in any test, function or method, without a fixture parameter."""
+        return self.call if self.builtin else f'mockguard.factory.create("{self.name}")'
+
+    @property
+    def fix_import(self) -> tuple[str, str | None]:
+        """The import :attr:`fix_call` needs: (module, name), or (module, None) for
+        `import module`."""
+        return ("mockguard", "SSotMockFactory") if self.builtin else ("mockguard.factory", None)
+
 
 # Built-in kinds that stand for test doubles, most general first within a category.
 BUILTIN_KINDS: tuple[CatalogKind, ...] = (
@@ -80,9 +93,14 @@ class KindCatalog:
         return sorted(found, key=lambda k: k.builtin)
 
     def rewrite_candidates(self, category: str) -> list[CatalogKind]:
-        """The kinds `fix` may try for an ad-hoc double of this category: the built-in ones,
-        whose interfaces the tool can check without importing the project."""
-        return [k for k in self.for_category(category) if k.builtin and k.name not in NOT_FOR_FIX]
+        """The kinds `fix` may try for an ad-hoc double of this category, the project's own
+        first: those whose interfaces it can check without importing the project (a
+        built-in kind's, or a project class a configured kind names)."""
+        return [
+            k
+            for k in self.for_category(category)
+            if (k.builtin or k.interface) and k.name not in NOT_FOR_FIX
+        ]
 
     def hint(self, category: str) -> str:
         """What to use instead of an ad-hoc double of this category: the built-in calls,

@@ -17,7 +17,13 @@ from libcst.metadata import PositionProvider
 
 from mockguard.catalog import kind_catalog
 from mockguard.config import Settings
-from mockguard.fix.plan import WIRING_CONSTRUCTORS, Anchor, Plan, plan_module
+from mockguard.fix.plan import (
+    WIRING_CONSTRUCTORS,
+    Anchor,
+    Plan,
+    kind_interfaces,
+    plan_module,
+)
 
 MOCK_IMPORTS = (("unittest.mock", WIRING_CONSTRUCTORS), ("mock", WIRING_CONSTRUCTORS))
 
@@ -51,7 +57,9 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         # The module's own bytes: findings count columns in the text its encoding gives.
         data = tree.code.encode(tree.encoding, "surrogatepass")
         findings = scan_source(data, path, self.settings).findings
-        plan = plan_module(tree.code, findings, kind_catalog(self.settings))
+        plan = plan_module(
+            tree.code, findings, kind_catalog(self.settings), kind_interfaces(self.settings)
+        )
         if self.categories is not None:
             plan.rewrites = [r for r in plan.rewrites if r.category in self.categories]
             plan.skips = [s for s in plan.skips if s.category in self.categories]
@@ -65,7 +73,8 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
             self._removed.update(rewrite.removed)
             self._rewritten.update(dict(rewrite.rewritten))
         result = tree.visit(self)
-        AddImportsVisitor.add_needed_import(self.context, "mockguard", "SSotMockFactory")
+        for module, name in sorted({r.needs for r in plan.rewrites}, key=str):
+            AddImportsVisitor.add_needed_import(self.context, module, name)
         for module, names in MOCK_IMPORTS:
             for name in sorted(names):
                 RemoveImportsVisitor.remove_unused_import(self.context, module, name)

@@ -20,12 +20,15 @@ import inspect
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
 from mockguard.catalog import CatalogKind, KindCatalog, kind_catalog
 from mockguard.config import Settings
 from mockguard.factory.interface import Interface, InterfaceError
 from mockguard.factory.kinds import Kind, builtin_kinds
 from mockguard.findings import Finding
+from mockguard.fix.interfaces import StaticInterfaces
 from mockguard.scan.bindings import dotted
 
 WIRING_CONSTRUCTORS = frozenset(
@@ -54,6 +57,8 @@ class Rewrite:
     kind: str
     category: str
     call: str  # the factory call that replaces the construction's value
+    # what the call needs imported: (module, name), or (module, None) for `import module`
+    needs: tuple[str, str | None]
     construction: Anchor
     removed: tuple[Anchor, ...]  # wiring statements dropped (the double has the member)
     # wiring statements that become `target.member.<keyword> = <value>`, one per keyword kept
@@ -96,15 +101,31 @@ class Plan:
     skips: list[Skip] = field(default_factory=list)
 
 
-def _kinds() -> dict[str, Kind]:
+def _builtin_kinds() -> dict[str, Kind]:
     return {k.name: k for k in builtin_kinds()}
 
 
-def _interface(kind: Kind) -> Interface | None:
-    try:
-        return kind.compiled()
-    except InterfaceError:
-        return None
+class KindInterfaces:
+    """The interface each catalog kind's doubles follow, as far as the codemod can know it
+    without importing the project: a built-in kind's own (compiled from the tool's
+    reference classes), and the project's class read from its source for a kind whose
+    config names one (see :mod:`mockguard.fix.interfaces`). None: unknown, never rewritten
+    into."""
+
+    def __init__(self, static: StaticInterfaces | None = None) -> None:
+        self.static = static
+        self._builtins = _builtin_kinds()
+
+    def __call__(self, entry: CatalogKind) -> Interface | None:
+        if entry.interface is not None:
+            return self.static.interface(entry.interface) if self.static is not None else None
+        kind = self._builtins.get(entry.name) if entry.builtin else None
+        if kind is None:
+            return None
+        try:
+            return kind.compiled()
+        except InterfaceError:
+            return None
 
 
 def _wiring(stmt: ast.stmt, target: str) -> tuple[str, ast.Call] | None:
@@ -194,15 +215,19 @@ def _character_column(lines: list[str], line: int, byte_offset: int) -> int:
 
 
 def plan_module(
-    source: str, findings: Iterable[Finding], catalog: KindCatalog | None = None
+    source: str,
+    findings: Iterable[Finding],
+    catalog: KindCatalog | None = None,
+    interfaces: KindInterfaces | None = None,
 ) -> Plan:
     """The rewrites and skips for one module's MG101 findings, into the catalog's kinds."""
     catalog = catalog or KindCatalog()
+    interfaces = interfaces or KindInterfaces()
     tree = _parse(source)
     lines = _LINE_BREAK.split(source)
     # A finding names its construction call by where the call starts.
     by_call = {(f.line, f.col): f for f in findings if f.code == "MG101" and not f.suppressed}
-    context = _Context(_scopes(tree), _kinds(), catalog, assignment_anchors(tree))
+    context = _Context(_scopes(tree), interfaces, catalog, assignment_anchors(tree))
     plan = Plan()
     for block, owner in _blocks(tree):
         for index, stmt in enumerate(block):
@@ -260,7 +285,7 @@ class _Context:
     """What every decision in one module looks up."""
 
     scopes: dict[int, ast.AST]
-    kinds: dict[str, Kind]
+    interfaces: KindInterfaces
     catalog: KindCatalog
     anchors: dict[int, Anchor]
 
@@ -301,7 +326,7 @@ def _decide(site: _Site, context: _Context) -> Rewrite | Skip:
         return site.skip(*found)
     reasons: list[str] = []
     for entry in candidates:
-        problem = _not_covered(entry, context.kinds, found, wirings, region, site.target)
+        problem = _not_covered(entry, context.interfaces, found, wirings, region, site.target)
         if problem is None:
             return _rewrite(site, entry, wirings, context.anchors)
         if problem:
@@ -380,7 +405,7 @@ def _used_members(
 
 def _not_covered(
     entry: CatalogKind,
-    kinds: dict[str, Kind],
+    interfaces: KindInterfaces,
     used: set[str],
     wirings: list[_Wiring],
     region: list[ast.AST],
@@ -388,9 +413,10 @@ def _not_covered(
 ) -> str | None:
     """None when the kind covers the setup; else why not ("" when the kind has no
     interface to check here)."""
-    kind = kinds.get(entry.name)
-    interface = _interface(kind) if kind is not None else None
+    interface = interfaces(entry)
     if interface is None:
+        if entry.interface:
+            return f"`{entry.name}`: its interface `{entry.interface}` is not a project class"
         return ""
     missing = sorted(n for n in used if n not in interface.members and n not in DOUBLE_API)
     if missing:
@@ -507,7 +533,8 @@ def _rewrite(
         target=site.target,
         kind=entry.name,
         category=site.finding.category,
-        call=entry.call,
+        call=entry.fix_call,
+        needs=entry.fix_import,
         construction=anchors[id(site.block[site.index])],
         removed=tuple(removed),
         rewritten=tuple(rewritten),
@@ -519,4 +546,14 @@ def plan_file(path: str, source: str, settings: Settings) -> Plan:
     from mockguard.scan.engine import scan_source
 
     result = scan_source(source.encode("utf-8", "surrogatepass"), path, settings)
-    return plan_module(source, result.findings, kind_catalog(settings))
+    return plan_module(source, result.findings, kind_catalog(settings), kind_interfaces(settings))
+
+
+def kind_interfaces(settings: Settings) -> KindInterfaces:
+    """The kinds' interfaces for a project (its classes read once per process)."""
+    return _kind_interfaces(settings.root.resolve(), settings.max_file_size)
+
+
+@lru_cache(maxsize=4)
+def _kind_interfaces(root: Path, max_file_size: int) -> KindInterfaces:
+    return KindInterfaces(StaticInterfaces(root, max_file_size))
