@@ -23,6 +23,7 @@ from mockguard.config import load_settings as _load_settings
 
 if TYPE_CHECKING:
     from mockguard.fix.runner import FileOutcome
+    from mockguard.fix.suggest import Suggestions
     from mockguard.report.model import ScanReport
     from mockguard.scan.files import Discovery
     from mockguard.scan.shapes import Cluster
@@ -397,6 +398,14 @@ def _in_project_paths(clusters: list[Cluster], report: ScanReport) -> list[Clust
             replace(p, path=report.project_paths.get(p.path, p.path)) for p in group.places
         ]
     return clusters
+
+
+def suggest_kinds(request: ScanRequest, settings: Settings, *, min_size: int = 2) -> Suggestions:
+    """Kinds for the clusters of copied setups in the scanned paths (`kinds suggest`)."""
+    from mockguard.fix.suggest import suggest_kinds as suggest
+
+    clusters = dupes(request, settings, min_size=min_size)
+    return suggest(clusters, settings, kind_catalog(settings))
 
 
 def report_clusters(report: ScanReport, min_size: int = 3) -> list[Cluster]:

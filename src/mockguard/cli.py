@@ -1040,6 +1040,105 @@ def report(
 
 
 @main.group()
+def kinds() -> None:
+    """Factory kinds drawn from the suite itself."""
+
+
+@kinds.command("suggest")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option(
+    "--min-size",
+    type=click.IntRange(min=2),
+    default=2,
+    show_default=True,
+    help="Smallest cluster of copied setups considered.",
+)
+@click.option("--write", "write_config", is_flag=True, help="Add the kinds to the config file.")
+@TEXT_OR_JSON
+@ALL_FILES_OPTION
+@CONFIG_OPTION
+def kinds_suggest(
+    paths: tuple[str, ...],
+    min_size: int,
+    write_config: bool,
+    output_format: str,
+    all_files: bool,
+    config: Path | None,
+) -> None:
+    """Suggest a factory kind for each project class that copied mock setups in PATHS
+    stand for, with the setups it would cover; --write adds them to the config."""
+    from mockguard import api
+    from mockguard.fix.suggest import config_target, write_kinds
+    from mockguard.report.safe import json_text, printable
+
+    settings = _settings(config, paths, all_files=all_files)
+    request = api.ScanRequest(api.targets(paths, settings))
+    found = api.suggest_kinds(request, settings, min_size=min_size)
+    _discovery_notes(request.paths, settings, request.discovered, counts=output_format == "text")
+    if output_format == "json":
+        document = {
+            "kinds": [
+                {
+                    "name": k.name,
+                    "interface": k.interface,
+                    "category": k.category,
+                    "setups": k.setups,
+                    "covered": k.covered,
+                    "clusters": k.clusters,
+                    "missing": dict(k.missing.most_common()),
+                }
+                for k in found.kinds
+            ],
+            "unnamed": [
+                {
+                    "category": u.category,
+                    "setups": u.setups,
+                    "members": list(u.members),
+                    "spec": u.spec,
+                }
+                for u in found.unnamed
+            ],
+            "configured": found.configured,
+        }
+        click.echo(json_text(document, indent=2, sort_keys=True))
+    else:
+        for kind in found.kinds:
+            click.echo(
+                printable(
+                    f"{kind.name}: {kind.interface} [{kind.category}] covers {kind.covered} of "
+                    f"{kind.setups} copied setups in {kind.clusters} cluster(s)"
+                )
+            )
+            if kind.missing:
+                lacking = ", ".join(f"{m} ({n})" for m, n in kind.missing.most_common(5))
+                click.echo(printable(f"    the class has no {lacking}"))
+        for interface, name in sorted(found.configured.items()):
+            click.echo(printable(f"already configured: {name} follows {interface}"))
+        if found.unnamed:
+            setups = sum(u.setups for u in found.unnamed)
+            click.echo(
+                f"{setups} copied setups in {len(found.unnamed)} cluster(s) name no class of "
+                "the project (give them a spec=, or register a kind by hand); the largest:"
+            )
+            for unnamed in found.unnamed[:5]:
+                spec = f" spec={unnamed.spec}" if unnamed.spec else ""
+                click.echo(
+                    printable(
+                        f"    {unnamed.setups} [{unnamed.category}]{spec} configuring "
+                        f"{', '.join(unnamed.members)}"
+                    )
+                )
+        if not found.kinds:
+            click.echo("No kind to suggest: no copied setups name a class of the project.")
+    if write_config and found.kinds:
+        path = write_kinds(found.kinds, settings)
+        click.echo(f"mockguard: added {len(found.kinds)} kind(s) to {path}", err=True)
+    elif write_config:
+        path, _ = config_target(settings)
+        click.echo(f"mockguard: nothing added to {path}", err=True)
+
+
+@main.group()
 def cache() -> None:
     """Manage the scan cache (.mockguard_cache/ at the project root, or `cache-dir`)."""
 

@@ -326,12 +326,39 @@ def _decide(site: _Site, context: _Context) -> Rewrite | Skip:
         return site.skip(*found)
     reasons: list[str] = []
     for entry in candidates:
-        problem = _not_covered(entry, context.interfaces, found, wirings, region, site.target)
+        problem = _not_named(site, entry, context.interfaces) or _not_covered(
+            entry, context.interfaces, found, wirings, region, site.target
+        )
         if problem is None:
             return _rewrite(site, entry, wirings, context.anchors)
         if problem:
             reasons.append(problem)
     return site.skip(NOT_COVERED, "the shape is not covered: " + "; ".join(reasons))
+
+
+def _not_named(site: _Site, entry: CatalogKind, interfaces: KindInterfaces) -> str | None:
+    """Why the site does not stand for the kind's class whatever its shape: its spec names
+    another class; or, for a generic kind of the project's, neither its spec nor its name
+    says it is one (a `close()`-only mock is not every class that has `close`)."""
+    interface = interfaces(entry)
+    if interface is None:
+        return None  # decided by the coverage check
+    real = interface.name.replace(":", ".").rsplit(".", 1)[-1]
+    spec_node = next((k.value for k in site.call.keywords if k.arg in ("spec", "spec_set")), None)
+    spec = (dotted(spec_node) or "").rsplit(".", 1)[-1] if spec_node is not None else ""
+    if spec:
+        return None if spec == real else f"`{entry.name}` follows `{real}`, the spec is `{spec}`"
+    if entry.builtin or entry.category != "generic":
+        return None
+    if _words(site.target) & (_words(real) | _words(entry.name)):
+        return None
+    return f"`{entry.name}`: neither the spec nor the name `{site.target}` says it is a `{real}`"
+
+
+def _words(name: str) -> set[str]:
+    """The lower-case words of a name: `mock_httpTransport` -> {mock, http, transport}."""
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    return {w for w in re.split(r"[\W_]+", spaced.lower()) if w and w not in ("self", "mock")}
 
 
 def _refusal(site: _Site) -> tuple[str, str] | None:

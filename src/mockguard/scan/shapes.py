@@ -86,13 +86,13 @@ def _blocks(tree: ast.AST) -> Iterator[list[ast.stmt]]:
                 yield block
 
 
-def shapes_of(tree: ast.AST, findings: Iterable[Finding]) -> list[tuple[Finding, Shape, str]]:
+def shapes_of(tree: ast.AST, findings: Iterable[Finding]) -> list[tuple[Finding, Shape, str, str]]:
     """The shape of every MG101 finding in a parsed module that binds a mock to a name (or
-    to `self.x`), with the variable it is bound to."""
+    to `self.x`), with the variable it is bound to and the spec it names, as written."""
     by_line = {f.line: f for f in findings if f.code == "MG101"}
     if not by_line:
         return []
-    found: list[tuple[Finding, Shape, str]] = []
+    found: list[tuple[Finding, Shape, str, str]] = []
     for block in _blocks(tree):
         for index, stmt in enumerate(block):
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
@@ -105,19 +105,20 @@ def shapes_of(tree: ast.AST, findings: Iterable[Finding]) -> list[tuple[Finding,
             if finding is None or name is None:
                 continue
             constructor = dict(finding.args).get("constructor", "Mock")
-            spec = ""
+            spec_text = ""
             spec_node = next(
                 (k.value for k in call.keywords if k.arg in ("spec", "spec_set")), None
             ) or (call.args[0] if call.args else None)
             if spec_node is not None:
-                spec = (dotted(spec_node) or "").rsplit(".", 1)[-1]
+                spec_text = dotted(spec_node) or ""
+            spec = spec_text.rsplit(".", 1)[-1]
             members = {
                 (k.arg, _value_kind(k.value))
                 for k in call.keywords
                 if k.arg and k.arg not in ("spec", "spec_set", "name")
             }
             members |= _configuration(block, index, name)
-            found.append((finding, Shape(constructor, spec, frozenset(members)), name))
+            found.append((finding, Shape(constructor, spec, frozenset(members)), name, spec_text))
     return found
 
 
@@ -156,8 +157,14 @@ def places_of(tree: ast.AST, findings: Iterable[Finding]) -> list[tuple[Shape, P
     """The shapes of a module's MG101 sites with their places (gathered during the scan,
     from the tree it already has)."""
     items: list[tuple[Shape, Place]] = []
-    for finding, shape, name in shapes_of(tree, findings):
+    imported: dict[str, str] | None = None
+    for finding, shape, name, spec_text in shapes_of(tree, findings):
         spec = next((e.value for e in finding.evidence if e.kind == "spec"), "")
+        if not spec and spec_text:
+            imported = _imports(tree) if imported is None else imported
+            head, _, rest = spec_text.partition(".")
+            origin = imported.get(head)
+            spec = f"{origin}.{rest}".rstrip(".") if origin else spec_text
         place = Place(
             finding.path,
             finding.line,
@@ -172,3 +179,20 @@ def places_of(tree: ast.AST, findings: Iterable[Finding]) -> list[tuple[Shape, P
         )
         items.append((shape, place))
     return items
+
+
+def _imports(tree: ast.AST) -> dict[str, str]:
+    """The names a module's top-level imports bind, to what they import."""
+    names: dict[str, str] = {}
+    for node in getattr(tree, "body", []):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    head = alias.name.split(".", 1)[0]
+                    names[head] = head
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names

@@ -1,0 +1,169 @@
+"""Kinds from the suite itself: the clusters of copied setups turned into kind definitions.
+
+A cluster whose setups name a class of the project (`MagicMock(spec=Transport)`,
+`create_autospec(Transport)`) becomes a kind with that class as its interface; clusters
+naming the same class become one kind. The class is read from the project's source (see
+:mod:`mockguard.fix.interfaces`), so a suggestion says how many setups the kind covers:
+those whose configured members the class has. A cluster whose setups name no class is
+listed with the members it configures, for a person to name its class.
+
+`--write` adds the kinds to the project's config file with tomlkit, keeping its comments and
+layout, in one atomic write.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockguard.catalog import KindCatalog
+from mockguard.config import CONFIG_FILE, PYPROJECT, Settings
+from mockguard.factory.interface import Interface
+from mockguard.fix.interfaces import StaticInterfaces, import_path
+from mockguard.fix.plan import DOUBLE_API
+from mockguard.io import write_text
+from mockguard.scan.shapes import Cluster
+
+
+@dataclass
+class Suggestion:
+    """One kind to add: its name, the project class it follows, and what it would serve."""
+
+    name: str
+    interface: str  # `package.module:Class`
+    category: str
+    setups: int = 0  # setups in the clusters naming the class
+    covered: int = 0  # of those, the ones whose configured members the class has
+    missing: Counter[str] = field(default_factory=Counter)  # members the class lacks
+    clusters: int = 0
+
+
+@dataclass
+class Unnamed:
+    """A cluster whose setups name no class of the project."""
+
+    category: str
+    setups: int
+    members: tuple[str, ...]
+    spec: str  # the class named, when it is not the project's ("" for none)
+
+
+@dataclass
+class Suggestions:
+    kinds: list[Suggestion]
+    unnamed: list[Unnamed]
+    configured: dict[str, str]  # interface -> the configured kind that already follows it
+
+
+def suggest_kinds(
+    clusters: Iterable[Cluster], settings: Settings, catalog: KindCatalog
+) -> Suggestions:
+    """The kinds the clusters ask for, largest first."""
+    interfaces = StaticInterfaces(settings.root.resolve(), settings.max_file_size)
+    configured = {
+        import_path(k.interface): k.name for k in catalog.kinds if k.interface is not None
+    }
+    by_class: dict[str, Suggestion] = {}
+    categories: dict[str, Counter[str]] = {}
+    unnamed: list[Unnamed] = []
+    taken = {k.name for k in catalog.kinds}
+    already: dict[str, str] = {}
+    for group in clusters:
+        spec = _named_class(group)
+        interface = interfaces.interface(spec) if spec else None
+        members = sorted({m.split(".", 1)[0] for m, _ in group.shape.members})
+        if spec is None or interface is None:
+            unnamed.append(Unnamed(group.category, group.size, tuple(members), spec or ""))
+            continue
+        if spec in configured:
+            already[spec] = configured[spec]
+            continue
+        entry = by_class.get(spec)
+        if entry is None:
+            entry = by_class[spec] = Suggestion(_kind_name(spec, taken), _colon(spec), "")
+            taken.add(entry.name)
+        entry.clusters += 1
+        entry.setups += group.size
+        categories.setdefault(spec, Counter())[group.category] += group.size
+        lacking = _lacking(members, interface)
+        if lacking:
+            entry.missing.update({m: group.size for m in lacking})
+        else:
+            entry.covered += group.size
+    for spec, entry in by_class.items():
+        entry.category = categories[spec].most_common(1)[0][0]
+    kinds = sorted(by_class.values(), key=lambda s: (-s.covered, -s.setups, s.name))
+    unnamed.sort(key=lambda u: (-u.setups, u.members))
+    return Suggestions(kinds, unnamed, already)
+
+
+def _named_class(group: Cluster) -> str | None:
+    """The class most of a cluster's setups name as their spec, as a dotted path."""
+    named = Counter(p.spec_path for p in group.places if p.spec_path)
+    return named.most_common(1)[0][0] if named else None
+
+
+def _lacking(members: list[str], interface: Interface) -> list[str]:
+    return [m for m in members if m not in interface.members and m not in DOUBLE_API]
+
+
+def _colon(qualname: str) -> str:
+    module, _, name = qualname.rpartition(".")
+    return f"{module}:{name}" if module else name
+
+
+def _kind_name(qualname: str, taken: set[str]) -> str:
+    """`app.transport.HTTPTransport` -> `http_transport` (with a number when taken)."""
+    last = qualname.rsplit(".", 1)[-1]
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", last).lower()
+    name = re.sub(r"\W+", "_", words).strip("_") or "double"
+    candidate, number = name, 2
+    while candidate in taken:
+        candidate, number = f"{name}_{number}", number + 1
+    return candidate
+
+
+def config_target(settings: Settings) -> tuple[Path, tuple[str, ...]]:
+    """Where `--write` adds kinds: the config file in use (its kinds table's path), else the
+    project's pyproject.toml, else a new mockguard.toml."""
+    path = settings.config_path
+    if path is None:
+        pyproject = settings.root / PYPROJECT
+        path = pyproject if pyproject.is_file() else settings.root / CONFIG_FILE
+    prefix = ("tool", "mockguard") if path.name == PYPROJECT else ()
+    return path, (*prefix, "kinds")
+
+
+def write_kinds(kinds: list[Suggestion], settings: Settings) -> Path:
+    """Add the kinds to the config file, keeping what it holds (comments, layout, order)."""
+    import tomlkit
+
+    path, table_path = config_target(settings)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    document = tomlkit.parse(text)
+    table: tomlkit.items.Table | tomlkit.TOMLDocument = document
+    for key in table_path:
+        inner = table.get(key)
+        if inner is None:
+            inner = tomlkit.table(is_super_table=True)
+            table.append(key, inner)
+        table = inner
+    for kind in kinds:
+        entry = tomlkit.table()
+        entry.add(tomlkit.comment(_coverage(kind)))
+        entry.add("interface", kind.interface)
+        entry.add("category", kind.category)
+        table.append(kind.name, entry)
+    write_text(path, tomlkit.dumps(document))
+    return path
+
+
+def _coverage(kind: Suggestion) -> str:
+    text = f"suggested by mockguard: covers {kind.covered} of {kind.setups} copied setups"
+    if kind.missing:
+        lacking = ", ".join(m for m, _ in kind.missing.most_common(3))
+        text += f" (the class has no {lacking})"
+    return text
