@@ -39,11 +39,13 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         context: CodemodContext,
         settings: Settings | None = None,
         categories: Iterable[str] | None = None,
+        plan: Plan | None = None,
     ) -> None:
         super().__init__(context)
         self.settings = settings or Settings()
         self.categories = frozenset(categories) if categories else None
         self.plan = Plan()
+        self._given = plan  # planned already from the same text (see `plan_source`)
         self._constructions: dict[Anchor, str] = {}
         self._removed: set[Anchor] = set()
         self._rewritten: dict[Anchor, tuple[str, ...]] = {}
@@ -51,18 +53,10 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         self._ranks: dict[int, int] = {}
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        from mockguard.scan.engine import scan_source
-
         path = self.context.filename or "<module>"
-        # The module's own bytes: findings count columns in the text its encoding gives.
-        data = tree.code.encode(tree.encoding, "surrogatepass")
-        findings = scan_source(data, path, self.settings).findings
-        plan = plan_module(
-            tree.code, findings, kind_catalog(self.settings), kind_interfaces(self.settings)
+        plan = self._given or plan_source(
+            tree.code, tree.encoding, path, self.settings, self.categories
         )
-        if self.categories is not None:
-            plan.rewrites = [r for r in plan.rewrites if r.category in self.categories]
-            plan.skips = [s for s in plan.skips if s.category in self.categories]
         self.plan = plan
         for skip in plan.skips:
             self.warn(f"line {skip.line} [{skip.category}]: left as it is: {skip.reason}")
@@ -161,6 +155,27 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
             isinstance(s, cst.Assign) and self._anchors.get(s) in self._removed
             for s in statement.body
         )
+
+
+def plan_source(
+    text: str,
+    encoding: str,
+    path: str,
+    settings: Settings,
+    categories: Iterable[str] | None = None,
+) -> Plan:
+    """The plan for a module's text: scanned from its bytes in its encoding (findings count
+    columns in that text), the rewrites and skips kept to the chosen categories."""
+    from mockguard.scan.engine import scan_source
+
+    data = text.encode(encoding, "surrogatepass")
+    findings = scan_source(data, path, settings).findings
+    plan = plan_module(text, findings, kind_catalog(settings), kind_interfaces(settings))
+    if categories is not None:
+        chosen = frozenset(categories)
+        plan.rewrites = [r for r in plan.rewrites if r.category in chosen]
+        plan.skips = [s for s in plan.skips if s.category in chosen]
+    return plan
 
 
 def _kept_values(wiring: cst.Assign, keywords: tuple[str, ...]) -> list[cst.Assign]:

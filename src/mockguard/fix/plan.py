@@ -91,6 +91,7 @@ DYNAMIC = "attributes set by dynamic names"
 NO_SHAPE = "nothing is configured or used on it"
 ESCAPES = "it escapes its test"
 NOT_COVERED = "no kind's interface covers its shape"
+NOT_BOUND = "not bound to a name"
 
 
 @dataclass
@@ -229,6 +230,7 @@ def plan_module(
     by_call = {(f.line, f.col): f for f in findings if f.code == "MG101" and not f.suppressed}
     context = _Context(_scopes(tree), interfaces, catalog, assignment_anchors(tree))
     plan = Plan()
+    seen: set[int] = set()
     for block, owner in _blocks(tree):
         for index, stmt in enumerate(block):
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
@@ -241,11 +243,17 @@ def plan_module(
             )
             if finding is None:
                 continue
+            seen.add(id(finding))
             decision = _decide(_Site(finding, target, call, block, index, owner), context)
             if isinstance(decision, Skip):
                 plan.skips.append(decision)
             else:
                 plan.rewrites.append(decision)
+    for finding in by_call.values():
+        if id(finding) not in seen:
+            reason = "not bound to a name in a function (an argument, a value in an expression)"
+            plan.skips.append(Skip(finding.line, finding.category, reason, NOT_BOUND))
+    plan.skips.sort(key=lambda skip: skip.line)
     return plan
 
 
@@ -480,7 +488,11 @@ def _value_over_method(region: list[ast.AST], target: str, interface: Interface)
 
 def _call_mismatch(region: list[ast.AST], target: str, interface: Interface) -> str | None:
     """A call of a member that the real signature would refuse (`session.get(key)` where
-    the interface has `get(entity, ident)`): the test stands for something else."""
+    the interface has `get(entity, ident)`), or an awaited call of a sync method: the test
+    stands for something else."""
+    awaited = {
+        id(node.value) for root in region for node in ast.walk(root) if isinstance(node, ast.Await)
+    }
     for root in region:
         for node in ast.walk(root):
             if not isinstance(node, ast.Call):
@@ -489,7 +501,11 @@ def _call_mismatch(region: list[ast.AST], target: str, interface: Interface) -> 
             if name is None or not name.startswith(target + "."):
                 continue
             real = interface.members.get(name[len(target) + 1 :])
-            if real is None or real.signature is None:
+            if real is None:
+                continue
+            if id(node) in awaited and real.kind != "async_method":
+                return f"`{name}(...)` is awaited (line {node.lineno}), but is not `async def`"
+            if real.signature is None:
                 continue
             if any(isinstance(a, ast.Starred) for a in node.args) or any(
                 k.arg is None for k in node.keywords

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import ast
 import difflib
+import io
 import os
 import re
 import stat
+import tokenize
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
 from mockguard.config import Settings
-from mockguard.fix.command import ReplaceAdHocMocksCommand
+from mockguard.fix.command import ReplaceAdHocMocksCommand, plan_source
 from mockguard.fix.plan import Rewrite, Skip
 from mockguard.io import discard, stage
 from mockguard.scan.grammar import downgrade
@@ -84,12 +86,27 @@ def rewrite_file(path: str, settings: Settings, categories: Iterable[str] | None
         info = os.stat(path)
     except OSError as exc:
         return FileOutcome(path, b"", error=f"cannot read: {exc.strerror or exc}")
+    # Planned from `ast` first: LibCST (costly) reads only a file with something to rewrite.
     try:
-        module = cst.parse_module(data)
+        encoding = _encoding(data)
+        text = data.decode(encoding)
+        if encoding == "utf-8-sig":  # the BOM is not part of the text
+            encoding = "utf-8"
+        plan = plan_source(text, encoding, path, settings, categories)
     except Exception as exc:  # a syntax error, or an encoding Python does not know
         return FileOutcome(path, data, error=f"not rewritten: {_one_line(exc)}")
+    if not plan.rewrites:
+        return FileOutcome(path, data, encoding, skips=list(plan.skips))
+    try:
+        module = cst.parse_module(data)
+    except Exception as exc:
+        return FileOutcome(path, data, error=f"not rewritten: {_one_line(exc)}")
     outcome = FileOutcome(path, data, module.encoding)
-    command = ReplaceAdHocMocksCommand(CodemodContext(filename=path), settings, categories)
+    if module.code != text:  # LibCST read other text: plan again from what it read
+        plan = plan_source(module.code, module.encoding, path, settings, categories)
+    command = ReplaceAdHocMocksCommand(
+        CodemodContext(filename=path), settings, categories, plan=plan
+    )
     try:
         updated = command.transform_module(module)
     except SkipFile:
@@ -145,6 +162,12 @@ def rewrite_files(
             if on_progress:
                 on_progress(1)
     return outcomes
+
+
+def _encoding(data: bytes) -> str:
+    """The encoding Python reads a module's bytes in (PEP 263, a BOM, else UTF-8)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return encoding
 
 
 def _one_line(exc: Exception) -> str:

@@ -19,6 +19,8 @@ from mockguard.scan.bindings import dotted
 
 # What the configuring statements set, normalised: the kind of value, never the value.
 _CONFIG_ATTRIBUTES = ("return_value", "side_effect")
+# Keywords of a mock constructor (or `create_autospec`) that configure no member.
+_NOT_MEMBERS = frozenset({"spec", "spec_set", "name", "instance", "unsafe", "_name"})
 
 
 @dataclass
@@ -115,7 +117,7 @@ def shapes_of(tree: ast.AST, findings: Iterable[Finding]) -> list[tuple[Finding,
             members = {
                 (k.arg, _value_kind(k.value))
                 for k in call.keywords
-                if k.arg and k.arg not in ("spec", "spec_set", "name")
+                if k.arg and k.arg not in _NOT_MEMBERS
             }
             members |= _configuration(block, index, name)
             found.append((finding, Shape(constructor, spec, frozenset(members)), name, spec_text))

@@ -1,0 +1,185 @@
+"""`mockguard kinds suggest` on a fixture project, and the refusals that keep `fix` from
+rewriting a double into a class it does not stand for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+PYPROJECT = """\
+# the project's own settings
+[tool.pytest.ini_options]
+pythonpath = ["."]
+
+[tool.mockguard]
+# keep this comment
+exclude = ["build"]  # and this one
+"""
+TRANSPORT = """\
+class Transport:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def request(self, method: str, path: str) -> bytes:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+
+class Channel:
+    def publish(self, body: bytes) -> None:
+        raise NotImplementedError
+"""
+TESTS = """\
+from unittest import mock
+from unittest.mock import MagicMock
+
+from app.transport import Channel, Transport
+
+
+def test_one():
+    transport = MagicMock(spec=Transport)
+    transport.request.return_value = b"ok"
+    assert transport.request("GET", "/") == b"ok"
+
+
+def test_two():
+    t = MagicMock(spec=Transport)
+    t.request.return_value = b"yes"
+    assert t.request("GET", "/y") == b"yes"
+
+
+def test_three():
+    conn = mock.create_autospec(Transport, instance=True)
+    conn.request.return_value = b"no"
+    assert conn.request("GET", "/z") == b"no"
+
+
+def test_four():
+    conn = mock.create_autospec(Transport, instance=True)
+    conn.request.return_value = b"no"
+    assert conn.request("GET", "/w") == b"no"
+
+
+def test_lacking_one():
+    transport = MagicMock(spec=Transport)
+    transport.stream.return_value = b""
+
+
+def test_lacking_two():
+    transport = MagicMock(spec=Transport)
+    transport.stream.return_value = b""
+
+
+def test_untyped_one():
+    queue = MagicMock()
+    queue.basic_publish.return_value = None
+
+
+def test_untyped_two():
+    queue = MagicMock()
+    queue.basic_publish.return_value = None
+
+
+def test_closer():
+    closer = MagicMock()
+    closer.close()
+
+
+def test_other_spec():
+    channel = MagicMock(spec=Channel)
+    channel.close()
+
+
+def test_not_bound():
+    assert Transport.close(MagicMock()) is None
+"""
+
+
+def _project(root: Path) -> Path:
+    (root / "app").mkdir()
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "transport.py").write_text(TRANSPORT)
+    (root / "tests" / "test_transport.py").write_text(TESTS)
+    return root
+
+
+def test_suggest_merges_clusters_naming_one_class_and_counts_what_it_covers(
+    run_cli, tmp_path: Path
+) -> None:
+    root = _project(tmp_path)
+    result = run_cli("kinds", "suggest", "--format", "json", ".", cwd=root)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["kinds"] == [
+        {
+            "name": "transport",
+            "interface": "app.transport:Transport",
+            "category": "generic",
+            "setups": 6,
+            "covered": 4,  # the create_autospec copies too: `instance=` is no member
+            "clusters": 3,
+            "missing": {"stream": 2},
+        }
+    ]
+    assert document["unnamed"] == [
+        {"category": "generic", "setups": 2, "members": ["basic_publish"], "spec": ""}
+    ]
+    text = run_cli("kinds", "suggest", ".", cwd=root).stdout
+    assert "transport: app.transport:Transport [generic] covers 4 of 6 copied setups" in text
+    assert "    the class has no stream (2)" in text
+
+
+def test_write_keeps_the_config_and_fix_then_rewrites(run_cli, tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    written = run_cli("kinds", "suggest", "--write", ".", cwd=root)
+    assert written.returncode == 0, written.stderr
+    assert "added 1 kind(s) to pyproject.toml" in written.stderr
+    config = (root / "pyproject.toml").read_text()
+    assert config.startswith(PYPROJECT)  # comments and layout kept
+    assert (
+        "[tool.mockguard.kinds.transport]\n"
+        "# suggested by mockguard: covers 4 of 6 copied setups (the class has no stream)\n"
+        'interface = "app.transport:Transport"\n'
+        'category = "generic"\n'
+    ) in config
+    again = run_cli("kinds", "suggest", ".", cwd=root)
+    assert "already configured: transport follows app.transport.Transport" in again.stdout
+    document = json.loads(run_cli("fix", "--format", "json", ".", cwd=root).stdout)
+    (found,) = document["files"]
+    assert [r["line"] for r in found["rewrites"]] == [8, 14]
+    skips = {s["line"]: s["reason"] for s in found["skips"]}
+    assert skips[20].startswith("`create_autospec()` is not a plain mock")
+    assert skips[32] == "the shape is not covered: `transport` has no `stream`"
+    assert skips[52] == (
+        "the shape is not covered: `transport`: neither the spec nor the name `closer` "
+        "says it is a `Transport`"
+    )
+    assert skips[57] == (
+        "the shape is not covered: `transport` follows `Transport`, the spec is `Channel`"
+    )
+    assert skips[62].startswith("not bound to a name")
+    assert document["skip_reasons"]["not bound to a name"] == 1
+
+
+def test_an_awaited_call_of_a_sync_method_is_refused(run_cli, tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "pyproject.toml").write_text(
+        PYPROJECT + '\n[tool.mockguard.kinds.transport]\ninterface = "app.transport:Transport"\n'
+        'category = "generic"\n'
+    )
+    (root / "tests" / "test_transport.py").write_text(
+        "from unittest.mock import AsyncMock\n\n\n"
+        "async def test_async():\n"
+        "    transport = AsyncMock()\n"
+        '    await transport.request("GET", "/")\n'
+    )
+    document = json.loads(run_cli("fix", "--format", "json", ".", cwd=root).stdout)
+    (skip,) = document["files"][0]["skips"]
+    assert skip["reason"] == (
+        "the shape is not covered: `transport`: `transport.request(...)` is awaited (line 6), "
+        "but is not `async def`"
+    )
