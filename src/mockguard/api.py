@@ -439,15 +439,16 @@ def plan_fix(
 
         cache = ScanCache.for_settings(settings, cache_dir(settings))
     wanted: list[str] = []
+    scanned = {}
     with _progress(progress, len(found.files)) as advance:
         for result in scan_files(found.files, settings, request.jobs, advance, cache):
-            if any(
-                f.code == "MG101" and (not categories or f.category in categories)
-                for f in result.findings
-            ):
+            sites = [f for f in result.findings if f.code == "MG101"]
+            if any(not categories or f.category in categories for f in sites):
                 wanted.append(result.path)
+                if result.digest:
+                    scanned[result.path] = (result.digest, sites)
     with _progress(rewrite_progress, len(wanted)) as advance:
-        return rewrite_files(wanted, settings, categories, request.jobs, advance)
+        return rewrite_files(wanted, settings, categories, request.jobs, advance, scanned)
 
 
 def history_rows(

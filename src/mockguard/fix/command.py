@@ -17,6 +17,7 @@ from libcst.metadata import PositionProvider
 
 from mockguard.catalog import kind_catalog
 from mockguard.config import Settings
+from mockguard.findings import Finding
 from mockguard.fix.plan import (
     WIRING_CONSTRUCTORS,
     Anchor,
@@ -163,13 +164,16 @@ def plan_source(
     path: str,
     settings: Settings,
     categories: Iterable[str] | None = None,
+    findings: list[Finding] | None = None,
 ) -> Plan:
     """The plan for a module's text: scanned from its bytes in its encoding (findings count
-    columns in that text), the rewrites and skips kept to the chosen categories."""
+    columns in that text) unless the `findings` of those bytes are given, the rewrites and
+    skips kept to the chosen categories."""
     from mockguard.scan.engine import scan_source
 
-    data = text.encode(encoding, "surrogatepass")
-    findings = scan_source(data, path, settings).findings
+    if findings is None:
+        data = text.encode(encoding, "surrogatepass")
+        findings = scan_source(data, path, settings).findings
     plan = plan_module(text, findings, kind_catalog(settings), kind_interfaces(settings))
     if categories is not None:
         chosen = frozenset(categories)

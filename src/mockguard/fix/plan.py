@@ -38,6 +38,7 @@ WIRING_CONSTRUCTORS = frozenset(
 DOUBLE_API = frozenset({"mock_calls", "reset_mock"})
 # The configured values a wiring may carry; each is kept as its own statement.
 KEPT_KEYWORDS = ("return_value", "side_effect")
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 # Python's own line breaks (str.splitlines also breaks at form feeds and other separators).
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -228,10 +229,12 @@ def plan_module(
     lines = _LINE_BREAK.split(source)
     # A finding names its construction call by where the call starts.
     by_call = {(f.line, f.col): f for f in findings if f.code == "MG101" and not f.suppressed}
-    context = _Context(_scopes(tree), interfaces, catalog, assignment_anchors(tree))
+    functions, classes = _functions(tree)
+    context = _Context(classes, interfaces, catalog, assignment_anchors(tree))
     plan = Plan()
     seen: set[int] = set()
-    for block, owner in _blocks(tree):
+    for owner in functions:
+        block = owner.body
         for index, stmt in enumerate(block):
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
                 continue
@@ -254,6 +257,7 @@ def plan_module(
             reason = "not bound to a name in a function (an argument, a value in an expression)"
             plan.skips.append(Skip(finding.line, finding.category, reason, NOT_BOUND))
     plan.skips.sort(key=lambda skip: skip.line)
+    plan.rewrites.sort(key=lambda rewrite: rewrite.construction)
     return plan
 
 
@@ -271,28 +275,32 @@ def _parse(source: str) -> ast.Module:
         return ast.parse(newer)
 
 
-def _scopes(tree: ast.Module) -> dict[int, ast.AST]:
-    """Each block's statements -> the function (or class, for `self.x`) they belong to."""
-    owners: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for child in ast.walk(node):
-                if isinstance(child, ast.stmt):
-                    owners.setdefault(id(child), node)
-    return owners
-
-
-def _blocks(tree: ast.AST) -> Iterator[tuple[list[ast.stmt], ast.AST]]:
-    for node in ast.walk(tree):
+def _functions(tree: ast.Module) -> tuple[list[FunctionNode], dict[int, ast.ClassDef]]:
+    """Every function of the module, in source order, and for each one (by `id`) the
+    outermost class it is in (a `self.x` double is used across the whole test case)."""
+    functions: list[FunctionNode] = []
+    classes: dict[int, ast.ClassDef] = {}
+    stack: list[tuple[ast.AST, ast.ClassDef | None]] = [(tree, None)]
+    while stack:
+        node, klass = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node.body, node
+            functions.append(node)
+            if klass is not None:
+                classes[id(node)] = klass
+        elif isinstance(node, ast.ClassDef) and klass is None:
+            klass = node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                stack.append((child, klass))
+    functions.sort(key=lambda f: (f.lineno, f.col_offset))
+    return functions, classes
 
 
 @dataclass(frozen=True)
 class _Context:
     """What every decision in one module looks up."""
 
-    scopes: dict[int, ast.AST]
+    classes: dict[int, ast.ClassDef]  # a function's outermost class, by the function's id
     interfaces: KindInterfaces
     catalog: KindCatalog
     anchors: dict[int, Anchor]
@@ -325,7 +333,7 @@ def _decide(site: _Site, context: _Context) -> Rewrite | Skip:
     candidates = context.catalog.rewrite_candidates(site.finding.category)
     if not candidates:
         return site.skip(NO_KIND, f"no factory kind for the `{site.finding.category}` category")
-    region = _region(site, context.scopes)
+    region = _region(site, context.classes)
     if region is None:
         return site.skip(SELF_OUTSIDE)
     wirings = _wirings(site)
@@ -381,14 +389,11 @@ def _refusal(site: _Site) -> tuple[str, str] | None:
     return None
 
 
-def _region(site: _Site, scopes: dict[int, ast.AST]) -> list[ast.AST] | None:
+def _region(site: _Site, classes: dict[int, ast.ClassDef]) -> list[ast.AST] | None:
     """Where the double is used: its function, or for `self.x` the whole test case."""
     if not site.target.startswith("self."):
         return [site.owner]
-    klass = next(
-        (n for n in scopes.values() if isinstance(n, ast.ClassDef) and site.owner in ast.walk(n)),
-        None,
-    )
+    klass = classes.get(id(site.owner))
     return None if klass is None else [klass]
 
 

@@ -27,9 +27,11 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
 from mockguard.config import Settings
+from mockguard.findings import Finding
 from mockguard.fix.command import ReplaceAdHocMocksCommand, plan_source
 from mockguard.fix.plan import Rewrite, Skip
 from mockguard.io import discard, stage
+from mockguard.scan.cache import content_digest
 from mockguard.scan.grammar import downgrade
 
 READ_ONLY = "read-only file"
@@ -79,8 +81,18 @@ class FileOutcome:
         return "".join(f"{line}\n" for line in lines)
 
 
-def rewrite_file(path: str, settings: Settings, categories: Iterable[str] | None) -> FileOutcome:
-    """Run the codemod on one file (nothing is written)."""
+# A scan's findings of a file's content: its hash, and the MG101 findings.
+Scanned = tuple[str, list[Finding]]
+
+
+def rewrite_file(
+    path: str,
+    settings: Settings,
+    categories: Iterable[str] | None,
+    scanned: Scanned | None = None,
+) -> FileOutcome:
+    """Run the codemod on one file (nothing is written). `scanned`: what a scan found in
+    the file, used when the file still has the content it was scanned with."""
     try:
         data = Path(path).read_bytes()
         info = os.stat(path)
@@ -92,7 +104,11 @@ def rewrite_file(path: str, settings: Settings, categories: Iterable[str] | None
         text = data.decode(encoding)
         if encoding == "utf-8-sig":  # the BOM is not part of the text
             encoding = "utf-8"
-        plan = plan_source(text, encoding, path, settings, categories)
+        known = None
+        if scanned is not None and scanned[0] == content_digest(data):
+            if text.encode(encoding, "surrogatepass") == data:  # columns count the same text
+                known = scanned[1]
+        plan = plan_source(text, encoding, path, settings, categories, known)
     except Exception as exc:  # a syntax error, or an encoding Python does not know
         return FileOutcome(path, data, error=f"not rewritten: {_one_line(exc)}")
     if not plan.rewrites:
@@ -130,17 +146,19 @@ def rewrite_files(
     categories: Iterable[str] | None,
     jobs: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    scanned: dict[str, Scanned] | None = None,
 ) -> list[FileOutcome]:
     """:func:`rewrite_file` on each path, in the order given, spread over a process pool
     when there are enough of them (nothing is written)."""
     from mockguard.scan.engine import default_jobs, start_worker
 
     chosen = list(categories) if categories is not None else None
+    known = [(scanned or {}).get(path) for path in paths]
     jobs = jobs or settings.jobs or default_jobs()
     if jobs <= 1 or len(paths) < POOL_THRESHOLD:
         outcomes = []
-        for path in paths:
-            outcomes.append(rewrite_file(path, settings, chosen))
+        for path, found in zip(paths, known, strict=True):
+            outcomes.append(rewrite_file(path, settings, chosen, found))
             if on_progress:
                 on_progress(1)
         return outcomes
@@ -157,7 +175,8 @@ def rewrite_files(
         initargs=(owner,),
     ) as pool:
         settings_each = [settings] * len(paths)
-        for outcome in pool.map(rewrite_file, paths, settings_each, [chosen] * len(paths)):
+        chosen_each = [chosen] * len(paths)
+        for outcome in pool.map(rewrite_file, paths, settings_each, chosen_each, known):
             outcomes.append(outcome)
             if on_progress:
                 on_progress(1)
