@@ -18,6 +18,7 @@ interface = "app.transport:Transport"
 category = "generic"
 """
 TRANSPORT = """\
+import abc
 import pathlib
 
 pathlib.Path(__file__).with_name("IMPORTED").write_text("the module ran")
@@ -44,6 +45,10 @@ class Transport(BaseTransport):
     @property
     def closed(self) -> bool:
         return False
+
+    @abc.abstractproperty
+    def status(self) -> int:
+        raise NotImplementedError
 """
 CLIENT = """\
 class Client:
@@ -105,6 +110,7 @@ def test_static_interface_reads_the_class_and_its_project_bases(tmp_path: Path) 
         "request": "method",
         "stream": "async_method",
         "closed": "property",
+        "status": "property",  # abc.abstractproperty too
     }
     assert str(interface.members["request"].signature) == "(method, path, *, body=Ellipsis)"
     assert not (tmp_path / "app" / "IMPORTED").exists()  # read, never imported
@@ -154,3 +160,14 @@ def test_a_kind_whose_class_is_not_the_projects_is_not_rewritten_into(
     assert result.returncode == 0, result.stderr
     assert '"rewritten": 0' in result.stdout
     assert "its interface `json:JSONDecoder` is not a project class" in result.stdout
+
+
+def test_a_name_says_the_class_by_a_word_or_its_start() -> None:
+    from mockguard.fix.plan import _says, _words
+
+    transport = _words("HTTPTransport") | _words("http_transport")
+    assert _says(_words("mock_transport"), transport)
+    assert _says(_words("self.httpTransport"), transport)
+    assert _says(_words("mock_resp_401"), _words("Response"))
+    assert not _says(_words("closer"), transport)
+    assert not _says(_words("res"), _words("Response"))  # too short to say it

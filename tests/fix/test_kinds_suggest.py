@@ -94,6 +94,11 @@ def test_other_spec():
 
 def test_not_bound():
     assert Transport.close(MagicMock()) is None
+
+
+def test_class_double():
+    transport_class = mock.create_autospec(Transport)
+    transport_class.return_value.request.return_value = b""
 """
 
 
@@ -150,10 +155,12 @@ def test_write_keeps_the_config_and_fix_then_rewrites(run_cli, tmp_path: Path) -
     assert "already configured: transport follows app.transport.Transport" in again.stdout
     document = json.loads(run_cli("fix", "--format", "json", ".", cwd=root).stdout)
     (found,) = document["files"]
-    assert [r["line"] for r in found["rewrites"]] == [8, 14]
+    # MagicMock(spec=Transport) and create_autospec(Transport, instance=True) alike.
+    assert [r["line"] for r in found["rewrites"]] == [8, 14, 20, 26]
     skips = {s["line"]: s["reason"] for s in found["skips"]}
-    assert skips[20].startswith("`create_autospec()` is not a plain mock")
+    assert skips[66] == "`create_autospec()` of a class, not of an instance"
     assert skips[32] == "the shape is not covered: `transport` has no `stream`"
+    assert skips[62].startswith("not bound to a name")
     assert skips[52] == (
         "the shape is not covered: `transport`: neither the spec nor the name `closer` "
         "says it is a `Transport`"
@@ -161,7 +168,6 @@ def test_write_keeps_the_config_and_fix_then_rewrites(run_cli, tmp_path: Path) -
     assert skips[57] == (
         "the shape is not covered: `transport` follows `Transport`, the spec is `Channel`"
     )
-    assert skips[62].startswith("not bound to a name")
     assert document["skip_reasons"]["not bound to a name"] == 1
 
 

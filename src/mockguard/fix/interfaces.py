@@ -118,7 +118,7 @@ def _private_special(name: str) -> bool:
 
 def _method(function: ast.FunctionDef | ast.AsyncFunctionDef) -> Member:
     decorators = {_last_name(d) for d in function.decorator_list}
-    if decorators & {"property", "cached_property"}:
+    if any("property" in d for d in decorators):  # property, cached_property, abstractproperty
         return Member(function.name, "property")
     is_async = isinstance(function, ast.AsyncFunctionDef)
     kind: MemberKind = "async_method" if is_async else "method"

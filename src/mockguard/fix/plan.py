@@ -360,15 +360,20 @@ def _not_named(site: _Site, entry: CatalogKind, interfaces: KindInterfaces) -> s
     if interface is None:
         return None  # decided by the coverage check
     real = interface.name.replace(":", ".").rsplit(".", 1)[-1]
-    spec_node = next((k.value for k in site.call.keywords if k.arg in ("spec", "spec_set")), None)
-    spec = (dotted(spec_node) or "").rsplit(".", 1)[-1] if spec_node is not None else ""
+    spec = _spec_of(site)
     if spec:
         return None if spec == real else f"`{entry.name}` follows `{real}`, the spec is `{spec}`"
     if entry.builtin or entry.category != "generic":
         return None
-    if _words(site.target) & (_words(real) | _words(entry.name)):
+    if _says(_words(site.target), _words(real) | _words(entry.name)):
         return None
     return f"`{entry.name}`: neither the spec nor the name `{site.target}` says it is a `{real}`"
+
+
+def _says(words: set[str], of_class: set[str]) -> bool:
+    """Whether a name's words name the class: a word of it, or its start (`resp` for
+    `response`, `creds` does not say `credentials`)."""
+    return any(w == c or (len(w) >= 4 and c.startswith(w)) for w in words for c in of_class)
 
 
 def _words(name: str) -> set[str]:
@@ -381,12 +386,29 @@ def _refusal(site: _Site) -> tuple[str, str] | None:
     """Why the construction itself cannot become a factory call, if it cannot: the
     reason's group and its text."""
     constructor = dict(site.finding.args).get("constructor", "")
+    call = site.call
+    if constructor == "create_autospec":
+        # An instance of the class: what a kind's double is (the class itself is not).
+        instance = next((k.value for k in call.keywords if k.arg == "instance"), None)
+        if not (isinstance(instance, ast.Constant) and instance.value is True):
+            return NOT_PLAIN, "`create_autospec()` of a class, not of an instance"
+        if len(call.args) != 1 or any(k.arg not in ("instance", "spec_set") for k in call.keywords):
+            return CONFIGURES_ITSELF, CONFIGURES_ITSELF
+        return None
     if constructor not in WIRING_CONSTRUCTORS:
         return NOT_PLAIN, f"`{constructor}()` is not a plain mock"
-    call = site.call
     if call.args or any(k.arg not in ("spec", "spec_set", "name") for k in call.keywords):
         return CONFIGURES_ITSELF, CONFIGURES_ITSELF
     return None
+
+
+def _spec_of(site: _Site) -> str:
+    """The last name of the class the construction is modelled on ("" for none)."""
+    call = site.call
+    node = next((k.value for k in call.keywords if k.arg in ("spec", "spec_set")), None)
+    if node is None and dict(site.finding.args).get("constructor") == "create_autospec":
+        node = call.args[0] if call.args else None
+    return (dotted(node) or "").rsplit(".", 1)[-1] if node is not None else ""
 
 
 def _region(site: _Site, classes: dict[int, ast.ClassDef]) -> list[ast.AST] | None:
