@@ -412,7 +412,7 @@ def mockguard(
     """Run one mockguard step in the working copy, timed; None (and the problem recorded)
     when it could not run at all."""
     argv = [str(MOCKGUARD), *args]
-    log(f"{result.suite.label}: mockguard {' '.join(args[:1])}")
+    log(f"{result.suite.label}: mockguard {step}")
     try:
         done = run(argv, work, timeout, logs, step.replace(" ", "-"))
     except BenchError as exc:
@@ -482,9 +482,10 @@ def fix(result: Result, work: Path, logs: Path, command: str) -> None:
         return
     result.fix = document
     result.fix_notes = [
-        line.removeprefix("mockguard: ")
+        re.sub(r"^`[^`]*`: ", "", line.removeprefix("mockguard: "))  # less the command
         for line in done.stderr.splitlines()
-        if "test outcome" in line or "reverted" in line or "wrote no JUnit" in line
+        if line.startswith("mockguard: ")
+        and ("test outcome" in line or "reverted" in line or "wrote no JUnit" in line)
     ]
     reverted = [f for f in document.get("files", []) if "reverted" in f]
     if done.status != 0 and not (reverted and "reverted" in done.stderr):

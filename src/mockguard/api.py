@@ -423,9 +423,9 @@ def plan_fix(
     rewrite_progress: Progress | None = None,
 ) -> list[FileOutcome]:
     """What `fix` would do to each file with a site to rewrite: the rewritten text, the
-    rewrites and the skips. The files are scanned first (through the cache and the process
-    pool); only those with an MG101 finding (of the chosen categories) are parsed again for
-    the codemod, in the pool too."""
+    rewrites and the skips. The files are scanned first (in the process pool); only those
+    with an MG101 finding (of the chosen categories) are parsed again for the codemod, in
+    the pool too."""
     from mockguard.fix.runner import rewrite_files
     from mockguard.scan.engine import scan_files
 
@@ -433,15 +433,12 @@ def plan_fix(
         check_categories(categories, settings)
     found = discover(request.paths, settings)
     request.discovered.files, request.discovered.not_tests = len(found.files), found.not_tests
-    cache = None
-    if request.use_cache:
-        from mockguard.scan.cache import ScanCache
-
-        cache = ScanCache.for_settings(settings, cache_dir(settings))
     wanted: list[str] = []
     scanned = {}
+    # Scanned afresh, not from the cache: the plan weighs each site's evidence, which the
+    # cache does not keep; each file's findings then serve its plan (no second scan).
     with _progress(progress, len(found.files)) as advance:
-        for result in scan_files(found.files, settings, request.jobs, advance, cache):
+        for result in scan_files(found.files, settings, request.jobs, advance, None):
             sites = [f for f in result.findings if f.code == "MG101"]
             if any(not categories or f.category in categories for f in sites):
                 wanted.append(result.path)

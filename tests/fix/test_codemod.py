@@ -249,6 +249,21 @@ class TestReplaceAdHocMocks(CodemodTest):
             """,
         )
 
+    def test_skip_a_category_that_rests_on_where_the_mock_goes(self) -> None:
+        # A message-bus sender is "database" only because a cache method takes it.
+        self.assert_skipped(
+            """
+            from unittest.mock import MagicMock
+
+            def test_sender(channel):
+                sender = MagicMock()
+                channel._add_queue_to_cache(sender)
+                sender.close()
+            """,
+            "line 4 [database]: left as it is: its category `database` rests on flow only, "
+            "not on what the mock is",
+        )
+
     def test_skip_value_set_over_a_method(self) -> None:
         self.assert_skipped(
             """

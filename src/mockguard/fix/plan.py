@@ -93,6 +93,11 @@ NO_SHAPE = "nothing is configured or used on it"
 ESCAPES = "it escapes its test"
 NOT_COVERED = "no kind's interface covers its shape"
 NOT_BOUND = "not bound to a name"
+WEAK = "its category rests on where it goes, not on what it is"
+# Clues about what a mock is (not where it goes or what is done with it).
+OWN_EVIDENCE = frozenset(
+    {"spec", "patch-target", "class-name", "base", "name", "library", "real-object"}
+)
 
 
 @dataclass
@@ -340,6 +345,9 @@ def _decide(site: _Site, context: _Context) -> Rewrite | Skip:
     found = _used_members(site, region, wirings)
     if isinstance(found, tuple):
         return site.skip(*found)
+    weak = _weak_category(site)
+    if weak is not None:
+        return site.skip(WEAK, weak)
     reasons: list[str] = []
     for entry in candidates:
         problem = _not_named(site, entry, context.interfaces) or _not_covered(
@@ -400,6 +408,20 @@ def _refusal(site: _Site) -> tuple[str, str] | None:
     if call.args or any(k.arg not in ("spec", "spec_set", "name") for k in call.keywords):
         return CONFIGURES_ITSELF, CONFIGURES_ITSELF
     return None
+
+
+def _weak_category(site: _Site) -> str | None:
+    """Why the site's category says too little to rewrite it: it rests only on where the
+    mock goes or what is done with it (`channel._add_queue_to_cache(sender)` makes a
+    "database" sender), not on what it is (its name, spec, patch target or real class)."""
+    category = site.finding.category
+    if category == "generic" or _spec_of(site):
+        return None  # a generic kind, or a spec, is checked kind by kind (`_not_named`)
+    votes = [e for e in site.finding.evidence if e.category == category]
+    if any(e.kind in OWN_EVIDENCE for e in votes):
+        return None
+    kinds = ", ".join(sorted({e.kind for e in votes})) or "no clue"
+    return f"its category `{category}` rests on {kinds} only, not on what the mock is"
 
 
 def _spec_of(site: _Site) -> str:
