@@ -239,11 +239,11 @@ def test_fifty_thousand_findings_are_paged_from_either_pager(open_page: Open) ->
 
 def test_the_index_opens_folders_and_a_file_lists_its_findings(open_page: Open) -> None:
     tab = open_page(full_page())
-    rows = tab.page.locator("#files-table tbody tr")
-    assert rows.all_inner_texts()[0].startswith("tests/")
-    tab.page.locator('#files-table tr[data-path="tests/"] button.open').click()
+    # The root holds only tests/: the index opens straight into it.
     assert tab.attr("#files-table", "data-folder") == "tests/"
-    assert tab.matches() == 11  # every finding is under tests/
+    names = tab.page.locator("#files-table td.name").all_inner_texts()
+    assert sorted(names) == ["api/", "db/", "test_misc.py"]
+    assert tab.matches() == 11
     tab.page.locator('#files-table tr[data-path="tests/api/"] button.open').click()
     assert tab.matches() == 6  # test_ws.py (3 and 1 suppressed) and test_chat.py (2)
     names = tab.page.locator("#files-table td.name").all_inner_texts()
@@ -257,8 +257,13 @@ def test_the_index_opens_folders_and_a_file_lists_its_findings(open_page: Open) 
     # The chip clears the file; the crumbs go back up.
     tab.page.locator('button.facet[data-facet="path"]').click()
     assert tab.matches() == 11
-    tab.page.locator("#crumbs button.crumb").first.click()
-    assert tab.attr("#files-table", "data-folder") == ""
+    assert tab.page.locator("#crumbs").inner_text() == "(root) / tests"
+    tab.page.locator('#files-table tr[data-path="tests/db/"] button.open').click()
+    assert tab.page.locator("#crumbs").inner_text() == "(root) / tests / db"
+    assert tab.matches() == 4
+    tab.page.locator("#crumbs button.crumb").nth(1).click()
+    assert tab.attr("#files-table", "data-folder") == "tests/"
+    assert tab.matches() == 11
     tab.assert_clean()
 
 

@@ -146,7 +146,7 @@
     tr.appendChild(rule);
     tr.appendChild(el("td", row[4], "category"));
     tr.appendChild(el("td", row[5], "message"));
-    var scope = el("td", elide(row[6], 40), "scope");
+    var scope = el("td", elide(row[6], 30), "scope");
     scope.title = row[6];
     tr.appendChild(scope);
     if (table.baseline) {
@@ -366,6 +366,11 @@
 
     function draw() {
       var items = children();
+      /* A folder holding one folder and no file opens straight into it. */
+      while (!view.flat && items.length === 1 && items[0].folder) {
+        view.folder = items[0].path;
+        items = children();
+      }
       items.sort(function (a, b) {
         var ka = key(a);
         var kb = key(b);
