@@ -24,6 +24,7 @@ from mockguard.config import load_settings as _load_settings
 if TYPE_CHECKING:
     from mockguard.fix.runner import FileOutcome
     from mockguard.fix.suggest import Suggestions
+    from mockguard.report.base import ProjectInfo
     from mockguard.report.model import ScanReport
     from mockguard.scan.files import Discovery
     from mockguard.scan.shapes import Cluster
@@ -467,6 +468,51 @@ def history_rows(
     except GitError:
         return None
     return [row.as_json() for row in run.commits]
+
+
+def report_project(paths: list[str], settings: Settings) -> ProjectInfo:
+    """What the HTML page's header names: the project (its `[project] name` in the root's
+    pyproject.toml, else the scanned folder's name), the commit and branch when the root is
+    in a git repository, and the time of the scan (now, in UTC)."""
+    from datetime import datetime, timezone
+
+    from mockguard.git import GitError, run_git
+    from mockguard.report.base import ProjectInfo
+
+    root = settings.root
+    if settings.config_path is None and paths and os.path.isdir(paths[0]):
+        root = Path(paths[0])
+    root = root.resolve()
+    name = _package_name(root / "pyproject.toml") or root.name
+    commit = branch = ""
+    try:
+        commit = run_git(["rev-parse", "--verify", "-q", "HEAD"], root).decode().strip()
+        branch = (
+            run_git(["symbolic-ref", "--short", "-q", "HEAD"], root, allowed_codes=(0, 1))
+            .decode("utf-8", "replace")
+            .strip()
+        )
+    except GitError:
+        pass
+    now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return ProjectInfo(name=name, commit=commit, branch=branch, scanned_at=now)
+
+
+def _package_name(pyproject: Path) -> str:
+    """`[project] name` of a pyproject.toml, or "" when there is none (or it cannot be read)."""
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return ""
+    project = data.get("project")
+    name = project.get("name") if isinstance(project, dict) else None
+    return name if isinstance(name, str) else ""
 
 
 def clear_cache(settings: Settings) -> str:

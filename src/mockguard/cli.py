@@ -1027,7 +1027,9 @@ def report(
         api.apply_baseline(scanned, api.baseline_path(baseline_file, settings), settings, targets)
     clusters = api.report_clusters(scanned) if dupes else None
     rows = api.history_rows(targets, settings, max_commits) if history else None
-    page = get_formatter("html", FormatOptions(), ReportExtras(clusters, rows)).format(scanned)
+    project = api.report_project(targets, settings)
+    extras = ReportExtras(clusters, rows, project)
+    page = get_formatter("html", FormatOptions(), extras).format(scanned)
     try:
         html_path.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:

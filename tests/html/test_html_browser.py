@@ -1,5 +1,12 @@
-"""The HTML page opened in headless Chromium: charts drawn, table paged and filtered, no
-errors, no console output, no requests, and markup in the data shown as text.
+"""The HTML page used in headless Chromium, driven by Playwright as a person would: typing
+in the filter, sorting, paging, opening folders and files of the index, clicking chart
+bars, and reading it on a 390 px phone, with no script error, console message or request.
+
+Playwright drives the system's Chromium (Debian's `chromium` package; its own browser
+download is not used). Without either, these tests are skipped, saying why.
+
+Screenshots of the main views go to build/screenshots/ for a person to look at; with
+`--update-snapshots`, the README's two are rewritten under docs/images/.
 
 This folder has neither `__init__.py` nor `conftest.py`: as a package it would be named
 `html` and shadow the standard library, and a second top-level `conftest` module would
@@ -8,153 +15,193 @@ shadow the one of tests/.
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
-from collections.abc import Callable
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
-from html_samples import CATEGORIES, RULES, Dom, finding, full_page, sample_report
+from html_samples import CATEGORIES, RULES, finding, full_page, sample_report
 
 from mockguard.findings import Diagnostic
-from mockguard.report import FormatOptions, ReportExtras
-from mockguard.report import html as html_report
-from mockguard.report.html import PAGE_SIZE, HtmlFormatter, plotly_js
+from mockguard.report import FormatOptions, ProjectInfo, ReportExtras
+from mockguard.report.html import PAGE_SIZE, HtmlFormatter
 from mockguard.report.model import ScanReport
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+DOCS = ROOT / "docs" / "images"
+EXAMPLE = ROOT / "examples" / "chat_service"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CHARTS = ("adoption", "trend", "by_category", "by_rule", "top_folders", "top_files")
+CHARTS += ("baseline", "clusters")
+
+
+def chromium_binary() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module, driven by Playwright."""
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright for Python is not installed (make test)"
+    )
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=binary, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
 
 
 @dataclass
-class Visit:
-    """What a page left: its DOM after its scripts ran, and what it wrote to the console."""
+class Tab:
+    """An open page, with what it wrote to the console and what it asked the network for."""
 
-    dom: str
-    console: list[str]
+    page: Any
+    url: str
+    console: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def attr(self, selector: str, name: str) -> str | None:
+        value = self.page.get_attribute(selector, name)
+        return None if value is None else str(value)
+
+    def matches(self) -> int:
+        return int(self.attr("#findings-table", "data-matches") or -1)
+
+    def cells(self, column: int, what: str = "textContent") -> list[str]:
+        """The text (or another property) of one column of the findings rows shown
+        (0: location)."""
+        return list(
+            self.page.eval_on_selector_all(
+                "#findings-table tr[data-row]",
+                f"rows => rows.map(r => r.cells[{column}].{what})",
+            )
+        )
+
+    def no_overflow(self) -> bool:
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        return bool(width <= self.page.viewport_size["width"])
+
+    def assert_clean(self) -> None:
+        """No script error, blocked request or console message; nothing fetched."""
+        assert self.attr("body", "data-errors") == ""
+        assert self.attr("body", "data-pwned") is None
+        assert self.console == []
+        assert self.requests == []
 
 
-Browser = Callable[..., Visit]
+Open = Callable[..., Tab]
 
 
 @pytest.fixture
-def chromium(tmp_path: Path) -> Browser:
-    """Open a page in headless Chromium: its DOM after the page's scripts ran (empty when
-    taking a screenshot instead), and its console messages."""
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    if binary is None:
-        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+def open_page(browser: Any, tmp_path: Path) -> Iterator[Open]:
+    """Write a page and open it at a viewport size (and a URL fragment), once drawn."""
+    contexts: list[Any] = []
 
-    def open_page(page: Path, fragment: str = "", screenshot: Path | None = None) -> Visit:
-        action = (
-            [f"--screenshot={screenshot}", "--window-size=1280,2000", "--hide-scrollbars"]
-            if screenshot is not None
-            else ["--dump-dom"]
+    def opener(
+        markup: str | Path,
+        fragment: str = "",
+        width: int = 1440,
+        height: int = 900,
+        *,
+        drawn: bool = True,
+    ) -> Tab:
+        if isinstance(markup, Path):
+            path = markup
+        else:
+            path = tmp_path / f"report{len(contexts)}.html"
+            path.write_text(markup, encoding="utf-8")
+        context = browser.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        url = path.resolve().as_uri()
+        tab = Tab(page, url)
+        page.on("console", lambda message: tab.console.append(message.text))
+        page.on("pageerror", lambda error: tab.console.append(str(error)))
+        page.on(
+            "request",
+            lambda request: request.url != url and tab.requests.append(request.url),
         )
-        done = subprocess.run(
-            [
-                binary,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--no-default-browser-check",
-                f"--user-data-dir={tmp_path / 'chromium-profile'}",
-                "--virtual-time-budget=10000",
-                "--enable-logging=stderr",
-                "--v=0",
-                *action,
-                page.resolve().as_uri() + fragment,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-        console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
-        return Visit(done.stdout, console)
+        page.goto(url + fragment)
+        if drawn:
+            page.wait_for_selector("body[data-rendered='yes']", state="attached")
+        return tab
 
-    return open_page
+    yield opener
+    for context in contexts:
+        context.close()
 
 
-CHARTS = ("by_category", "by_rule", "top_folders", "top_files", "baseline", "trend", "clusters")
-
-
-def with_script(page: str, script: str) -> str:
-    """The page with a script of the test's run after its own (as a person's clicks)."""
-    head, end, tail = page.rpartition("</body>")
-    return f"{head}<script>{script}</script>\n{end}{tail}"
-
-
-def write(tmp_path: Path, page: str, name: str = "report.html") -> Path:
-    path = tmp_path / name
-    path.write_text(page, encoding="utf-8")
+def screenshot(tab: Tab, name: str, *, selector: str = "", docs: bool = False) -> Path:
+    """Save a screenshot under build/screenshots/ (and docs/images/ when asked to)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    if selector:
+        tab.page.locator(selector).screenshot(path=str(path))
+    else:
+        tab.page.screenshot(path=str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    if docs:
+        DOCS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, DOCS / path.name)
+    print(f"screenshot: {path}")
     return path
 
 
-def clean(visit: Visit) -> Dom:
-    """The page's DOM, once it is known to have finished with no script error, no blocked
-    request, nothing on the console and no link or source out of the file."""
-    dom = Dom(visit.dom)
-    body = dom.body()
-    assert body["data-errors"] == ""
-    assert body["data-rendered"] == "yes"
-    assert "data-pwned" not in body
-    assert visit.console == []
-    for _tag, attrs in dom.elements:
-        for name in ("src", "href", "xlink:href"):
-            assert not re.match(r"\s*(https?:)?//", attrs.get(name, "")), (name, attrs)
-    return dom
-
-
-@pytest.fixture
-def with_plotly() -> None:
-    pytest.importorskip("plotly", reason="the html extra (plotly) is not installed")
-
-
-@pytest.mark.usefixtures("with_plotly")
-def test_every_chart_is_drawn_without_errors(chromium: Browser, tmp_path: Path) -> None:
-    page = write(tmp_path, full_page())
-    dom = clean(chromium(page))
-    assert dom.body()["data-charts"] == str(len(CHARTS))
+def test_every_chart_is_drawn_and_nothing_is_fetched(open_page: Open) -> None:
+    tab = open_page(full_page())
+    tab.assert_clean()
+    assert tab.attr("body", "data-rendered") == "yes"
+    assert tab.attr("body", "data-charts") == str(len(CHARTS))
     for name in CHARTS:
-        assert dom.one("div", data_chart=name)["data-state"] == "drawn", name
-    assert len(dom.find("svg", **{"class": "main-svg"})) >= len(CHARTS)
-    assert len(dom.rows) == 11
-    assert dom.rows[0][0] == "tests/api/test_chat.py:5:5"
-
-    screenshot = tmp_path / "report.png"
-    chromium(page, screenshot=screenshot)
-    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert screenshot.stat().st_size > 50_000
-    print(f"screenshot: {screenshot}")
+        assert tab.attr(f'[data-chart="{name}"]', "data-state") == "drawn", name
+        assert tab.page.locator(f'[data-chart="{name}"] svg.plot').count() == 1, name
+    assert tab.cells(0)[0] == "tests/api/test_chat.py:5:5"
+    assert tab.matches() == 11
+    # Values are written on the bars, not only shown on hover.
+    values = tab.page.locator('[data-chart="by_category"] text.value').all_text_contents()
+    assert values == ["3", "4", "2", "1"]  # websocket, database, agent, generic
 
 
-def test_a_filter_in_the_fragment_keeps_the_matching_rows(
-    chromium: Browser, tmp_path: Path
-) -> None:
-    page = write(tmp_path, full_page())
-    dom = clean(chromium(page, "#filter=database%20baselined"))
-    assert dom.one("table", id="findings-table")["data-matches"] == "2"
-    assert [row[0] for row in dom.rows] == [
-        "tests/db/test_migrate.py:12:5",
-        "tests/db/test_repo.py:40:5",
-    ]
-    assert all(row[5] == "baselined" for row in dom.rows)
-    assert "2 of 11 findings" in dom.text
+def test_typing_in_the_filter_keeps_the_matching_rows(open_page: Open) -> None:
+    tab = open_page(full_page())
+    tab.page.locator("#filter").press_sequentially("database baselined")
+    tab.page.wait_for_selector("#findings-table[data-matches='2']")
+    assert tab.cells(0) == ["tests/db/test_migrate.py:12:5", "tests/db/test_repo.py:40:5"]
+    assert "2 of 11 findings" in tab.page.locator("#match-count").inner_text()
+    assert "filter=database+baselined" in tab.page.url
+    tab.assert_clean()
 
 
-def test_a_sort_in_the_fragment_orders_the_rows(chromium: Browser, tmp_path: Path) -> None:
-    page = write(tmp_path, full_page())
-    dom = clean(chromium(page, "#sort=scope&dir=desc"))
-    scopes = [row[4] for row in dom.rows]
-    assert scopes == sorted(scopes, reverse=True)
-    assert dom.one("th", data_sort="scope")["aria-sort"] == "descending"
+def test_clicking_a_heading_sorts_and_again_reverses(open_page: Open) -> None:
+    tab = open_page(full_page())
+    heading = tab.page.locator('th[data-sort="scope"] button')
+    heading.click()
+    ascending = tab.cells(4)
+    assert ascending == sorted(ascending)
+    heading.click()
+    assert tab.attr('th[data-sort="scope"]', "aria-sort") == "descending"
+    assert tab.cells(4) == sorted(ascending, reverse=True)
+    tab.assert_clean()
 
 
-def test_fifty_thousand_findings_are_paged(chromium: Browser, tmp_path: Path) -> None:
+def fifty_thousand() -> str:
     report = ScanReport(categories=CATEGORIES, rules=RULES)
     for index in range(50_000):
         report.findings.append(
@@ -166,29 +213,117 @@ def test_fifty_thousand_findings_are_paged(chromium: Browser, tmp_path: Path) ->
             )
         )
     report.finish()
-    page = write(tmp_path, HtmlFormatter(FormatOptions()).format(report))
+    return HtmlFormatter(FormatOptions()).format(report)
 
-    first = clean(chromium(page))
-    assert len(first.rows) == PAGE_SIZE
-    assert first.one("table", id="findings-table")["data-matches"] == "50000"
 
-    last = clean(chromium(page, "#page=500"))
-    assert len(last.rows) == PAGE_SIZE
-    assert "Page 500 of 500" in last.text
+def test_fifty_thousand_findings_are_paged_from_either_pager(open_page: Open) -> None:
+    tab = open_page(fifty_thousand())
+    tab.assert_clean()
+    assert len(tab.cells(0)) == PAGE_SIZE
+    assert tab.matches() == 50_000
+    top, bottom = tab.page.locator('[data-pager="findings"]').all()
+    assert top.bounding_box()["y"] < tab.page.locator("#findings-table").bounding_box()["y"]
+    top.locator('[data-page="next"]').click()
+    assert tab.attr("#findings-table", "data-page") == "2"
+    bottom.locator('[data-page="last"]').click()
+    assert tab.attr("#findings-table", "data-page") == "500"
+    assert bottom.locator('[data-page="next"]').is_disabled()
+    assert top.locator(".page-info").inner_text() == "Page 500 of 500"
+    top.locator('[data-page="prev"]').click()
+    assert tab.attr("#findings-table", "data-page") == "499"
+    tab.page.locator("#filter").fill("pkg3/ test_mod3.py")
+    tab.page.wait_for_selector("#findings-table[data-matches='7']")
+    assert all(cell.startswith("tests/pkg3/test_mod3.py:") for cell in tab.cells(0))
+    tab.assert_clean()
 
-    clicks = """
-    document.querySelector('[data-page="last"]').click();
-    document.querySelector('[data-page="prev"]').click();
-    """
-    clicked = clean(
-        chromium(write(tmp_path, with_script(page.read_text("utf-8"), clicks), "b.html"))
+
+def test_the_index_opens_folders_and_a_file_lists_its_findings(open_page: Open) -> None:
+    tab = open_page(full_page())
+    # The root holds only tests/: the index opens straight into it.
+    assert tab.attr("#files-table", "data-folder") == "tests/"
+    names = tab.page.locator("#files-table td.name").all_inner_texts()
+    assert sorted(names) == ["api/", "db/", "test_misc.py"]
+    assert tab.matches() == 11
+    tab.page.locator('#files-table tr[data-path="tests/api/"] button.open').click()
+    assert tab.matches() == 6  # test_ws.py (3 and 1 suppressed) and test_chat.py (2)
+    names = tab.page.locator("#files-table td.name").all_inner_texts()
+    assert sorted(names) == ["test_chat.py", "test_ws.py"]
+    tab.page.locator('#files-table th[data-sort="name"] button').click()
+    assert tab.page.locator("#files-table td.name").all_inner_texts() == sorted(names)
+    tab.page.locator('#files-table tr[data-path="tests/api/test_ws.py"] button.open').click()
+    assert tab.matches() == 4
+    assert {cell.split(":")[0] for cell in tab.cells(0)} == {"tests/api/test_ws.py"}
+    assert "path=tests%2Fapi%2Ftest_ws.py" in tab.page.url
+    # The chip clears the file; the crumbs go back up.
+    tab.page.locator('button.facet[data-facet="path"]').click()
+    assert tab.matches() == 11
+    assert tab.page.locator("#crumbs").inner_text() == "(root) / tests"
+    tab.page.locator('#files-table tr[data-path="tests/db/"] button.open').click()
+    assert tab.page.locator("#crumbs").inner_text() == "(root) / tests / db"
+    assert tab.matches() == 4
+    tab.page.locator("#crumbs button.crumb").nth(1).click()
+    assert tab.attr("#files-table", "data-folder") == "tests/"
+    assert tab.matches() == 11
+    tab.assert_clean()
+
+
+def test_the_index_sorts_by_doubles_and_lists_every_file_flat(open_page: Open) -> None:
+    tab = open_page(full_page())
+    tab.page.locator("#files-flat").check()
+    names = tab.page.locator("#files-table td.name").all_inner_texts()
+    assert len(names) == 5  # every file with doubles (the suppressed-only one has none left)
+    doubles = [int(n) for n in tab.page.locator("#files-table td:nth-child(3)").all_inner_texts()]
+    assert doubles == sorted(doubles, reverse=True)
+    tab.page.locator('#files-table th[data-sort="doubles"] button').click()
+    again = [int(n) for n in tab.page.locator("#files-table td:nth-child(3)").all_inner_texts()]
+    assert again == sorted(doubles)
+    tab.assert_clean()
+
+
+def test_clicking_a_chart_bar_filters_the_findings(open_page: Open) -> None:
+    tab = open_page(full_page())
+    tab.page.locator('[data-chart="by_category"] g.bar[data-label="database"]').click()
+    assert tab.matches() == 4
+    assert set(tab.cells(2)) == {"database"}
+    tab.page.locator('button.facet[data-facet="category"]').click()
+    tab.page.locator('[data-chart="top_files"] g.bar[data-label="tests/api/test_ws.py"]').click()
+    assert tab.matches() == 4
+    tab.page.locator('[data-chart="by_rule"] g.bar').first.click()
+    assert set(tab.cells(1)) == {"MG101"}
+    tab.assert_clean()
+
+
+def test_a_phone_never_scrolls_sideways(open_page: Open) -> None:
+    long_names = sample_report()
+    long_names.findings.append(
+        finding(
+            "tests/" + "/".join(f"very_long_folder_name_{i}" for i in range(8)) + "/test_x.py",
+            1,
+            scope="TestAVeryLongClassName.test_a_very_long_method_name_that_goes_on",
+        )
     )
-    assert clicked.one("table", id="findings-table")["data-page"] == "499"
-    assert clicked.one("button", data_page="next").get("disabled") is None
+    page = HtmlFormatter(
+        FormatOptions(), ReportExtras(history=full_history(), project=PROJECT)
+    ).format(long_names)
+    tab = open_page(page, width=390, height=844)
+    assert tab.no_overflow()
+    tab.page.locator("#files-flat").check()
+    tab.page.locator("#findings").scroll_into_view_if_needed()
+    assert tab.no_overflow()
+    tab.page.set_viewport_size({"width": 1440, "height": 900})
+    tab.page.set_viewport_size({"width": 390, "height": 844})
+    assert tab.no_overflow()
+    screenshot(tab, "phone")
+    tab.assert_clean()
 
-    narrow = clean(chromium(page, "#filter=pkg3/%20test_mod3.py"))
-    assert narrow.one("table", id="findings-table")["data-matches"] == "7"
-    assert all(row[0].startswith("tests/pkg3/test_mod3.py:") for row in narrow.rows)
+
+PROJECT = ProjectInfo("chat-service", "c1b2c3d4e5f6a7b8c9d0", "main", "2026-11-20T10:05:00+00:00")
+
+
+def full_history() -> list[dict[str, Any]]:
+    from html_samples import sample_history
+
+    return sample_history()
 
 
 MARKUP = (
@@ -200,9 +335,7 @@ MARKUP = (
 )
 
 
-def test_markup_in_paths_messages_and_scopes_is_shown_as_text(
-    chromium: Browser, tmp_path: Path
-) -> None:
+def test_markup_and_bidi_controls_are_shown_as_text(open_page: Open) -> None:
     report = sample_report()
     for index, payload in enumerate(MARKUP):
         report.findings.append(
@@ -214,6 +347,7 @@ def test_markup_in_paths_messages_and_scopes_is_shown_as_text(
                 args=(("constructor", payload),),
             )
         )
+    report.findings.append(finding("tests/test_rtl_\u202egnp.py", 9))
     report.diagnostics.append(Diagnostic("tests/" + MARKUP[3], "x", MARKUP[2]))
     history = [
         {
@@ -225,70 +359,115 @@ def test_markup_in_paths_messages_and_scopes_is_shown_as_text(
             "adoption": None,
         }
     ]
-    page = HtmlFormatter(FormatOptions(), ReportExtras(history=history)).format(report)
-    dom = clean(chromium(write(tmp_path, page)))
-    assert not dom.find("img") and not dom.find("b")
-    assert not [a for a in dom.find("a") if "href" in a or "xlink:href" in a]
-    assert not [attrs for _tag, attrs in dom.elements if any(n.startswith("on") for n in attrs)]
-    cells = {cell for row in dom.rows for cell in row}
+    page = HtmlFormatter(
+        FormatOptions(), ReportExtras(history=history, project=ProjectInfo(MARKUP[1]))
+    ).format(report)
+    tab = open_page(page, "#filter=test_rtl")
+    tab.assert_clean()
+    assert tab.page.locator("img, b, a[href]").count() == 0
+    assert tab.cells(0) == ["tests/test_rtl_\\u202egnp.py:9:5"]
+    tab.page.locator("#filter").fill("")
+    tab.page.wait_for_selector("#findings-table[data-matches='17']")
+    scopes = set(tab.cells(4, "title"))  # shortened in the cell, whole on hover
     for payload in MARKUP:
-        assert payload in cells  # the scope column
-        assert f"{payload}() builds an ad-hoc mock" in cells
-    assert f"tests/{MARKUP[0]}/test_0.py:1:5" in cells
-    assert f"x: {MARKUP[2]}" in dom.text  # the diagnostic
-    if plotly_js() is not None:
-        # Chart labels: category names on an axis, a history category in the legend.
-        assert {MARKUP[0], MARKUP[1], MARKUP[4], MARKUP[2]} <= set(dom.svg_texts)
+        assert payload in scopes
+        assert f"{payload}() builds an ad-hoc mock" in tab.cells(3)
+    assert f"x: {MARKUP[2]}" in tab.page.locator("#diagnostics-list").inner_text()
+    assert MARKUP[1] in tab.page.title()
+    labels = tab.page.locator('[data-chart="by_category"] g.bar').evaluate_all(
+        "bars => bars.map(b => b.getAttribute('data-label'))"
+    )
+    assert MARKUP[0] in labels and MARKUP[4] in labels
+    tab.assert_clean()
 
 
-def test_script_errors_and_blocked_requests_are_reported(chromium: Browser, tmp_path: Path) -> None:
+def test_every_diagnostic_is_reachable_page_by_page(open_page: Open) -> None:
+    report = sample_report()
+    report.diagnostics = [
+        Diagnostic(f"tests/broken_{i:03}.py", "syntax-error", "cannot parse", 1) for i in range(339)
+    ]
+    tab = open_page(HtmlFormatter(FormatOptions()).format(report))
+    pager = tab.page.locator('[data-pager="diagnostics"]')
+    pager.locator('[data-page="last"]').click()
+    assert pager.locator(".page-info").inner_text() == "Page 7 of 7"
+    items = tab.page.locator("#diagnostics-list li").all_inner_texts()
+    assert len(items) == 39
+    assert items[-1].startswith("tests/broken_338.py:1")
+    tab.assert_clean()
+
+
+def test_script_errors_and_blocked_requests_are_reported(open_page: Open) -> None:
     fetch = '<img src="https://example.invalid/pixel.png" alt="">'
     broken = (
         full_page()
         .replace("<main>", "<main>" + fetch, 1)
         .replace('id="mockguard-data">', 'id="mockguard-data">{', 1)
     )
-    visit = chromium(write(tmp_path, broken))
-    errors = Dom(visit.dom).body()["data-errors"]
+    tab = open_page(broken, drawn=False)
+    tab.page.wait_for_selector("body:not([data-errors=''])", state="attached")
+    errors = tab.attr("body", "data-errors") or ""
     assert "blocked by the page's policy: img-src https://example.invalid/pixel.png" in errors
     assert "JSON" in errors
-    assert visit.console  # the checks that a clean page passes would see it
+    assert tab.console  # the checks that a clean page passes would see it
 
 
-def test_without_plotly_the_tables_still_work(
-    chromium: Browser, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(html_report, "plotly_js", lambda: None)
-    dom = clean(chromium(write(tmp_path, full_page())))
-    assert dom.body()["data-charts"] == "0"
-    assert "pip install mockguard[html]" in dom.text
-    assert len(dom.rows) == 11
+def test_an_injected_inline_script_does_not_run(open_page: Open) -> None:
+    injected = full_page().replace(
+        "</main>", "<script>document.body.setAttribute('data-pwned','1')</script></main>", 1
+    )
+    tab = open_page(injected, drawn=False)
+    tab.page.wait_for_selector("body:not([data-errors=''])", state="attached")
+    assert tab.attr("body", "data-pwned") is None
+    assert "blocked by the page's policy: script-src" in (tab.attr("body", "data-errors") or "")
 
 
-def test_headings_sort_and_the_box_filters(chromium: Browser, tmp_path: Path) -> None:
-    script = """
-    var heading = document.querySelector('th[data-sort="scope"] button');
-    heading.click();
-    heading.click();
-    var box = document.getElementById("filter");
-    box.value = "websocket";
-    box.dispatchEvent(new Event("input"));
-    """
-    dom = clean(chromium(write(tmp_path, with_script(full_page(), script))))
-    assert dom.one("th", data_sort="scope")["aria-sort"] == "descending"
-    assert len(dom.rows) == 4
-    assert all(row[2] == "websocket" for row in dom.rows)
-    scopes = [row[4] for row in dom.rows]
-    assert scopes == sorted(scopes, reverse=True)
-    assert dom.one("button", data_page="next").get("disabled") == ""
-
-
-@pytest.mark.usefixtures("with_plotly")
-def test_an_empty_scan_renders(chromium: Browser, tmp_path: Path) -> None:
+def test_an_empty_scan_renders(open_page: Open) -> None:
     formatter = HtmlFormatter(FormatOptions(), ReportExtras(clusters=[], history=[]))
-    page = formatter.format(ScanReport(categories=CATEGORIES, rules=RULES))
-    dom = clean(chromium(write(tmp_path, page)))
-    for name in ("top_files", "top_folders", "trend", "clusters"):
-        assert dom.one("div", data_chart=name)["data-state"] == "empty", name
-    assert dom.one("div", data_chart="by_category")["data-state"] == "drawn"
-    assert "No findings." in dom.text
+    tab = open_page(formatter.format(ScanReport(categories=CATEGORIES, rules=RULES)))
+    tab.assert_clean()
+    for name in ("top_files", "top_folders", "clusters", "by_category"):
+        assert tab.attr(f'[data-chart="{name}"]', "data-state") == "empty", name
+    assert "No findings." in tab.page.locator("#findings-table").inner_text()
+
+
+@pytest.fixture(scope="module")
+def example_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of the bundled example, written by the command as `make demo` does."""
+    if chromium_binary() is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    page = tmp_path_factory.mktemp("example") / "mockguard-report.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "mockguard", "report", str(EXAMPLE), "--html", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    return page
+
+
+def test_the_example_report_reads_well(
+    open_page: Open, example_page: Path, update_snapshots: bool
+) -> None:
+    tab = open_page(example_page)
+    tab.assert_clean()
+    size = example_page.stat().st_size
+    print(f"\nexample page: {size / 1024:.0f} KiB ({size} bytes)")
+    print(f"findings table usable {tab.attr('body', 'data-table-ms')} ms after opening")
+    assert size <= 1_500_000
+    assert tab.no_overflow()
+    # The manager's answer is in the first screen: adoption now, the change, with dates.
+    for selector in ('[data-card="adoption"]', '[data-card="change"]', '[data-chart="adoption"]'):
+        box = tab.page.locator(selector).bounding_box()
+        assert box is not None and box["y"] + min(box["height"], 200) <= 900, selector
+    assert "chat-service" in tab.page.title()
+    screenshot(tab, "report-top", docs=update_snapshots)
+    screenshot(tab, "report-files", selector="#files", docs=update_snapshots)
+    tab.page.locator("#findings").scroll_into_view_if_needed()
+    screenshot(tab, "report-findings", selector="#findings")
+    screenshot(tab, "report-charts", selector="#charts")
+    phone = open_page(example_page, width=390, height=844)
+    assert phone.no_overflow()
+    screenshot(phone, "report-phone")
+    phone.assert_clean()

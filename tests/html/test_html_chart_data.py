@@ -129,3 +129,29 @@ def test_clusters_keep_their_order_and_places() -> None:
     )
     assert first["members"] == ["send_json (AsyncMock)"]
     assert second["places"] == ["tests/db/test_repo.py:20", "tests/db/x.py:3"]
+
+
+def test_each_category_keeps_one_colour_in_every_chart() -> None:
+    report = sample_report()
+    report.categories = ("http", *CATEGORIES)
+    report.findings.append(finding("tests/test_http.py", 1, category="http"))
+    data = chart_data(report, history=sample_history())
+    colors = data["colors"]
+    assert colors["agent"] == "#7c3aed" and colors["websocket"] == "#2563eb"
+    assert len(set(colors.values())) == len(colors)
+    assert data["adoption_color"] not in colors.values()
+    # Every category of every chart has its colour.
+    named = set(data["by_category"]["labels"]) | {
+        s["category"] for s in data["trend"]["categories"]
+    }
+    assert named <= set(colors)
+    again = chart_data(sample_report(), history=sample_history())["colors"]
+    assert all(again[name] == colors[name] for name in again)
+
+
+def test_the_change_runs_from_the_first_sampled_commit_to_the_last() -> None:
+    change = chart_data(sample_report(), history=sample_history())["trend"]["change"]
+    assert change["since_date"] == "2026-11-01T10:00:00+00:00"
+    assert (change["total_from"], change["total_to"]) == (13, 10)
+    assert change["adoption_points"] == 26.2
+    assert chart_data(sample_report(), history=[])["trend"]["change"] is None

@@ -17,9 +17,17 @@ from html_samples import (
     sample_report,
 )
 
-from mockguard.report import FormatOptions
-from mockguard.report import html as html_report
-from mockguard.report.html import CHARTS_HINT, CSP, HtmlFormatter, chart_data, embed_json
+from mockguard import __version__
+from mockguard.findings import CompliantCall, Diagnostic
+from mockguard.report import FormatOptions, ProjectInfo, ReportExtras
+from mockguard.report.html import (
+    HtmlFormatter,
+    chart_data,
+    csp_hash,
+    diagnostics_data,
+    embed_json,
+    file_index,
+)
 from mockguard.report.model import ScanReport
 
 HOSTILE = (
@@ -39,11 +47,27 @@ def island(page: str) -> object:
     return json.loads(match.group(1))
 
 
+def inline(page: str, tag: str) -> list[str]:
+    """The contents of a page's inline `<script>` (not the data island) or `<style>` elements."""
+    found = re.findall(rf"<{tag}>(.*?)</{tag}>", page, re.S)
+    assert found
+    return found
+
+
 def test_the_page_is_one_file_that_fetches_nothing() -> None:
     page = full_page()
     dom = Dom(page)
-    assert dom.one("meta", http_equiv="Content-Security-Policy")["content"] == CSP
-    assert "default-src 'none'" in CSP
+    csp = dom.one("meta", http_equiv="Content-Security-Policy")["content"]
+    assert "default-src 'none'" in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
+    # Exactly the page's own scripts and styles, by hash: nothing else would run.
+    scripts = inline(page, "script")
+    assert len(scripts) == 2
+    assert directives["script-src"].split() == [csp_hash(s) for s in scripts]
+    assert directives["style-src"].split() == [csp_hash(s) for s in inline(page, "style")]
+    assert not re.search(r"<[a-z]+[^>]* style=", page)
+    assert not re.search(r"<[a-z]+[^>]* on[a-z]+=", page)
     assert not dom.find("link")
     for _tag, attrs in dom.elements:
         for name in ("src", "href", "action", "srcset"):
@@ -63,7 +87,7 @@ def test_the_data_island_holds_the_chart_data_and_every_finding() -> None:
     assert len(rows) == len(report.findings) + len(baselined) + len(report.suppressed)
     assert {row[7] for row in rows} == {"new", "baselined", "suppressed"}
     assert rows[0][:4] == ["tests/api/test_chat.py", 5, 5, "MG101"]
-    assert data["diagnostics"] == [
+    assert data["diagnostics"]["rows"] == [
         ["tests/test_broken.py", 7, "syntax-error", "cannot parse: invalid syntax"]
     ]
 
@@ -115,34 +139,110 @@ def test_markup_in_findings_stays_inside_the_data() -> None:
     )
 
 
-def test_without_plotly_the_page_keeps_its_tables_and_says_how_to_get_charts(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(html_report, "plotly_js", lambda: None)
+def test_no_charting_library_is_embedded_and_the_page_is_small() -> None:
     page = full_page()
+    assert "plotly" not in page.lower()
+    assert len(page.encode("utf-8")) < 120_000
     dom = Dom(page)
-    assert CHARTS_HINT in dom.text
-    assert not dom.find(data_chart="by_category")
-    assert dom.find("table", **{"class": "audit"})
-    assert dom.find("table", id="findings-table")
-    assert island(page)["plotly"] is False  # type: ignore[index]
-    assert len(page) < 200_000
-
-
-def test_with_plotly_its_library_is_embedded() -> None:
-    pytest.importorskip("plotly", reason="the html extra (plotly) is not installed")
-    dom = Dom(full_page())
-    assert dom.one("script", id="plotly-js")["data-version"]
-    expected = {
-        "by_category",
-        "by_rule",
-        "top_folders",
-        "top_files",
-        "baseline",
-        "trend",
-        "clusters",
-    }
+    expected = {"adoption", "trend", "by_category", "by_rule", "top_folders", "top_files"}
+    expected |= {"baseline", "clusters"}
     assert {attrs["data-chart"] for attrs in dom.find("div") if "data-chart" in attrs} == expected
+
+
+def test_the_header_names_the_project_commit_branch_date_and_version() -> None:
+    project = ProjectInfo(
+        "chat-service", "0123456789abcdef" * 2 + "01234567", "main", "2026-11-20T10:05:00+00:00"
+    )
+    page = HtmlFormatter(FormatOptions(), ReportExtras(project=project)).format(sample_report())
+    dom = Dom(page)
+    assert "<title>chat-service · mockguard report</title>" in page
+    assert dom.one("h1", id="project-name")
+    header = page[page.index("<header>") : page.index("</header>")]
+    assert "chat-service" in header
+    assert "0123456789" in header and "main" in header
+    assert "2026-11-20 10:05 UTC" in header
+    assert f"mockguard {__version__}" in Dom(header).text
+
+
+def test_a_project_name_is_escaped_in_the_title_and_header() -> None:
+    project = ProjectInfo("<b>x</b>\u202e", "", "", "")
+    page = HtmlFormatter(FormatOptions(), ReportExtras(project=project)).format(sample_report())
+    assert "<b>x</b>" not in page
+    assert "<title>&lt;b&gt;x&lt;/b&gt;\\u202e · mockguard report</title>" in page
+
+
+def test_without_a_baseline_there_is_no_status_column() -> None:
+    report = sample_report()
+    report.baseline = None
+    dom = Dom(HtmlFormatter(FormatOptions()).format(report))
+    assert not dom.find("th", data_sort="status")
+    assert not dom.find("div", data_card="new")
+    with_baseline = Dom(full_page())
+    assert with_baseline.one("th", data_sort="status")
+
+
+@pytest.mark.parametrize(("rate", "level"), [(0.0, "low"), (0.3, "mid"), (0.9, "high")])
+def test_the_adoption_card_is_coloured_by_progress(rate: float, level: str) -> None:
+    report = ScanReport(categories=CATEGORIES, rules=RULES)
+    doubles = 10
+    report.findings = [finding(f"tests/test_{i}.py", 1) for i in range(doubles)]
+    compliant = round(rate * doubles / (1 - rate)) if rate < 1 else 0
+    report.compliant = {"websocket": compliant}
+    dom = Dom(HtmlFormatter(FormatOptions()).format(report))
+    assert dom.one("div", data_card="adoption")["data-level"] == level
+
+
+def test_the_change_since_the_first_commit_is_a_card() -> None:
+    dom = Dom(full_page())
+    card = dom.one("div", data_card="change")
+    assert card["data-level"] == "up"
+    assert "+26.2 pts" in dom.text  # 7.14% -> 33.33%
+    assert "adoption since 2026-11-01 (3 commits)" in dom.text
+
+
+def test_every_diagnostic_is_in_the_data() -> None:
+    report = sample_report()
+    report.diagnostics = [finding_diagnostic(f"tests/broken_{i}.py") for i in range(339)]
+    data = island(HtmlFormatter(FormatOptions()).format(report))
+    assert isinstance(data, dict)
+    assert len(data["diagnostics"]["rows"]) == 339
+    assert diagnostics_data(report)["rows"][338][0] == "tests/broken_338.py"
+
+
+def finding_diagnostic(path: str) -> Diagnostic:
+    return Diagnostic(path, "syntax-error", "cannot parse", 1)
+
+
+def test_paths_are_relative_to_the_project_and_escaped() -> None:
+    report = ScanReport(categories=CATEGORIES, rules=RULES)
+    absolute = "/home/me/work/repo/tests/test_rtl_\u202egnp.py"
+    report.findings = [finding(absolute, 3)]
+    report.project_paths = {absolute: "tests/test_rtl_\u202egnp.py"}
+    report.compliant_calls = []
+    data = island(HtmlFormatter(FormatOptions()).format(report))
+    assert isinstance(data, dict)
+    assert data["findings"]["rows"][0][0] == "tests/test_rtl_\\u202egnp.py"
+    assert data["files"]["rows"][0][0] == "tests/test_rtl_\\u202egnp.py"
+    assert data["charts"]["top_files"]["labels"] == ["tests/test_rtl_\\u202egnp.py"]
+
+
+def test_the_file_index_counts_doubles_factory_calls_and_rules() -> None:
+    report = sample_report()
+    report.compliant_calls = [
+        CompliantCall("tests/api/test_ws.py", 70, 4, "websocket", "f.create_websocket_mock"),
+        CompliantCall(
+            "tests/test_factory_only.py", 3, 4, "database", "f.create_database_session_mock"
+        ),
+    ]
+    index = file_index(report)
+    assert index["rules"] == list(RULES)
+    rows = {row[0]: row for row in index["rows"]}
+    # New and baselined doubles are counted; suppressed ones are not.
+    assert rows["tests/api/test_ws.py"] == ["tests/api/test_ws.py", 3, 1, [1, 1, 1, 0]]
+    assert rows["tests/db/test_repo.py"][1:] == [3, 0, [1, 0, 1, 1]]
+    assert rows["tests/test_factory_only.py"][1:] == [0, 1, [0, 0, 0, 0]]
+    assert [row[0] for row in index["rows"]] == sorted(rows)
+    assert sum(row[1] for row in index["rows"]) == len(report.census)
 
 
 def test_a_scan_without_findings_still_renders() -> None:
@@ -151,3 +251,4 @@ def test_a_scan_without_findings_still_renders() -> None:
     assert isinstance(data, dict)
     assert data["findings"]["rows"] == []
     assert data["charts"]["top_files"] == {"labels": [], "values": [], "total": 0}
+    assert data["files"]["rows"] == []

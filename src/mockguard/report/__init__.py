@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import importlib
 
-from mockguard.report.base import FormatOptions, Formatter, ReportExtras
+from mockguard.report.base import FormatOptions, Formatter, ProjectInfo, ReportExtras
 
-__all__ = ["FORMATTERS", "FormatOptions", "Formatter", "ReportExtras", "get_formatter"]
+__all__ = [
+    "FORMATTERS",
+    "FormatOptions",
+    "Formatter",
+    "ProjectInfo",
+    "ReportExtras",
+    "get_formatter",
+]
 
 FORMATTERS: dict[str, tuple[str, str]] = {
     "text": ("mockguard.report.text", "TextFormatter"),

@@ -25,12 +25,25 @@ class FormatOptions:
 
 
 @dataclass(frozen=True)
+class ProjectInfo:
+    """What the HTML page's header names: the project, where its code stands in git, when
+    it was scanned. Empty fields are left out of the page."""
+
+    name: str = ""
+    commit: str = ""
+    branch: str = ""
+    # When the scan ran, as an ISO 8601 date and time.
+    scanned_at: str = ""
+
+
+@dataclass(frozen=True)
 class ReportExtras:
-    """What only the HTML page shows beyond a scan: the duplicate-setup clusters and the
-    trend over git history (rows of `mockguard history`)."""
+    """What only the HTML page shows beyond a scan: the duplicate-setup clusters, the
+    trend over git history (rows of `mockguard history`) and the project it is about."""
 
     clusters: Sequence[Cluster] | None = None
     history: Sequence[Mapping[str, Any]] | None = None
+    project: ProjectInfo | None = None
 
 
 class Formatter(ABC):
