@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,example,html]'
+	$(PY) -m pip install --quiet -e '.[dev,example]'
 	touch $(STAMP)
 
 ## Scan the bundled example project and print the report.
