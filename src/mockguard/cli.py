@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from mockguard.config import Settings
     from mockguard.fix.runner import FileOutcome
+    from mockguard.report import ReportExtras
     from mockguard.report.model import ScanReport
     from mockguard.scan.rules import Rule
     from mockguard.scan.shapes import Cluster
@@ -351,7 +352,12 @@ def scan(**options: Any) -> None:
     if changed is not None:
         api.keep_changed_lines(report, changed)
     fmt = chosen.output_format or settings.format
-    _print_report(report, chosen, fmt)
+    extras = None
+    if fmt == "html":  # the page's header names the project, its commit and branch
+        from mockguard.report import ReportExtras
+
+        extras = ReportExtras(project=api.report_project(request.paths, settings))
+    _print_report(report, chosen, fmt, extras)
     if not chosen.quiet:
         _discovery_notes(request.paths, settings, request.discovered, counts=fmt == "text")
     if report.incomplete and not chosen.exit_zero:
@@ -392,7 +398,9 @@ class ScanOptions:
     no_progress: bool
 
 
-def _print_report(report: ScanReport, chosen: ScanOptions, fmt: str) -> None:
+def _print_report(
+    report: ScanReport, chosen: ScanOptions, fmt: str, extras: ReportExtras | None = None
+) -> None:
     """Render the report and print it, or write it to `--output`."""
     from mockguard.report import FormatOptions, get_formatter
 
@@ -411,7 +419,7 @@ def _print_report(report: ScanReport, chosen: ScanOptions, fmt: str) -> None:
         count = _diagnostics_count(report)
         text += (click.style(count, fg="yellow") if options.color else count) + "\n"
     else:
-        text = get_formatter(fmt, options).format(report)
+        text = get_formatter(fmt, options, extras).format(report)
     if chosen.output is None:
         click.echo(text, nl=False)
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from html_samples import (
@@ -252,3 +253,15 @@ def test_a_scan_without_findings_still_renders() -> None:
     assert data["findings"]["rows"] == []
     assert data["charts"]["top_files"] == {"labels": [], "values": [], "total": 0}
     assert data["files"]["rows"] == []
+
+
+def test_scan_format_html_names_the_project_too(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "payments"\n')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_pay.py").write_text(
+        "from unittest.mock import MagicMock\n\n\ndef test_pay():\n    gateway = MagicMock()\n"
+    )
+    result = run_cli("scan", "--format", "html", "-o", "page.html", ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr  # one finding
+    page = (tmp_path / "page.html").read_text()
+    assert "<title>payments · mockguard report</title>" in page
