@@ -11,12 +11,14 @@ For each project (the suites of /work/shared/real-suites.md):
    unpacked once into benchmarks/.cache/src/; a fresh working copy of it is made under
    benchmarks/.cache/migrate/<project>/ on every run (always the same path).
 2. A venv for the suite is made once under benchmarks/.cache/migrate/venvs/<project>/ (kept
-   while its stamp file matches the install commands and mockguard's pyproject.toml): the
+   while its stamp file matches the install commands and mockguard's dependencies): the
    install commands of real-suites.md, with an editable install of the working copy (so the
    tests import the rewritten tree), and mockguard itself, editable, so that rewritten tests
    import it and its pytest plugin loads.
 3. The suite runs once before any change (serial, a fresh TMPDIR per run, JUnit XML); the
-   tests that fail then are deselected in every later run and listed.
+   tests that fail then are deselected in every later run and listed. pytest gets `-c` (the
+   sdist's own setup.cfg) and `--rootdir=.`: google-auth has no pytest config, and pytest
+   would otherwise take the one of this repository's pyproject.toml, above the copy.
 4. mockguard, from the repository's venv, runs in the working copy: `scan --format json
    --no-cache .`, `dupes .`, `kinds suggest --write .`, `fix --write --format json
    --check-tests CMD .` (CMD is the suite's pytest command; its output goes to a log
@@ -53,6 +55,11 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # the dev dependencies have tomli
+    import tomli as tomllib
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 REPO = HERE.parent
@@ -86,6 +93,7 @@ class Suite:
     extras: str  # appended to the editable install's path, e.g. "[testing]"
     requirements: tuple[str, ...]  # pip arguments after it; {src} is the working copy
     tests: tuple[str, ...]  # pytest's arguments before the options
+    config: str  # pytest's config file in the sdist (-c), with or without a pytest section
     deselect: tuple[str, ...]
 
 
@@ -102,6 +110,7 @@ SUITES = {
             "[testing]",
             ("pytest-xdist",),
             ("tests",),
+            "setup.cfg",
             (),
         ),
         Suite(
@@ -140,6 +149,7 @@ SUITES = {
                 "backports.zstd",
             ),
             ("t/unit",),
+            "setup.cfg",
             ("t/unit/transport/test_redis.py::test_Channel::test_global_keyprefix_pubsub",),
         ),
     )
@@ -261,8 +271,14 @@ def first_lines(text: str, count: int = ERROR_LINES) -> str:
     return " | ".join(lines[:count]) or "(no output)"
 
 
-def sha256_text(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def mockguard_dependencies() -> list[str]:
+    """mockguard's dependencies, as its pyproject.toml lists them (all of the file's text
+    where it cannot be read as TOML)."""
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    try:
+        return sorted(str(d) for d in tomllib.loads(text)["project"]["dependencies"])
+    except (tomllib.TOMLDecodeError, KeyError, TypeError):
+        return [hashlib.sha256(text.encode()).hexdigest()]
 
 
 # ------------------------------------------------------------------------- setup
@@ -302,7 +318,7 @@ def ensure_venv(suite: Suite, work: Path, logs: Path) -> tuple[Path, str]:
     venv = VENVS / suite.label
     commands = install_commands(suite, venv, work)
     stamp = json.dumps(
-        {"commands": commands, "mockguard pyproject": sha256_text(REPO / "pyproject.toml")},
+        {"commands": commands, "mockguard dependencies": mockguard_dependencies()},
         indent=1,
     )
     python = venv / "bin" / "python"
@@ -359,6 +375,7 @@ def node_id(key: str, work: Path) -> str | None:
 
 def pytest_argv(suite: Suite, python: Path, deselect: Sequence[str]) -> list[str]:
     argv = [str(python), "-m", "pytest", *suite.tests, "-q", "-p", "no:cacheprovider"]
+    argv += ["-c", suite.config, "--rootdir=."]  # not the config of a folder above the copy
     for test in deselect:
         argv += ["--deselect", test]
     return argv
