@@ -171,3 +171,24 @@ def test_a_name_says_the_class_by_a_word_or_its_start() -> None:
     assert _says(_words("mock_resp_401"), _words("Response"))
     assert not _says(_words("closer"), transport)
     assert not _says(_words("res"), _words("Response"))  # too short to say it
+
+
+def test_a_spec_says_what_an_otherwise_unused_mock_stands_for(run_cli, tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "tests" / "test_client.py").write_text(
+        "from unittest.mock import MagicMock\n\n"
+        "from app.client import Client\n"
+        "from app.transport import Transport\n\n\n"
+        "def test_made():\n"
+        "    transport = MagicMock(spec=Transport)\n"
+        "    assert Client(transport).transport is transport\n\n\n"
+        "def test_bare():\n"
+        "    transport = MagicMock()\n"
+        "    assert Client(transport).transport is transport\n"
+    )
+    document = json.loads(run_cli("fix", "--format", "json", ".", cwd=root).stdout)
+    (found,) = document["files"]
+    assert [r["line"] for r in found["rewrites"]] == [8]
+    assert [(s["line"], s["group"]) for s in found["skips"]] == [
+        (13, "nothing is configured or used on it")
+    ]

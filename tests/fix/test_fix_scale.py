@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+import sys
 from pathlib import Path
 
 from mockguard.fix.runner import downgrade
@@ -107,3 +109,15 @@ def test_summary_groups_reasons_and_json_lists_every_site(run_cli, tmp_path: Pat
         (8, "no factory kind for its category"),
     ]
     assert skipped["skips"][0]["reason"] == "the mock itself is called (line 6)"
+
+
+def test_json_stays_parseable_while_the_tests_run(run_cli, tmp_path: Path) -> None:
+    (tmp_path / "test_socket.py").write_text(SOCKET_TEST.format(n=0))
+    command = f"{sys.executable} -m pytest -q -p no:cacheprovider test_socket.py"
+    result = run_cli(
+        "fix", "--write", "--format", "json", "--check-tests", command, ".", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)  # the tests' own output went to stderr
+    assert document["rewritten"] == 1 and document["files_written"] == 1
+    assert re.search(r"\b1 (passed|failed)\b", result.stderr)  # pytest's summary line

@@ -15,6 +15,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,10 +91,21 @@ def run_tests(command: str) -> TestRun:
         else:
             extra = f"--junitxml={shlex.quote(str(report))}"
             env["PYTEST_ADDOPTS"] = f"{env.get('PYTEST_ADDOPTS', '')} {extra}".strip()
-        status = subprocess.run(command, shell=True, check=False, env=env).returncode
+        # The tests' own output is a log of the run, never fix's result (JSON on stdout).
+        status = subprocess.run(
+            command, shell=True, check=False, env=env, stdout=_log_stream()
+        ).returncode
         return TestRun(status, read_report(report))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _log_stream() -> int | None:
+    """Standard error's descriptor, for the test command's output (None: inherit)."""
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # a stream with no descriptor
+        return None
 
 
 def read_report(path: Path) -> dict[str, str] | None:

@@ -479,11 +479,11 @@ def _used_members(
         if name == "<dynamic>":
             return DYNAMIC, f"attributes set by dynamic names (line {line})"
         used.add(name)
-    if not used:
-        return NO_SHAPE, "nothing is configured or used on it: no shape to match a kind against"
     escape = _escape(region, target, site.owner)
     if escape is not None:
         return ESCAPES, f"it escapes into `{escape}`: what it stands for is decided there"
+    if not used and not _spec_of(site):  # with a spec, the spec says what it stands for
+        return NO_SHAPE, "nothing is configured or used on it: no shape to match a kind against"
     return used
 
 
