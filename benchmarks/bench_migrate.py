@@ -53,7 +53,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -71,6 +70,8 @@ TEMPS = MIGRATE / "tmp"
 MOCKGUARD = REPO / ".venv" / "bin" / "mockguard"
 STAMP = ".bench-migrate-stamp"
 from sdists import Project, download, log, unpack  # noqa: E402
+
+from mockguard.fix.check import read_report  # noqa: E402
 
 AD_HOC = ("MG101", "MG102", "MG201", "MG301")
 PIP_TIMEOUT = 1800
@@ -342,25 +343,6 @@ def ensure_venv(suite: Suite, work: Path, logs: Path) -> tuple[Path, str]:
 # ------------------------------------------------------------------------- tests
 
 
-def read_junit(path: Path) -> dict[str, str] | None:
-    """Each test's outcome, keyed as mockguard's --check-tests keys it (`classname::name`)."""
-    try:
-        root = ElementTree.parse(path).getroot()
-    except (OSError, ElementTree.ParseError):
-        return None
-    outcomes: dict[str, str] = {}
-    for case in root.iter("testcase"):
-        key = f"{case.get('classname', '')}::{case.get('name', '')}"
-        tags = {child.tag for child in case}
-        outcome = "passed"
-        for tag, name in (("error", "error"), ("failure", "failed"), ("skipped", "skipped")):
-            if tag in tags:
-                outcome = name
-                break
-        outcomes[key] = outcome
-    return outcomes
-
-
 def node_id(key: str, work: Path) -> str | None:
     """The pytest node id of a JUnit `classname::name` (classname: the module's path with
     dots, then its classes), or None when no module of the working copy matches."""
@@ -391,7 +373,7 @@ def run_suite(
     argv = [*pytest_argv(suite, python, deselect), f"--junitxml={report}"]
     log(f"{suite.label}: running the tests ({step})")
     done = run(argv, work, SUITE_TIMEOUT, logs, step, clean_env(TMPDIR=temp))
-    outcomes = read_junit(report)
+    outcomes = read_report(report)  # keyed as `fix --check-tests` keys them
     if outcomes is None or done.status not in (0, 1):
         tail = done.stdout.strip().splitlines()[-ERROR_LINES:] + done.stderr.splitlines()[-2:]
         raise BenchError(

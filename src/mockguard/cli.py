@@ -1078,7 +1078,7 @@ def kinds_suggest(
     """Suggest a factory kind for each project class that copied mock setups in PATHS
     stand for, with the setups it would cover; --write adds them to the config."""
     from mockguard import api
-    from mockguard.fix.suggest import config_target, write_kinds
+    from mockguard.fix.suggest import ConfigWriteError, config_target, write_kinds
     from mockguard.report.safe import json_text, printable
 
     settings = _settings(config, paths, all_files=all_files)
@@ -1141,7 +1141,10 @@ def kinds_suggest(
         if not found.kinds:
             click.echo("No kind to suggest: no copied setups name a class of the project.")
     if write_config and found.kinds:
-        path = write_kinds(found.kinds, settings)
+        try:
+            path = write_kinds(found.kinds, settings)
+        except ConfigWriteError as exc:
+            fail(str(exc))
         click.echo(f"mockguard: added {len(found.kinds)} kind(s) to {path}", err=True)
     elif write_config:
         path, _ = config_target(settings)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from mockguard.fix.interfaces import StaticInterfaces
+from mockguard.scan.project_index import ProjectIndex
 
 CONFIG = """\
 [tool.pytest.ini_options]
@@ -99,7 +100,7 @@ def _project(root: Path) -> Path:
 
 def test_static_interface_reads_the_class_and_its_project_bases(tmp_path: Path) -> None:
     _project(tmp_path)
-    interface = StaticInterfaces(tmp_path).interface("app.transport:Transport")
+    interface = StaticInterfaces(ProjectIndex(tmp_path)).interface("app.transport:Transport")
     assert interface is not None
     kinds = {name: member.kind for name, member in interface.members.items()}
     assert kinds == {
@@ -118,7 +119,7 @@ def test_static_interface_reads_the_class_and_its_project_bases(tmp_path: Path) 
 
 def test_a_class_outside_the_project_has_no_static_interface(tmp_path: Path) -> None:
     _project(tmp_path)
-    interfaces = StaticInterfaces(tmp_path)
+    interfaces = StaticInterfaces(ProjectIndex(tmp_path))
     assert interfaces.interface("json:JSONDecoder") is None
     assert interfaces.interface("app.transport:Missing") is None
     assert interfaces.interface("app.client:Client.fetch") is None

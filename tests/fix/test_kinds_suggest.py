@@ -189,3 +189,28 @@ def test_an_awaited_call_of_a_sync_method_is_refused(run_cli, tmp_path: Path) ->
         "the shape is not covered: `transport`: `transport.request(...)` is awaited (line 6), "
         "but is not `async def`"
     )
+
+
+def test_write_leaves_a_config_it_cannot_read_as_it_is(run_cli, tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    outside = tmp_path / "outside.toml"
+    outside.write_text("[tool.other]\n")
+    bad = {
+        "not UTF-8": b"\xff\xfe[tool.other]\n",
+        "is a symbolic link (not followed)": None,
+    }
+    for why, data in bad.items():
+        config = root / "pyproject.toml"
+        config.unlink()
+        if data is None:
+            config.symlink_to(outside)
+        else:
+            config.write_bytes(data)
+        result = run_cli("kinds", "suggest", "--write", ".", cwd=root)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.splitlines()[-1].endswith(f"pyproject.toml: cannot add kinds: {why}")
+        assert "Traceback" not in result.stderr
+        assert config.is_symlink() == (data is None)
+        assert outside.read_text() == "[tool.other]\n"
+        if data is not None:
+            assert config.read_bytes() == data

@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import inspect
 from functools import lru_cache
-from pathlib import Path
 
 from mockguard.factory.interface import Interface, Member, MemberKind
 from mockguard.scan.project_index import ProjectIndex
@@ -32,8 +31,8 @@ def import_path(text: str) -> str:
 class StaticInterfaces:
     """The interfaces of the project's classes under one root, each read once."""
 
-    def __init__(self, root: Path, max_file_size: int = 2 * 1024 * 1024) -> None:
-        self.index = ProjectIndex(root, max_file_size=max_file_size)
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
         self._found: dict[str, Interface | None] = {}
 
     def interface(self, path: str) -> Interface | None:

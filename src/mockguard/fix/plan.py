@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from mockguard.catalog import CatalogKind, KindCatalog, kind_catalog
 from mockguard.config import Settings
@@ -30,6 +29,7 @@ from mockguard.factory.kinds import Kind, builtin_kinds
 from mockguard.findings import Finding
 from mockguard.fix.interfaces import StaticInterfaces
 from mockguard.scan.bindings import dotted
+from mockguard.scan.classify import plain_words
 
 WIRING_CONSTRUCTORS = frozenset(
     {"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock"}
@@ -386,8 +386,7 @@ def _says(words: set[str], of_class: set[str]) -> bool:
 
 def _words(name: str) -> set[str]:
     """The lower-case words of a name: `mock_httpTransport` -> {mock, http, transport}."""
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
-    return {w for w in re.split(r"[\W_]+", spaced.lower()) if w and w not in ("self", "mock")}
+    return set(plain_words(name)) - {"self", "mock"}
 
 
 def _refusal(site: _Site) -> tuple[str, str] | None:
@@ -641,11 +640,10 @@ def plan_file(path: str, source: str, settings: Settings) -> Plan:
     return plan_module(source, result.findings, kind_catalog(settings), kind_interfaces(settings))
 
 
-def kind_interfaces(settings: Settings) -> KindInterfaces:
-    """The kinds' interfaces for a project (its classes read once per process)."""
-    return _kind_interfaces(settings.root.resolve(), settings.max_file_size)
-
-
 @lru_cache(maxsize=4)
-def _kind_interfaces(root: Path, max_file_size: int) -> KindInterfaces:
-    return KindInterfaces(StaticInterfaces(root, max_file_size))
+def kind_interfaces(settings: Settings) -> KindInterfaces:
+    """The kinds' interfaces for a project: its classes read once per process, through the
+    scanner's index of the project's modules."""
+    from mockguard.scan.engine import project_index
+
+    return KindInterfaces(StaticInterfaces(project_index(settings)))

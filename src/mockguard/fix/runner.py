@@ -150,7 +150,7 @@ def rewrite_files(
 ) -> list[FileOutcome]:
     """:func:`rewrite_file` on each path, in the order given, spread over a process pool
     when there are enough of them (nothing is written)."""
-    from mockguard.scan.engine import default_jobs, start_worker
+    from mockguard.scan.engine import default_jobs, worker_pool
 
     chosen = list(categories) if categories is not None else None
     known = [(scanned or {}).get(path) for path in paths]
@@ -162,18 +162,8 @@ def rewrite_files(
             if on_progress:
                 on_progress(1)
         return outcomes
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context()
-    owner = os.getpid() if context.get_start_method() in ("fork", "spawn") else None
     outcomes = []
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, default_jobs()),
-        mp_context=context,
-        initializer=start_worker,
-        initargs=(owner,),
-    ) as pool:
+    with worker_pool(min(jobs, default_jobs())) as pool:
         settings_each = [settings] * len(paths)
         chosen_each = [chosen] * len(paths)
         for outcome in pool.map(rewrite_file, paths, settings_each, chosen_each, known):

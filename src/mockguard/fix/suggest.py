@@ -13,18 +13,20 @@ layout, in one atomic write.
 
 from __future__ import annotations
 
-import re
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockguard.catalog import KindCatalog
-from mockguard.config import CONFIG_FILE, PYPROJECT, Settings
+from mockguard.config import CONFIG_FILE, MAX_CONFIG_SIZE, PYPROJECT, Settings
 from mockguard.factory.interface import Interface
 from mockguard.fix.interfaces import StaticInterfaces, import_path
 from mockguard.fix.plan import DOUBLE_API
-from mockguard.io import write_text
+from mockguard.io import read_regular, write_text
+from mockguard.scan.classify import plain_words
+from mockguard.scan.engine import project_index
 from mockguard.scan.shapes import Cluster
 
 
@@ -62,7 +64,7 @@ def suggest_kinds(
     clusters: Iterable[Cluster], settings: Settings, catalog: KindCatalog
 ) -> Suggestions:
     """The kinds the clusters ask for, largest first."""
-    interfaces = StaticInterfaces(settings.root.resolve(), settings.max_file_size)
+    interfaces = StaticInterfaces(project_index(settings))
     configured = {
         import_path(k.interface): k.name for k in catalog.kinds if k.interface is not None
     }
@@ -118,8 +120,7 @@ def _colon(qualname: str) -> str:
 def _kind_name(qualname: str, taken: set[str]) -> str:
     """`app.transport.HTTPTransport` -> `http_transport` (with a number when taken)."""
     last = qualname.rsplit(".", 1)[-1]
-    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", last).lower()
-    name = re.sub(r"\W+", "_", words).strip("_") or "double"
+    name = "_".join(plain_words(last)) or "double"
     candidate, number = name, 2
     while candidate in taken:
         candidate, number = f"{name}_{number}", number + 1
@@ -137,13 +138,29 @@ def config_target(settings: Settings) -> tuple[Path, tuple[str, ...]]:
     return path, (*prefix, "kinds")
 
 
+class ConfigWriteError(Exception):
+    """The config file cannot take the kinds (one line: the file and why)."""
+
+
 def write_kinds(kinds: list[Suggestion], settings: Settings) -> Path:
-    """Add the kinds to the config file, keeping what it holds (comments, layout, order)."""
+    """Add the kinds to the config file, keeping what it holds (comments, layout, order).
+    A config that is a symbolic link, not a regular file, not UTF-8 or not TOML is left
+    as it is: :class:`ConfigWriteError`."""
     import tomlkit
+    from tomlkit.exceptions import TOMLKitError
 
     path, table_path = config_target(settings)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    document = tomlkit.parse(text)
+    try:
+        data = b""
+        if os.path.lexists(path):
+            data = read_regular(path, MAX_CONFIG_SIZE, follow=False)
+        document = tomlkit.parse(data.decode("utf-8"))
+    except OSError as exc:
+        raise ConfigWriteError(f"{path}: cannot add kinds: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigWriteError(f"{path}: cannot add kinds: not UTF-8") from None
+    except TOMLKitError as exc:
+        raise ConfigWriteError(f"{path}: cannot add kinds: not valid TOML ({exc})") from None
     table: tomlkit.items.Table | tomlkit.TOMLDocument = document
     for key in table_path:
         inner = table.get(key)

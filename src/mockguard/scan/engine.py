@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from mockguard.config import Settings
 from mockguard.findings import Diagnostic, FileResult, Finding
@@ -32,6 +33,9 @@ from mockguard.scan.reading import read_source
 from mockguard.scan.resolve import Resolver
 from mockguard.scan.rules import severity_of
 from mockguard.scan.visitor import MockVisitor, Pending, to_finding
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 # Below this many files a pool costs more than it saves.
 POOL_THRESHOLD = 64
@@ -62,10 +66,14 @@ _UTF_BOMS = (
 
 
 @lru_cache(maxsize=8)
+def project_index(settings: Settings) -> ProjectIndex:
+    """The project's index of its own modules, shared by every reader in this process."""
+    return ProjectIndex(settings.root, max_file_size=settings.max_file_size)
+
+
+@lru_cache(maxsize=8)
 def _classifier(settings: Settings) -> Classifier:
-    return Classifier(
-        settings.categories, ProjectIndex(settings.root, max_file_size=settings.max_file_size)
-    )
+    return Classifier(settings.categories, project_index(settings))
 
 
 def _filter_for(settings: Settings) -> Callable[[bytes], bool]:
@@ -126,7 +134,7 @@ def scan_source(
         return FileResult(path, diagnostics=[problem])
     if use_prefilter and not _filter_for(settings)(data):
         # A test may reach a factory only through a fixture that its conftest.py defines.
-        registry = registry_for(settings, _classifier(settings).index)
+        registry = registry_for(settings, project_index(settings))
         fixtures, conftests = registry.fixture_words(path)
         if fixtures is None or fixtures.search(data) is None:
             depends = tuple((c, registry.digest(c)) for c in conftests)
@@ -399,6 +407,20 @@ def _scan_chunk(
         return [scan_file(path, settings, d) for path, d in zip(paths, digests, strict=True)]
 
 
+def worker_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers die with this process (see :func:`start_worker`)."""
+    import multiprocessing  # only a pool needs these (start-up)
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context()
+    # A worker forked or spawned here has this process as its parent; a forkserver's have
+    # the server, which ends with this process.
+    owner = os.getpid() if context.get_start_method() in ("fork", "spawn") else None
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=start_worker, initargs=(owner,)
+    )
+
+
 def start_worker(owner: int | None) -> None:
     """Tie a pool worker's life to its parent's: when the scan dies, even by SIGKILL, its
     workers die too, instead of waiting forever for work that will not come. `owner` is the
@@ -499,24 +521,12 @@ def _scan_misses(
             if on_progress:
                 on_progress(1)
         return
-    import multiprocessing  # only a pool needs these (start-up)
-    from concurrent.futures import ProcessPoolExecutor
-
     workers = min(jobs, WORKERS_PER_CORE * default_jobs())
     size = max(1, min(CHUNK_SIZE, len(paths) // (workers * 4) or 1))
     starts = range(0, len(paths), size)
     chunks = [paths[i : i + size] for i in starts]
     known = [digests[i : i + size] for i in starts]
-    context = multiprocessing.get_context()
-    # A worker forked or spawned here has this process as its parent; a forkserver's have
-    # the server, which ends with this process.
-    owner = os.getpid() if context.get_start_method() in ("fork", "spawn") else None
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(chunks)),
-        mp_context=context,
-        initializer=start_worker,
-        initargs=(owner,),
-    ) as pool:
+    with worker_pool(min(workers, len(chunks))) as pool:
         for results in pool.map(_scan_chunk, chunks, [settings] * len(chunks), known):
             yield from results
             if on_progress:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mockguard.findings import Finding, Place, Shape
-from mockguard.scan.bindings import dotted
+from mockguard.scan.bindings import dotted, import_sources
 
 # What the configuring statements set, normalised: the kind of value, never the value.
 _CONFIG_ATTRIBUTES = ("return_value", "side_effect")
@@ -184,17 +184,11 @@ def places_of(tree: ast.AST, findings: Iterable[Finding]) -> list[tuple[Shape, P
 
 
 def _imports(tree: ast.AST) -> dict[str, str]:
-    """The names a module's top-level imports bind, to what they import."""
-    names: dict[str, str] = {}
-    for node in getattr(tree, "body", []):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    names[alias.asname] = alias.name
-                else:
-                    head = alias.name.split(".", 1)[0]
-                    names[head] = head
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return names
+    """The names a module's top-level absolute imports bind, to what they import."""
+    return {
+        name: source.value
+        for node in getattr(tree, "body", [])
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and not getattr(node, "level", 0)
+        for name, source in import_sources(node)
+        if name != "*"
+    }
