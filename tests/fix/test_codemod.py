@@ -108,6 +108,66 @@ class TestReplaceAdHocMocks(CodemodTest):
             ],
         )
 
+    def test_setups_inside_with_if_for_and_try_blocks(self) -> None:
+        before = """
+            from unittest import mock
+            from unittest.mock import AsyncMock, MagicMock
+
+            async def test_notify(users):
+                with mock.patch("app.clock"):
+                    ws = MagicMock()
+                    ws.send_json = AsyncMock()
+                    await notify(ws)
+                for user in users:
+                    if user.online:
+                        other_ws = MagicMock()
+                        other_ws.accept = AsyncMock()
+                        await greet(other_ws)
+                try:
+                    pass
+                except ValueError:
+                    late_ws = MagicMock()
+                    late_ws.close = AsyncMock()
+                    await late_ws.close()
+
+                def helper():
+                    inner = MagicMock()
+                    inner.send_json = AsyncMock()
+                    return inner
+        """
+        after = """
+            from unittest import mock
+            from unittest.mock import AsyncMock, MagicMock
+            from mockguard import SSotMockFactory
+
+            async def test_notify(users):
+                with mock.patch("app.clock"):
+                    ws = SSotMockFactory.create_websocket_mock()
+                    await notify(ws)
+                for user in users:
+                    if user.online:
+                        other_ws = SSotMockFactory.create_websocket_mock()
+                        await greet(other_ws)
+                try:
+                    pass
+                except ValueError:
+                    late_ws = SSotMockFactory.create_websocket_mock()
+                    await late_ws.close()
+
+                def helper():
+                    inner = MagicMock()
+                    inner.send_json = AsyncMock()
+                    return inner
+        """
+        self.assertCodemod(
+            before,
+            after,
+            expected_warnings=[
+                "line 22 [websocket]: left as it is: it escapes into `the return value of "
+                "helper()`: what it stands for is decided there"
+            ],
+        )
+
     def assert_skipped(self, before: str, *warnings: str) -> None:
         self.assertCodemod(before, before, expected_warnings=list(warnings), expected_skip=True)
 

@@ -239,24 +239,24 @@ def plan_module(
     plan = Plan()
     seen: set[int] = set()
     for owner in functions:
-        block = owner.body
-        for index, stmt in enumerate(block):
-            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
-                continue
-            call, target = stmt.value, dotted(stmt.targets[0])
-            if target is None or not isinstance(call, ast.Call):
-                continue
-            finding = by_call.get(
-                (call.lineno, _character_column(lines, call.lineno, call.col_offset))
-            )
-            if finding is None:
-                continue
-            seen.add(id(finding))
-            decision = _decide(_Site(finding, target, call, block, index, owner), context)
-            if isinstance(decision, Skip):
-                plan.skips.append(decision)
-            else:
-                plan.rewrites.append(decision)
+        for block in _blocks(owner):
+            for index, stmt in enumerate(block):
+                if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+                    continue
+                call, target = stmt.value, dotted(stmt.targets[0])
+                if target is None or not isinstance(call, ast.Call):
+                    continue
+                finding = by_call.get(
+                    (call.lineno, _character_column(lines, call.lineno, call.col_offset))
+                )
+                if finding is None:
+                    continue
+                seen.add(id(finding))
+                decision = _decide(_Site(finding, target, call, block, index, owner), context)
+                if isinstance(decision, Skip):
+                    plan.skips.append(decision)
+                else:
+                    plan.rewrites.append(decision)
     for finding in by_call.values():
         if id(finding) not in seen:
             reason = "not bound to a name in a function (an argument, a value in an expression)"
@@ -264,6 +264,26 @@ def plan_module(
     plan.skips.sort(key=lambda skip: skip.line)
     plan.rewrites.sort(key=lambda rewrite: rewrite.construction)
     return plan
+
+
+def _blocks(function: FunctionNode) -> Iterator[list[ast.stmt]]:
+    """The function's statement lists: its body and those of the `with`, `if`, `for`,
+    `while`, `try` and `match` statements in it, not those of functions or classes defined
+    in it (they are owners of their own)."""
+    pending: list[list[ast.stmt]] = [function.body]
+    while pending:
+        block = pending.pop()
+        yield block
+        for stmt in block:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            for child in ast.iter_child_nodes(stmt):
+                if isinstance(child, (ast.excepthandler, ast.match_case)):
+                    pending.append(child.body)
+            for name in ("body", "orelse", "finalbody"):
+                nested = getattr(stmt, name, None)
+                if isinstance(nested, list) and nested and isinstance(nested[0], ast.stmt):
+                    pending.append(nested)
 
 
 def _parse(source: str) -> ast.Module:
