@@ -6,16 +6,34 @@ import io
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-
 from mockguard.findings import CompliantCall, Finding
 from mockguard.report.base import Formatter
 from mockguard.report.model import ScanReport, percent, plural
 from mockguard.report.safe import printable
+from mockguard.report.table import Justify, TableSpec, plain_table, rich_table
 from mockguard.scan.rules import message
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
+
+
+def text_console(buffer: io.StringIO, color: bool, width: int) -> Console:
+    """The Rich console the text report is written through: nothing read as markup or
+    emoji codes, no highlighting, lines never wrapped."""
+    from rich.console import Console
+
+    return Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="auto" if color else None,
+        width=width,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=True,
+    )
 
 
 class TextFormatter(Formatter):
@@ -23,24 +41,53 @@ class TextFormatter(Formatter):
 
     Nothing from the scan is ever read as Rich markup or emoji codes: every path, message
     and name goes in as a :class:`rich.text.Text`, made :func:`printable` first, so that
-    `test_:100:.py` prints as it is named and `path:line:col` stays parseable.
+    `test_:100:.py` prints as it is named and `path:line:col` stays parseable. Without
+    colour, plain lines and the tables that :func:`plain_table` can draw are written as
+    they are, and Rich is not even imported (see :meth:`format`).
     """
 
     def format(self, report: ScanReport) -> str:
-        from rich.console import Console
+        if not self.options.color:
+            plain = self._plain(report)
+            if plain is not None:
+                return plain
+        return self._rich(report)
+
+    def _plain(self, report: ScanReport) -> str | None:
+        """The report without colour and without Rich, or None when a part of it needs
+        Rich's layout (then :meth:`_rich` writes the same text)."""
+        if self.options.show_compliant or report.baseline is not None:
+            return None  # the ratchet table's title and the compliant list: Rich lays them out
+        if self.options.quiet:
+            return "".join(f"{self._line(finding)}\n" for finding in report.findings)
+        table = plain_table(self._table(report), self.options.width)
+        if table is None:
+            return None
+        out = [table]
+        if not self.options.summary_only and report.findings:
+            out.append("\n")
+            for path, group in groupby(report.findings, key=lambda f: f.path):
+                out.append(printable(path) + "\n")
+                for finding in group:
+                    out.append("".join(self._line_parts(finding)) + "\n")
+                    if self.options.explain:
+                        explained = self._explanation(finding)
+                        out.extend(f"    {printable(line)}\n" for line in explained)
+                out.append("\n")
+        if report.diagnostics:
+            out.append(f"{len(report.diagnostics)} diagnostic(s):\n")
+            for d in report.diagnostics:
+                where = f"{d.path}:{d.line}" if d.line else d.path
+                out.append(printable(f"  {where}: {d.kind}: {d.message}") + "\n")
+            out.append("\n")
+        out.append(self._footer(report) + "\n")
+        return "".join(out)
+
+    def _rich(self, report: ScanReport) -> str:
+        from rich.text import Text
 
         buffer = io.StringIO()
-        console = Console(
-            file=buffer,
-            force_terminal=self.options.color,
-            no_color=not self.options.color,
-            color_system="auto" if self.options.color else None,
-            width=self.options.width,
-            highlight=False,
-            markup=False,
-            emoji=False,
-            soft_wrap=True,
-        )
+        console = text_console(buffer, self.options.color, self.options.width)
         plain = not self.options.color
 
         def emit(text: Text) -> None:
@@ -58,9 +105,9 @@ class TextFormatter(Formatter):
                 for call in report.compliant_calls:
                     emit(Text(self._compliant_line(call)))
             return buffer.getvalue()
-        console.print(self._table(report))
+        console.print(rich_table(self._table(report)))
         if report.baseline is not None:
-            console.print(self._ratchet_table(report))
+            console.print(rich_table(self._ratchet_table(report)))
         if not self.options.summary_only and report.findings:
             console.print()
             for path, group in groupby(report.findings, key=lambda f: f.path):
@@ -85,51 +132,58 @@ class TextFormatter(Formatter):
         console.print(Text(self._footer(report)))
         return buffer.getvalue()
 
-    def _table(self, report: ScanReport) -> object:
-        from rich.table import Table
-
-        table = Table(title=Text("Ad-hoc test doubles by category and rule"), title_justify="left")
-        table.add_column("Category", style="bold")
-        for code in report.rules:
-            table.add_column(code, justify="right")
-        for name in ("Total", "Compliant", "Adoption"):
-            table.add_column(name, justify="right")
+    @staticmethod
+    def _table(report: ScanReport) -> TableSpec:
+        """The audit table: categories by rule, with the factory calls and adoption."""
+        headers = ("Category", *report.rules, "Total", "Compliant", "Adoption")
+        right: Justify = "right"
+        justify: tuple[Justify, ...] = ("left", *[right] * (len(headers) - 1))
+        rows: list[tuple[str, ...]] = []
+        sections: set[int] = set()
+        bold: set[int] = set()
         for row in report.audit_rows():
             if row.is_total:
-                table.add_section()
-            table.add_row(
-                Text("Total" if row.is_total else printable(row.category)),
-                *(str(row.by_rule.get(code, 0)) for code in report.rules),
-                str(row.total),
-                str(row.compliant),
-                percent(row.adoption),
-                style="bold" if row.is_total else None,
+                sections.add(len(rows))
+                bold.add(len(rows))
+            rows.append(
+                (
+                    "Total" if row.is_total else printable(row.category),
+                    *(str(row.by_rule.get(code, 0)) for code in report.rules),
+                    str(row.total),
+                    str(row.compliant),
+                    percent(row.adoption),
+                )
             )
-        return table
+        return TableSpec(
+            "Ad-hoc test doubles by category and rule",
+            headers,
+            justify,
+            tuple(rows),
+            frozenset(sections),
+            frozenset(bold),
+        )
 
     @staticmethod
-    def _ratchet_table(report: ScanReport) -> object:
-        from rich.table import Table
-
+    def _ratchet_table(report: ScanReport) -> TableSpec:
+        """New, baselined and gone findings by category."""
         status = report.baseline
         assert status is not None
-        title = Text(f"Against the baseline {printable(status.path)}")
-        table = Table(title=title, title_justify="left")
-        table.add_column("Category", style="bold")
-        for name in ("New", "Baselined", "Gone"):
-            table.add_column(name, justify="right")
-        totals = {"new": 0, "baselined": 0, "gone": 0}
+        keys = ("new", "baselined", "gone")
+        totals = dict.fromkeys(keys, 0)
+        rows: list[tuple[str, ...]] = []
         for category, row in report.ratchet().items():
-            table.add_row(
-                Text(printable(category)), str(row["new"]), str(row["baselined"]), str(row["gone"])
-            )
+            rows.append((printable(category), *(str(row[k]) for k in keys)))
             for key in totals:
                 totals[key] += row[key]
-        table.add_section()
-        table.add_row(
-            "Total", *(str(totals[k]) for k in ("new", "baselined", "gone")), style="bold"
+        rows.append(("Total", *(str(totals[k]) for k in keys)))
+        return TableSpec(
+            f"Against the baseline {printable(status.path)}",
+            ("Category", "New", "Baselined", "Gone"),
+            ("left", "right", "right", "right"),
+            tuple(rows),
+            frozenset({len(rows) - 1}),
+            frozenset({len(rows) - 1}),
         )
-        return table
 
     @staticmethod
     def _line(finding: Finding) -> str:
@@ -140,13 +194,20 @@ class TextFormatter(Formatter):
         )
 
     @staticmethod
-    def _styled_line(finding: Finding) -> Text:
-        return Text.assemble(
+    def _line_parts(finding: Finding) -> tuple[str, str, str, str]:
+        """A finding's line under its file's name, in the parts that are styled apart."""
+        return (
             printable(f"{finding.path}:{finding.line}:{finding.col + 1}: "),
-            (finding.code, "bold red"),
+            finding.code,
             f" {printable(message(finding))} ",
-            (printable(f"[{finding.category}]"), "cyan"),
+            printable(f"[{finding.category}]"),
         )
+
+    def _styled_line(self, finding: Finding) -> Text:
+        from rich.text import Text
+
+        where, code, said, category = self._line_parts(finding)
+        return Text.assemble(where, (code, "bold red"), said, (category, "cyan"))
 
     @staticmethod
     def _compliant_line(call: CompliantCall) -> str:
@@ -158,6 +219,8 @@ class TextFormatter(Formatter):
     @staticmethod
     def _print_compliant(console: Console, report: ScanReport) -> None:
         """The factory calls, one line each, after the findings: marked and dimmed."""
+        from rich.text import Text
+
         calls = report.compliant_calls
         if not calls:
             console.print(Text("No compliant factory calls.", style="dim"))

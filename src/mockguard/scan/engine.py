@@ -1,4 +1,9 @@
-"""The scan of many files: pre-filter, one parse per file, a process pool, progress."""
+"""The scan of many files: pre-filter, one parse per file, a process pool, progress.
+
+The parser and the walk (the visitor, the resolver, the classifier and the project index)
+are imported when a file is first parsed: a rescan whose files are all cached, or a scan
+whose files hold no mock word, does not pay for them at start-up.
+"""
 
 from __future__ import annotations
 
@@ -18,24 +23,20 @@ from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from mockguard.config import Settings
 from mockguard.findings import Diagnostic, FileResult, Finding
 from mockguard.fingerprint import fingerprints, normalise, project_path, segment, site_context
-from mockguard.scan import suppress
-from mockguard.scan.cache import ScanCache, content_digest
-from mockguard.scan.classify import Classifier
-from mockguard.scan.factories import ModuleFactories, configured_factories, registry_for
-from mockguard.scan.factory_calls import in_characters
+from mockguard.scan.cache import content_digest
 from mockguard.scan.files import prefilter
-from mockguard.scan.grammar import Refused, parse_newer
-from mockguard.scan.project_index import ProjectIndex
 from mockguard.scan.reading import read_source
-from mockguard.scan.resolve import Resolver
-from mockguard.scan.rules import severity_of
-from mockguard.scan.visitor import MockVisitor, Pending, to_finding
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
+
+    from mockguard.config import Settings
+    from mockguard.scan.cache import ScanCache
+    from mockguard.scan.classify import Classifier
+    from mockguard.scan.project_index import ProjectIndex
+    from mockguard.scan.visitor import MockVisitor, Pending
 
 # Below this many files a pool costs more than it saves.
 POOL_THRESHOLD = 64
@@ -68,11 +69,15 @@ _UTF_BOMS = (
 @lru_cache(maxsize=8)
 def project_index(settings: Settings) -> ProjectIndex:
     """The project's index of its own modules, shared by every reader in this process."""
+    from mockguard.scan.project_index import ProjectIndex
+
     return ProjectIndex(settings.root, max_file_size=settings.max_file_size)
 
 
 @lru_cache(maxsize=8)
 def _classifier(settings: Settings) -> Classifier:
+    from mockguard.scan.classify import Classifier
+
     return Classifier(settings.categories, project_index(settings))
 
 
@@ -134,6 +139,8 @@ def scan_source(
         return FileResult(path, diagnostics=[problem])
     if use_prefilter and not _filter_for(settings)(data):
         # A test may reach a factory only through a fixture that its conftest.py defines.
+        from mockguard.scan.factories import registry_for
+
         registry = registry_for(settings, project_index(settings))
         fixtures, conftests = registry.fixture_words(path)
         if fixtures is None or fixtures.search(data) is None:
@@ -181,6 +188,8 @@ def _internal_error(path: str, exc: Exception) -> Diagnostic:
 def _parse(data: bytes, path: str, result: FileResult) -> ast.Module | None:
     """The module's tree, through the newer-grammar parser when `ast` rejects it; None when
     neither gives one (the reason is added to `result`). Raises RecursionError."""
+    from mockguard.scan.grammar import Refused, parse_newer
+
     try:
         with warnings.catch_warnings():
             # Warnings about the scanned code (invalid escapes...) are not the user's concern here.
@@ -246,6 +255,12 @@ def _visit(
 ) -> None:
     """Walk a parsed module once: the visitor's sites become findings, suppressions are
     applied, and with MG401 on the setup shapes are gathered for the post-pass."""
+    from mockguard.scan import suppress
+    from mockguard.scan.factories import ModuleFactories, configured_factories, registry_for
+    from mockguard.scan.factory_calls import in_characters
+    from mockguard.scan.resolve import Resolver
+    from mockguard.scan.visitor import MockVisitor
+
     enabled = frozenset(settings.select)
     duplicates = "MG401" in enabled
     classifier = _classifier(settings)
@@ -326,6 +341,9 @@ def _findings(
 ) -> tuple[list[Finding], dict[Finding, tuple[int, ...]]]:
     """The visitor's classified sites as findings, fingerprinted (not yet suppressed), and
     the decorator lines of double classes (a suppression there counts too)."""
+    from mockguard.scan.rules import severity_of
+    from mockguard.scan.visitor import to_finding
+
     where = project_path(path, settings.root)
     sites = list(visitor.classified())
     snippets = [source.snippet(site) for site, _, _ in sites]

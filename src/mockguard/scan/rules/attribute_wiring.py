@@ -6,9 +6,13 @@ attribute it is wired onto.
 
 from __future__ import annotations
 
-from mockguard.findings import Evidence
-from mockguard.scan.classify import Classifier
+from typing import TYPE_CHECKING
+
 from mockguard.scan.rules.base import Rule
+
+if TYPE_CHECKING:
+    from mockguard.findings import Evidence
+    from mockguard.scan.classify import Classifier
 
 
 def wiring_evidence(target: str, classifier: Classifier) -> list[Evidence]:

@@ -7,12 +7,15 @@ about the double it builds.
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
-from mockguard.findings import Evidence
-from mockguard.scan.classify import Classifier
-from mockguard.scan.resolve import Resolver, Scope
 from mockguard.scan.rules.base import Rule
 from mockguard.scan.vocabulary import MOCK_CLASSES
+
+if TYPE_CHECKING:
+    from mockguard.findings import Evidence
+    from mockguard.scan.classify import Classifier
+    from mockguard.scan.resolve import Resolver, Scope
 
 # Keyword arguments of a mock's constructor (or a patch) that are not attributes of the double.
 CONSTRUCTOR_KEYWORDS = frozenset(

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
-from mockguard.findings import Evidence
 from mockguard.scan.bindings import dotted
-from mockguard.scan.classify import Classifier, plain_words
-from mockguard.scan.resolve import Resolver, Scope
 from mockguard.scan.rules.base import Rule
 from mockguard.scan.vocabulary import MOCK_CLASSES
+
+if TYPE_CHECKING:
+    from mockguard.findings import Evidence
+    from mockguard.scan.classify import Classifier
+    from mockguard.scan.resolve import Resolver, Scope
 
 DOUBLE_MARKERS = frozenset({"mock", "fake", "stub", "dummy"})
 TEST_CASE_BASES = frozenset({"TestCase", "IsolatedAsyncioTestCase", "AsyncTestCase"})
@@ -30,6 +33,8 @@ def check_double_class(
     """
     bases = [(base, resolver.qualname(base, scope)) for base in node.bases]
     mock_base = any(_is_mock_class(qualname, resolver) for _, qualname in bases)
+    from mockguard.scan.classify import plain_words  # the scanner's, not the registry's
+
     marked = bool(DOUBLE_MARKERS & set(plain_words(node.name)))
     is_test_case = node.name.startswith("Test") or any(
         (dotted(base) or "").rsplit(".", 1)[-1] in TEST_CASE_BASES for base, _ in bases

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import ast
+from typing import TYPE_CHECKING
 
-from mockguard.findings import Evidence
 from mockguard.scan.bindings import source_text
-from mockguard.scan.classify import Classifier
-from mockguard.scan.resolve import Resolver, Scope
 from mockguard.scan.rules.base import Rule
 from mockguard.scan.rules.direct_construction import constructor_evidence
+
+if TYPE_CHECKING:
+    from mockguard.findings import Evidence
+    from mockguard.scan.classify import Classifier
+    from mockguard.scan.resolve import Resolver, Scope
 
 # The longest patch target a message shows; a longer one is cut, with an ellipsis.
 TARGET_LIMIT = 80
