@@ -1096,6 +1096,7 @@ def kinds_suggest(
                     "covered": k.covered,
                     "clusters": k.clusters,
                     "missing": dict(k.missing.most_common()),
+                    "by_name": k.by_name,
                 }
                 for k in found.kinds
             ],
@@ -1117,6 +1118,7 @@ def kinds_suggest(
                 printable(
                     f"{kind.name}: {kind.interface} [{kind.category}] covers {kind.covered} of "
                     f"{kind.setups} copied setups in {kind.clusters} cluster(s)"
+                    + (" (the class their names name)" if kind.by_name else "")
                 )
             )
             if kind.missing:

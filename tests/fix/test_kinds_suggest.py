@@ -128,6 +128,7 @@ def test_suggest_merges_clusters_naming_one_class_and_counts_what_it_covers(
             "covered": 4,  # the create_autospec copies too: `instance=` is no member
             "clusters": 3,
             "missing": {"stream": 2},
+            "by_name": False,
         }
     ]
     assert document["unnamed"] == [
@@ -214,3 +215,74 @@ def test_write_leaves_a_config_it_cannot_read_as_it_is(run_cli, tmp_path: Path) 
         assert outside.read_text() == "[tool.other]\n"
         if data is not None:
             assert config.read_bytes() == data
+
+
+BY_NAME_TESTS = """\
+from unittest.mock import MagicMock
+
+
+def test_send_one():
+    conn = MagicMock()
+    conn.send.return_value = 1
+
+
+def test_send_two():
+    mock_conn = MagicMock()
+    mock_conn.send.return_value = 2
+
+
+def test_publish_one():
+    channel = MagicMock()
+    channel.publish.return_value = None
+
+
+def test_publish_two():
+    channel = MagicMock()
+    channel.publish.return_value = None
+
+
+def test_unknown_one():
+    conn = MagicMock()
+    conn.teleport.return_value = None
+
+
+def test_unknown_two():
+    conn = MagicMock()
+    conn.teleport.return_value = None
+"""
+
+
+def test_a_cluster_naming_no_class_takes_the_class_its_names_name(run_cli, tmp_path: Path) -> None:
+    root = tmp_path
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    for folder in ("app", "app/transport", "tests"):
+        (root / folder).mkdir()
+        (root / folder / "__init__.py").write_text("")
+    (root / "app" / "connection.py").write_text(
+        "class Connection:\n    def send(self, body):\n        return 0\n"
+    )
+    (root / "app" / "transport" / "virtual.py").write_text(
+        "class Channel:\n    def publish(self, body):\n        pass\n"
+    )
+    for backend in ("redis", "memory"):
+        (root / "app" / "transport" / f"{backend}.py").write_text(
+            "from app.transport import virtual\n\n\nclass Channel(virtual.Channel):\n    pass\n"
+        )
+    # The suite's own fakes are no interface, whatever they are called.
+    (root / "tests" / "fakes.py").write_text(
+        "class Connection:\n    def send(self, body):\n        pass\n"
+    )
+    (root / "tests" / "test_names.py").write_text(BY_NAME_TESTS)
+    result = run_cli("kinds", "suggest", "--format", "json", ".", cwd=root)
+    assert result.returncode == 0, result.stderr
+    kinds = {k["interface"]: k for k in json.loads(result.stdout)["kinds"]}
+    # `conn` and `mock_conn` name `Connection`; of the three `Channel`s, the base wins.
+    assert set(kinds) == {"app.connection:Connection", "app.transport.virtual:Channel"}
+    assert kinds["app.connection:Connection"]["covered"] == 2
+    assert all(k["by_name"] for k in kinds.values())
+    # `teleport` is no member of `Connection`: that cluster stays unnamed.
+    unnamed = json.loads(result.stdout)["unnamed"]
+    assert [u["members"] for u in unnamed] == [["teleport"]]
+    text = run_cli("kinds", "suggest", ".", cwd=root).stdout
+    assert "connection: app.connection:Connection [generic] covers 2 of 2" in text
+    assert "(the class their names name)" in text

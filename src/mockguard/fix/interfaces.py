@@ -17,7 +17,7 @@ import inspect
 from functools import lru_cache
 
 from mockguard.factory.interface import Interface, Member, MemberKind
-from mockguard.scan.project_index import ProjectIndex
+from mockguard.scan.project_index import ClassSummary, ModuleSummary, ProjectIndex
 from mockguard.scan.reading import read_source
 
 MAX_BASES = 8  # project bases followed at most this deep
@@ -56,17 +56,43 @@ class StaticInterfaces:
             return None
         members: dict[str, Member] = {}
         if depth < MAX_BASES:
-            for base in located.cls.bases:
-                head, _, rest = base.partition(".")
-                origin = located.summary.names.get(head)
-                if origin is None and head in located.summary.classes:
-                    origin = f"{located.summary.module}.{head}"
-                if origin is None:
-                    continue
-                inherited = self._members(f"{origin}.{rest}" if rest else origin, depth + 1)
-                members.update(inherited or {})
+            for base in _project_bases(located.summary, located.cls):
+                members.update(self._members(base, depth + 1) or {})
         members.update(_own_members(node))
         return members
+
+    def ancestors(self, path: str) -> set[str]:
+        """The import paths of the project classes the class derives from, at any depth."""
+        found: set[str] = set()
+        pending = [(import_path(path), 0)]
+        while pending:
+            qualname, depth = pending.pop()
+            located = self.index.locate(qualname)
+            if located is None or located.cls is None or depth >= MAX_BASES:
+                continue
+            for base in _project_bases(located.summary, located.cls):
+                real = self.index.locate(base)
+                if real is None or real.cls is None:
+                    continue
+                name = f"{real.summary.module}.{real.cls.name}"
+                if name not in found:
+                    found.add(name)
+                    pending.append((name, depth + 1))
+        return found
+
+
+def _project_bases(summary: ModuleSummary, cls: ClassSummary) -> list[str]:
+    """The bases of a class that its module names (imported or its own), as dotted
+    paths; builtins and names from nowhere are left out."""
+    bases: list[str] = []
+    for base in cls.bases:
+        head, _, rest = base.partition(".")
+        origin = summary.names.get(head)
+        if origin is None and head in summary.classes:
+            origin = f"{summary.module}.{head}"
+        if origin is not None:
+            bases.append(f"{origin}.{rest}" if rest else origin)
+    return bases
 
 
 @lru_cache(maxsize=64)

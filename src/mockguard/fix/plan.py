@@ -278,7 +278,7 @@ def _blocks(function: FunctionNode) -> Iterator[list[ast.stmt]]:
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 continue
             for child in ast.iter_child_nodes(stmt):
-                if isinstance(child, (ast.excepthandler, ast.match_case)):
+                if isinstance(child, (ast.ExceptHandler, ast.match_case)):
                     pending.append(child.body)
             for name in ("body", "orelse", "finalbody"):
                 nested = getattr(stmt, name, None)
