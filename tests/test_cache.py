@@ -101,7 +101,7 @@ def test_corrupt_cache_is_rebuilt(tree, parses) -> None:
     cache_file = next(folder.glob("scan-*.json"))
     document = read_signed(cache_file)
     entry = document["files"][os.path.abspath(paths[0])]
-    entry["result"]["findings"] = [["garbage"]]
+    entry["result"]["findings"] = json.dumps([["garbage"]])
     write_signed(folder, cache_file.name, document)
     again = scan(settings, paths)
     assert parses[3:] == ["test_0.py"]  # the bad entry is scanned again, never trusted
@@ -117,6 +117,16 @@ def test_corrupt_cache_is_rebuilt(tree, parses) -> None:
         (("result", "findings", 0, 1), "3"),  # a line that is a string
         (("result", "findings", 0, 9), 1),  # `suppressed` that is an int
         (("result", "findings", 0, 5), "MG999"),  # no such rule
+        (("result", "findings", 0, 10), "0" * 16 + ":0"),  # not the fingerprints digested
+        (("result", "findings", 0, 6), "database"),  # not the category counted
+        (("result", "findings"), [[]]),  # not kept as a string
+        (("result", "findings"), "[[1, "),  # not JSON
+        (("result", "findings"), "[]"),  # fewer findings than counted
+        (("result", "tally"), [["MG101", "generic", False, 2]]),  # more than stored
+        (("result", "tally"), [["MG101", "generic", 0, 1]]),
+        (("result", "tally"), [["MG999", "generic", False, 1]]),
+        (("result", "fingerprints"), "0" * 32),
+        (("result", "fingerprints"), None),
         (("result", "compliant"), {"websocket": True}),
         (("result", "diagnostics"), [["x", "no-such-kind", "m", 1]]),
         (("result", "suppressions"), [["4", None]]),
@@ -133,14 +143,60 @@ def test_an_entry_of_the_wrong_shape_is_scanned_again(tree, parses, where, bad) 
     folder = settings.root / ".mockguard_cache"
     cache_file = next(folder.glob("scan-*.json"))
     document = read_signed(cache_file)
-    node = document["files"][os.path.abspath(paths[0])]
-    for step in where[:-1]:
-        node = node[step]
-    node[where[-1]] = bad
+    entry = document["files"][os.path.abspath(paths[0])]
+    tamper(entry, where, bad)
     write_signed(folder, cache_file.name, document)
     again = scan(settings, paths)
     assert parses[3:] == ["test_0.py"]
     assert [r.findings for r in again] == [r.findings for r in first]
+
+
+def tamper(entry: dict, where: tuple, bad: object) -> None:  # type: ignore[type-arg]
+    """Set the field at `where` in a cache entry; inside a finding, the findings (kept as
+    one JSON string) are decoded, changed and encoded again."""
+    if where[:2] == ("result", "findings") and len(where) > 2:
+        rows = json.loads(entry["result"]["findings"])
+        rows[where[2]][where[3]] = bad
+        entry["result"]["findings"] = json.dumps(rows)
+        return
+    node = entry
+    for step in where[:-1]:
+        node = node[step]
+    node[where[-1]] = bad
+
+
+@pytest.mark.parametrize(
+    ("where", "bad"),
+    [
+        (("result", "findings", 0, 1), "3"),
+        (("result", "findings", 0, 10), "0" * 16 + ":0"),
+        (("result", "findings"), "[[1, "),
+        (("result", "findings"), "[]"),
+    ],
+)
+def test_stored_findings_of_the_wrong_shape_are_scanned_again_when_read(
+    tree, parses, where, bad
+) -> None:
+    """Left stored (lazy), the findings are checked when decoded: the file is scanned
+    again then, and its entry replaced."""
+    settings, paths = tree
+    first = scan(settings, paths)
+    folder = settings.root / ".mockguard_cache"
+    cache_file = next(folder.glob("scan-*.json"))
+    document = read_signed(cache_file)
+    tamper(document["files"][os.path.abspath(paths[0])], where, bad)
+    write_signed(folder, cache_file.name, document)
+    lazy = list(
+        scan_files(paths, settings, jobs=1, cache=ScanCache.for_settings(settings), lazy=True)
+    )
+    assert parses[3:] == []  # nothing decoded, nothing parsed yet
+    assert all(r.findings == [] and r.stored is not None for r in lazy)
+    assert [r.stored.load() for r in lazy if r.stored] == [r.findings for r in first]
+    assert parses[3:] == ["test_0.py"]
+    replaced = read_signed(cache_file)["files"][os.path.abspath(paths[0])]
+    assert json.loads(replaced["result"]["findings"])[0][1] == first[0].findings[0].line
+    assert [r.findings for r in scan(settings, paths)] == [r.findings for r in first]
+    assert parses[3:] == ["test_0.py"]  # the replaced entry is trusted again
 
 
 def test_a_changed_file_is_never_served_from_the_cache(tree, monkeypatch) -> None:

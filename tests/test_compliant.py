@@ -106,7 +106,7 @@ def test_a_compliant_row_of_the_wrong_shape_is_not_trusted(bad: object) -> None:
 
 
 def test_a_cache_of_the_previous_format_is_rebuilt(tmp_path: Path, parses: list[str]) -> None:
-    assert FORMAT == 5
+    assert FORMAT == 6
     path = tmp_path / "test_a.py"
     path.write_bytes(SOURCE)
     settings = Settings(root=tmp_path)
@@ -119,14 +119,15 @@ def test_a_cache_of_the_previous_format_is_rebuilt(tmp_path: Path, parses: list[
         "result": {
             "path": str(path),
             "parsed": True,
-            "compliant": {"websocket": 1},
+            "compliant": [[3, 4, "websocket", "f.create_websocket_mock", "test_a"]],
+            "depends": [],
             "diagnostics": [],
             "findings": [],
             "suppressions": [],
             "shapes": [],
         },
     }
-    document = {"format": 4, "version": "0.1.0", "files": {str(path.resolve()): old_entry}}
+    document = {"format": 5, "version": "0.1.0", "files": {str(path.resolve()): old_entry}}
     write_signed(cache.directory, cache.file.name, document)
     (result,) = scan_files([str(path)], settings, jobs=1, cache=ScanCache.for_settings(settings))
     assert parses == ["test_a.py"]

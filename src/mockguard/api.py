@@ -180,7 +180,8 @@ def scan(request: ScanRequest, settings: Settings, progress: Progress | None = N
     )
     report.diagnostics.extend(found.diagnostics)
     with _progress(progress, len(files)) as advance:
-        for result in scan_files(files, engine_settings, request.jobs, advance, cache):
+        results = scan_files(files, engine_settings, request.jobs, advance, cache, lazy=True)
+        for result in results:
             report.add(result, project_path(result.path, settings.root))
             if not request.allow_incomplete:
                 # A source file not read through; not discovery's notes (a .gitignore too
@@ -189,7 +190,7 @@ def scan(request: ScanRequest, settings: Settings, progress: Progress | None = N
     if "MG401" in chosen:
         _add_duplicates(report, settings)
     if "MG401" not in chosen:
-        report.findings = [f for f in report.findings if f.code != "MG401"]
+        report.drop_rule("MG401")
     report.finish()
     report.incomplete.sort(key=lambda d: d.sort_key)
     report.elapsed = time.perf_counter() - started

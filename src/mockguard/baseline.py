@@ -226,6 +226,23 @@ def compare(
     return result
 
 
+def path_digests(baseline: dict[str, BaselineEntry]) -> dict[str, str]:
+    """Project path -> :func:`mockguard.fingerprint.digest_of` the fingerprints of its
+    entries: a file whose unsuppressed findings have this digest has all of them baselined
+    (see :func:`compare`). A path with an entry whose site hash another path's entry has
+    too (a hand-edited file) gets "", which matches no file: only the comparison decides
+    how such entries pair."""
+    from mockguard.fingerprint import digest_of
+
+    by_path: dict[str, list[str]] = {}
+    paths_of: dict[str, set[str]] = {}
+    for fingerprint, entry in baseline.items():
+        by_path.setdefault(entry.path, []).append(fingerprint)
+        paths_of.setdefault(_split(fingerprint)[0], set()).add(entry.path)
+    shared = {path for paths in paths_of.values() if len(paths) > 1 for path in paths}
+    return {path: "" if path in shared else digest_of(found) for path, found in by_path.items()}
+
+
 def _align(findings: list[Finding], entries: list[BaselineEntry]) -> dict[str, BaselineEntry]:
     """Finding fingerprint -> the entry it matches, for findings and entries of one site
     hash, each in site order."""

@@ -367,7 +367,7 @@ def scan(**options: Any) -> None:
             f"through ({kinds}): their findings may be missing; --allow-incomplete accepts that",
             err=True,
         )
-    failed = report.findings or report.incomplete
+    failed = report.finding_count or report.incomplete
     sys.exit(EXIT_FINDINGS if failed and not chosen.exit_zero else EXIT_CLEAN)
 
 
@@ -413,9 +413,12 @@ def _print_report(
     )
     if fmt == "text" and chosen.summary_only and not chosen.quiet and report.diagnostics:
         # The summary counts the diagnostics in one line instead of listing each one.
-        from dataclasses import replace
+        # (A shallow copy: the findings the cache keeps stay stored, not decoded.)
+        from copy import copy
 
-        text = get_formatter(fmt, options).format(replace(report, diagnostics=[]))
+        counted = copy(report)
+        counted.diagnostics = []
+        text = get_formatter(fmt, options).format(counted)
         count = _diagnostics_count(report)
         text += (click.style(count, fg="yellow") if options.color else count) + "\n"
     else:
@@ -425,7 +428,7 @@ def _print_report(
         return
     _write(chosen.output, text)
     if not chosen.quiet:
-        _say(f"wrote {chosen.output} ({len(report.findings)} findings)")
+        _say(f"wrote {chosen.output} ({report.finding_count} findings)")
 
 
 def _diagnostics_count(report: ScanReport) -> str:

@@ -7,6 +7,7 @@ and messages are rendered from there when a report is written.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
@@ -192,6 +193,33 @@ class CompliantCall:
         return (self.path, self.line, self.col)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredFindings:
+    """A file's findings as the scan cache keeps them: counted, not decoded. A summary
+    and a baseline that all of them match read only the counts and the digest; `load`
+    decodes them (once) for whatever lists them."""
+
+    path: str
+    # (rule code, category, suppressed, how many), one row per distinct first three.
+    tally: tuple[tuple[str, str, bool, int], ...]
+    # :func:`mockguard.fingerprint.digest_of` the fingerprints of the unsuppressed ones.
+    fingerprints: str
+    load: Callable[[], list[Finding]] = field(compare=False, repr=False)
+
+    def count(self, suppressed: bool) -> int:
+        """How many findings are (or are not) suppressed."""
+        return sum(n for _, _, hidden, n in self.tally if hidden is suppressed)
+
+
+def tally_of(findings: list[Finding]) -> tuple[tuple[str, str, bool, int], ...]:
+    """The counts a :class:`StoredFindings` keeps, in a stable order."""
+    counts: dict[tuple[str, str, bool], int] = {}
+    for f in findings:
+        key = (f.code, f.category, f.suppressed)
+        counts[key] = counts.get(key, 0) + 1
+    return tuple((*key, n) for key, n in sorted(counts.items()))
+
+
 @dataclass(slots=True)
 class FileResult:
     """Everything the scan learned about one file."""
@@ -216,6 +244,8 @@ class FileResult:
     # factory modules read to recognise factory calls), as (absolute path, content hash;
     # "" for a file that was not there): a change to one of them scans this file again.
     depends: tuple[tuple[str, str], ...] = ()
+    # From the cache: the findings not yet decoded (then `findings` is empty).
+    stored: StoredFindings | None = None
 
     @property
     def compliant(self) -> dict[str, int]:

@@ -53,6 +53,12 @@ def fingerprints(keys: Iterable[tuple[str, str, str, str]]) -> list[str]:
     return found
 
 
+def digest_of(fingerprints: Iterable[str]) -> str:
+    """One hash of a set of fingerprints, whatever their order: a file's findings and the
+    baseline's entries for that file are the same set when their digests are equal."""
+    return hashlib.blake2b("\n".join(sorted(fingerprints)).encode(), digest_size=16).hexdigest()
+
+
 def site_context(lines: list[bytes], line: int) -> str:
     """Where a site stands, as 16 hex digits: a hash of its first line, then a hash of that
     line with the nearest non-blank line above and below it (all normalised). Not part of

@@ -138,16 +138,31 @@ def tamper(project: Path, home: Path, change: Callable[[dict[str, Any]], None]) 
             file.write_text(json.dumps(document))
 
 
+def set_finding(entry: dict[str, Any], index: int, value: Any) -> None:
+    """Change a field of the first finding (the findings are kept as one JSON string)."""
+    rows = json.loads(entry["result"]["findings"])
+    rows[0][index] = value
+    entry["result"]["findings"] = json.dumps(rows)
+
+
 def set_column(entry: dict[str, Any]) -> None:
-    entry["result"]["findings"][0][2] = "x"
+    set_finding(entry, 2, "x")
 
 
 def set_line(entry: dict[str, Any]) -> None:
-    entry["result"]["findings"][0][1] = "4"
+    set_finding(entry, 1, "4")
 
 
 def set_args(entry: dict[str, Any]) -> None:
-    entry["result"]["findings"][0][7] = 5
+    set_finding(entry, 7, 5)
+
+
+def set_fingerprint(entry: dict[str, Any]) -> None:
+    set_finding(entry, 10, "0" * 16 + ":0")
+
+
+def set_tally(entry: dict[str, Any]) -> None:
+    entry["result"]["tally"] = [["MG101", "generic", False, "1"]]
 
 
 def set_compliant(entry: dict[str, Any]) -> None:
@@ -158,7 +173,10 @@ def set_result(entry: dict[str, Any]) -> None:
     entry["result"] = ["not", "a", "result"]
 
 
-@pytest.mark.parametrize("change", [set_column, set_line, set_args, set_compliant, set_result])
+@pytest.mark.parametrize(
+    "change",
+    [set_column, set_line, set_args, set_fingerprint, set_tally, set_compliant, set_result],
+)
 def test_an_entry_of_the_wrong_shape_is_scanned_again(
     run_cli, project, env, key_home, change
 ) -> None:

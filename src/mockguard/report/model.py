@@ -1,17 +1,31 @@
-"""The outcome of a scan, aggregated the way every report format presents it."""
+"""The outcome of a scan, aggregated the way every report format presents it.
+
+Findings the scan cache keeps stay stored (:class:`mockguard.findings.StoredFindings`)
+until something reads the lists that hold them: the audit table, the footer and the
+ratchet are counted from what is stored, so a warm summary, or a baseline that matches
+every stored file, decodes none.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from mockguard.catalog import KindCatalog
 from mockguard.categories import GENERIC
-from mockguard.findings import CompliantCall, Diagnostic, FileResult, Finding, Place, Shape
+from mockguard.findings import (
+    CompliantCall,
+    Diagnostic,
+    FileResult,
+    Finding,
+    Place,
+    Shape,
+    StoredFindings,
+)
 from mockguard.scan.rules import RULES
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from mockguard.baseline import BaselineEntry
 
@@ -45,13 +59,74 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+class Decoded:
+    """A list of findings whose owner may still hold some of them stored: reading or
+    replacing the list first decodes them, through the owner's method named `decode`."""
+
+    def __init__(self, decode: str) -> None:
+        self.decode = decode
+        self.attribute = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attribute = f"_{name}"
+
+    @overload
+    def __get__(self, owner: None, kind: Any = None) -> Decoded: ...
+    @overload
+    def __get__(self, owner: object, kind: Any = None) -> list[Finding]: ...
+    def __get__(self, owner: object | None, kind: Any = None) -> list[Finding] | Decoded:
+        if owner is None:
+            return self  # the dataclass default: an empty list
+        getattr(owner, self.decode)()
+        found: list[Finding] = getattr(owner, self.attribute)
+        return found
+
+    def __set__(self, owner: object, value: list[Finding] | Decoded) -> None:
+        if hasattr(owner, self.attribute):
+            getattr(owner, self.decode)()
+        setattr(owner, self.attribute, [] if isinstance(value, Decoded) else value)
+
+
+def _peek(owner: object, name: str) -> list[Finding]:
+    """The list a :class:`Decoded` field holds, as it is (stored findings not decoded)."""
+    found: list[Finding] = getattr(owner, f"_{name}")
+    return found
+
+
+def _put(owner: object, name: str, findings: list[Finding]) -> None:
+    """Replace the list a :class:`Decoded` field holds, decoding nothing."""
+    setattr(owner, f"_{name}", findings)
+
+
+def _unsuppressed(blocks: Iterable[StoredFindings]) -> Iterable[tuple[str, str, int]]:
+    """(category, rule code, count) of the unsuppressed findings stored in `blocks`."""
+    for block in blocks:
+        for code, category, suppressed, count in block.tally:
+            if not suppressed:
+                yield category, code, count
+
+
 @dataclass
 class BaselineStatus:
     """How a scan compares with a baseline: the report's `findings` are then the new ones."""
 
     path: str
-    baselined: list[Finding] = field(default_factory=list)
+    baselined: Decoded = Decoded("decode_stored")
     gone: list[BaselineEntry] = field(default_factory=list)
+    # The files whose findings are all baselined, still stored, and what decodes them
+    # (the report's, which also orders `baselined` as a comparison of them all would).
+    stored: list[StoredFindings] = field(default_factory=list)
+    decode: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+
+    def decode_stored(self) -> None:
+        """Decode the stored files' findings into `baselined`."""
+        if self.stored and self.decode is not None:
+            self.decode()
+
+    @property
+    def baselined_count(self) -> int:
+        """How many findings are baselined, counted without decoding any."""
+        return len(_peek(self, "baselined")) + sum(n for _, _, n in _unsuppressed(self.stored))
 
 
 @dataclass
@@ -60,8 +135,10 @@ class ScanReport:
 
     categories: tuple[str, ...]
     rules: tuple[str, ...]
-    findings: list[Finding] = field(default_factory=list)
-    suppressed: list[Finding] = field(default_factory=list)
+    # Reading `findings` decodes the stored files' findings; `suppressed` decodes those of
+    # the baselined files too.
+    findings: Decoded = Decoded("decode_new")
+    suppressed: Decoded = Decoded("decode_stored")
     diagnostics: list[Diagnostic] = field(default_factory=list)
     compliant: dict[str, int] = field(default_factory=dict)
     # Every factory call (what `compliant` counts), in site order.
@@ -81,14 +158,24 @@ class ScanReport:
     # The diagnostics of files not scanned through (see `Diagnostic.incomplete`) that fail
     # the scan like findings do; empty when incomplete files are allowed.
     incomplete: list[Diagnostic] = field(default_factory=list)
+    # Files whose findings the cache keeps, not decoded yet (see `decode_new`).
+    stored: list[StoredFindings] = field(default_factory=list)
+    # With a baseline that matched stored files: the findings before it was applied,
+    # and what it was applied with (to order `baselined` once those files are decoded).
+    _before: list[Finding] | None = field(default=None, init=False, repr=False, compare=False)
+    _against: tuple[dict[str, BaselineEntry], Callable[[str], bool] | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def add(self, result: FileResult, project_path: str = "") -> None:
         """Fold one file's result in."""
         self.project_paths[result.path] = project_path or result.path
         self.files_scanned += 1
         self.files_parsed += result.parsed
+        if result.stored is not None:
+            self.stored.append(result.stored)
         for finding in result.findings:
-            (self.suppressed if finding.suppressed else self.findings).append(finding)
+            _peek(self, "suppressed" if finding.suppressed else "findings").append(finding)
         self.diagnostics.extend(result.diagnostics)
         for call in result.compliant_calls:
             self.compliant[call.category] = self.compliant.get(call.category, 0) + 1
@@ -98,11 +185,60 @@ class ScanReport:
             self.suppressions[result.path] = result.suppressions
 
     def finish(self) -> None:
-        """Sort everything into its stable order."""
-        self.findings.sort(key=lambda f: f.sort_key)
-        self.suppressed.sort(key=lambda f: f.sort_key)
+        """Sort everything into its stable order (stored findings are, when decoded)."""
+        _peek(self, "findings").sort(key=_site)
+        _peek(self, "suppressed").sort(key=_site)
         self.diagnostics.sort(key=lambda d: d.sort_key)
         self.compliant_calls.sort(key=lambda c: c.sort_key)
+
+    def decode_new(self) -> None:
+        """Decode the findings of the stored files (not those a baseline holds)."""
+        if not self.stored:
+            return
+        blocks, self.stored = self.stored, []
+        found, hidden = _load(blocks)
+        _put(self, "findings", sorted([*_peek(self, "findings"), *found], key=_site))
+        _put(self, "suppressed", sorted([*_peek(self, "suppressed"), *hidden], key=_site))
+
+    def decode_stored(self) -> None:
+        """Decode every stored finding: the baselined files' too, whose findings then take
+        their places in `baselined` as comparing all findings with the baseline orders
+        them."""
+        self.decode_new()
+        status = self.baseline
+        if status is None or not status.stored:
+            return
+        from mockguard.baseline import compare
+
+        blocks, status.stored = status.stored, []
+        found, hidden = _load(blocks)
+        _put(self, "suppressed", sorted([*_peek(self, "suppressed"), *hidden], key=_site))
+        assert self._before is not None and self._against is not None
+        before = sorted([*self._before, *found], key=_site)
+        entries, vanished = self._against
+        self._before = self._against = None
+        pairs = [(f, self.project_paths.get(f.path, f.path)) for f in before]
+        result = compare(pairs, entries, set(self.project_paths.values()), vanished)
+        _put(status, "baselined", result.baselined)
+
+    def drop_rule(self, code: str) -> None:
+        """Leave a rule's findings out of `findings` (decoding only stored files that
+        have some)."""
+        if any(row[0] == code for block in self.stored for row in block.tally):
+            self.decode_new()
+        _put(self, "findings", [f for f in _peek(self, "findings") if f.code != code])
+
+    @property
+    def finding_count(self) -> int:
+        """len(findings), counted without decoding stored findings."""
+        return len(_peek(self, "findings")) + sum(n for _, _, n in _unsuppressed(self.stored))
+
+    @property
+    def suppressed_count(self) -> int:
+        """len(suppressed), counted without decoding stored findings."""
+        held = self.baseline.stored if self.baseline is not None else []
+        blocks = [*self.stored, *held]
+        return len(_peek(self, "suppressed")) + sum(block.count(True) for block in blocks)
 
     def apply_baseline(
         self,
@@ -116,11 +252,46 @@ class ScanReport:
         :func:`mockguard.baseline.compare`)."""
         from mockguard.baseline import compare
 
-        pairs = [(f, self.project_paths.get(f.path, f.path)) for f in self.findings]
         scanned = set(self.project_paths.values())
-        result = compare(pairs, entries, scanned, vanished)
-        self.findings = result.new
-        self.baseline = BaselineStatus(path, result.baselined, result.gone)
+        held, rest = self._held_by(entries)
+        before = self.findings  # decodes the stored files that are not held
+        pairs = [(f, self.project_paths.get(f.path, f.path)) for f in before]
+        result = compare(pairs, rest, scanned, vanished)
+        _put(self, "findings", result.new)
+        self.baseline = BaselineStatus(
+            path, result.baselined, result.gone, stored=held, decode=self.decode_stored
+        )
+        if held:
+            self._before, self._against = before, (entries, vanished)
+
+    def _held_by(
+        self, entries: dict[str, BaselineEntry]
+    ) -> tuple[list[StoredFindings], dict[str, BaselineEntry]]:
+        """The stored files whose unsuppressed findings are exactly the baseline's entries
+        of their path, and the entries of the other paths. A fingerprint hashes its file's
+        path, so matching compares each such file's findings with those entries only: all
+        are baselined and all those entries used, whatever else was found. A path that
+        two scanned files share, or whose entries share a site hash with another path's,
+        is left to the comparison (see :func:`mockguard.baseline.path_digests`)."""
+        if not self.stored:
+            return [], entries
+        from mockguard.baseline import path_digests
+        from mockguard.fingerprint import digest_of
+
+        digests = path_digests(entries)
+        none = digest_of(())
+        seen: dict[str, int] = {}
+        for where in self.project_paths.values():
+            seen[where] = seen.get(where, 0) + 1
+        held: list[StoredFindings] = []
+        kept: list[StoredFindings] = []
+        for block in self.stored:
+            where = self.project_paths.get(block.path, block.path)
+            same = seen.get(where) == 1 and digests.get(where, none) == block.fingerprints
+            (held if same else kept).append(block)
+        self.stored = kept
+        paths = {self.project_paths.get(block.path, block.path) for block in held}
+        return held, {fp: e for fp, e in entries.items() if e.path not in paths}
 
     def ratchet(self) -> dict[str, dict[str, int]]:
         """category -> new / baselined / gone counts (with a baseline)."""
@@ -128,20 +299,26 @@ class ScanReport:
         status = self.baseline
         if status is None:
             return table
-        for finding in self.findings:
-            table.setdefault(finding.category, {"new": 0, "baselined": 0, "gone": 0})["new"] += 1
-        for finding in status.baselined:
-            table.setdefault(finding.category, {"new": 0, "baselined": 0, "gone": 0})[
-                "baselined"
-            ] += 1
+
+        def add(category: str, key: str, count: int = 1) -> None:
+            table.setdefault(category, {"new": 0, "baselined": 0, "gone": 0})[key] += count
+
+        for finding in _peek(self, "findings"):
+            add(finding.category, "new")
+        for category, _, count in _unsuppressed(self.stored):
+            add(category, "new", count)
+        for finding in _peek(status, "baselined"):
+            add(finding.category, "baselined")
+        for category, _, count in _unsuppressed(status.stored):
+            add(category, "baselined", count)
         for entry in status.gone:
-            table.setdefault(entry.category, {"new": 0, "baselined": 0, "gone": 0})["gone"] += 1
+            add(entry.category, "gone")
         return table
 
     @property
     def category_order(self) -> list[str]:
         """Configured categories first, then any other seen, `generic` last."""
-        seen = {f.category for f in self.census} | set(self.compliant)
+        seen = {category for category, _ in self._census_counts()} | set(self.compliant)
         order = [c for c in self.categories if c != GENERIC]
         order += sorted(seen - set(order) - {GENERIC})
         return [*order, GENERIC]
@@ -153,14 +330,31 @@ class ScanReport:
             return self.findings
         return self.findings + self.baseline.baselined
 
+    def _census_counts(self) -> dict[tuple[str, str], int]:
+        """(category, rule code) -> number of findings in the census, counted without
+        decoding stored findings."""
+        counts: dict[tuple[str, str], int] = {}
+        lists = [_peek(self, "findings")]
+        blocks = list(self.stored)
+        if self.baseline is not None:
+            lists.append(_peek(self.baseline, "baselined"))
+            blocks += self.baseline.stored
+        for findings in lists:
+            for finding in findings:
+                key = (finding.category, finding.code)
+                counts[key] = counts.get(key, 0) + 1
+        for category, code, count in _unsuppressed(blocks):
+            counts[(category, code)] = counts.get((category, code), 0) + count
+        return counts
+
     def counts(self) -> dict[str, dict[str, int]]:
         """category -> rule code -> number of findings (new and baselined)."""
         table: dict[str, dict[str, int]] = {
             c: dict.fromkeys(self.rules, 0) for c in self.category_order
         }
-        for finding in self.census:
-            row = table.setdefault(finding.category, dict.fromkeys(self.rules, 0))
-            row[finding.code] = row.get(finding.code, 0) + 1
+        for (category, code), count in self._census_counts().items():
+            row = table.setdefault(category, dict.fromkeys(self.rules, 0))
+            row[code] = row.get(code, 0) + count
         return table
 
     def audit_rows(self) -> list[AuditRow]:
@@ -171,7 +365,7 @@ class ScanReport:
             compliant = self.compliant.get(category, 0)
             rate = self.adoption_rate(compliant, total)
             rows.append(AuditRow(category, row, total, compliant, rate))
-        census = len(self.census)
+        census = sum(self._census_counts().values())
         rows.append(
             AuditRow(
                 "total", self.by_rule(), census, self.total_compliant, self.adoption, is_total=True
@@ -196,8 +390,8 @@ class ScanReport:
 
     def by_rule(self) -> dict[str, int]:
         totals = dict.fromkeys(self.rules, 0)
-        for finding in self.census:
-            totals[finding.code] = totals.get(finding.code, 0) + 1
+        for (_, code), count in self._census_counts().items():
+            totals[code] = totals.get(code, 0) + count
         return totals
 
     @property
@@ -212,11 +406,27 @@ class ScanReport:
 
     @property
     def adoption(self) -> float | None:
-        return self.adoption_rate(self.total_compliant, len(self.census))
+        return self.adoption_rate(self.total_compliant, sum(self._census_counts().values()))
 
     @property
     def files_with_findings(self) -> int:
-        return len({f.path for f in self.findings})
+        paths = {f.path for f in _peek(self, "findings")}
+        paths.update(block.path for block in self.stored if block.count(False))
+        return len(paths)
+
+
+def _site(finding: Finding) -> tuple[str, int, int, str]:
+    return finding.sort_key
+
+
+def _load(blocks: list[StoredFindings]) -> tuple[list[Finding], list[Finding]]:
+    """The findings stored in `blocks`, decoded: (unsuppressed, suppressed)."""
+    found: list[Finding] = []
+    hidden: list[Finding] = []
+    for block in blocks:
+        for finding in block.load():
+            (hidden if finding.suppressed else found).append(finding)
+    return found, hidden
 
 
 def rule_codes(selected: tuple[str, ...]) -> tuple[str, ...]:

@@ -64,7 +64,7 @@ class TextFormatter(Formatter):
         if table is None:
             return None
         out = [table]
-        if not self.options.summary_only and report.findings:
+        if not self.options.summary_only and report.finding_count:
             out.append("\n")
             for path, group in groupby(report.findings, key=lambda f: f.path):
                 out.append(printable(path) + "\n")
@@ -108,7 +108,7 @@ class TextFormatter(Formatter):
         console.print(rich_table(self._table(report)))
         if report.baseline is not None:
             console.print(rich_table(self._ratchet_table(report)))
-        if not self.options.summary_only and report.findings:
+        if not self.options.summary_only and report.finding_count:
             console.print()
             for path, group in groupby(report.findings, key=lambda f: f.path):
                 emit(Text(printable(path), style="bold"))
@@ -252,16 +252,16 @@ class TextFormatter(Formatter):
 
     @staticmethod
     def _footer(report: ScanReport) -> str:
-        found = len(report.findings)
+        found = report.finding_count
         new = " new" if report.baseline is not None else ""
         files = plural(report.files_with_findings, "file")
         parts = [f"Found {found}{new} ad-hoc test double{'s' if found != 1 else ''} in {files}"]
         if report.baseline is not None:
             parts.append(
-                f"{len(report.baseline.baselined)} baselined, {len(report.baseline.gone)} gone"
+                f"{report.baseline.baselined_count} baselined, {len(report.baseline.gone)} gone"
             )
-        if report.suppressed:
-            parts.append(f"{len(report.suppressed)} suppressed")
+        if report.suppressed_count:
+            parts.append(f"{report.suppressed_count} suppressed")
         parts.append(plural(report.total_compliant, "factory call"))
         parts.append(f"adoption {percent(report.adoption)}")
         scanned = f"Scanned {plural(report.files_scanned, 'file')}"

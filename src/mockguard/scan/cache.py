@@ -15,13 +15,22 @@ The file is signed and kept in the cache folder (:mod:`mockguard.scan.cachedir`)
 machine did not write is ignored and rewritten. Each entry is then checked field by field;
 one of the wrong shape is scanned again, never trusted. Writes are atomic, so concurrent
 scans leave a valid file (the last one wins).
+
+A file's findings are kept as one JSON string, with their counts per rule, category and
+suppression and a digest of their fingerprints beside it: reading the cache parses that
+string only when something lists the findings (see :class:`StoredFindings`), so a warm
+summary, or a baseline that every file's findings match, decodes none. A string that turns
+out to be of the wrong shape when it is decoded is not trusted either: the file is scanned
+again then, and its entry replaced.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any, get_args
@@ -37,13 +46,17 @@ from mockguard.findings import (
     Finding,
     Place,
     Shape,
+    StoredFindings,
+    tally_of,
 )
+from mockguard.fingerprint import digest_of
 from mockguard.scan.cachedir import CACHE_DIR, CacheDirError, read_signed, usable, write_signed
 from mockguard.scan.reading import read_source
 
 # 5: compliant calls are kept as sites (not counts per category), with the files they
-# were decided from.
-FORMAT = 5
+# were decided from. 6: the findings are one JSON string, with their counts and the
+# digest of their fingerprints beside it.
+FORMAT = 6
 _RESULT_SETTINGS = (
     "root",
     "select",
@@ -111,15 +124,18 @@ class ScanCache:
             if isinstance(files, dict):
                 self._entries = files
 
-    def lookup(self, path: str) -> tuple[FileResult | None, str | None]:
+    def lookup(
+        self, path: str, rescan: Rescan | None = None
+    ) -> tuple[FileResult | None, str | None]:
         """The cached result when the file's stat is unchanged (and was not racy); else
         None and the content hash it had (so that an unchanged content is not parsed
-        again)."""
+        again). Given `rescan`, the findings are left stored, not decoded (see
+        :meth:`_stored`)."""
         key = os.path.abspath(path)
         entry = self._entries.get(key)
         if entry is None:
             return None, None
-        result = self._result(path, entry)
+        result = self._result(path, entry, rescan)
         if result is None:
             del self._entries[key]  # of the wrong shape: not trusted at all
             self._dirty = True
@@ -134,11 +150,13 @@ class ScanCache:
             return result, result.digest
         return None, result.digest
 
-    def reuse(self, path: str, fresh: FileResult) -> FileResult | None:
+    def reuse(
+        self, path: str, fresh: FileResult, rescan: Rescan | None = None
+    ) -> FileResult | None:
         """For a file whose content hash matched: the cached result, under the new stat."""
         key = os.path.abspath(path)
         entry = self._entries.get(key)
-        result = self._result(path, entry)
+        result = self._result(path, entry, rescan)
         if entry is None or result is None:
             return None
         seen = self._stat_after(path, fresh)
@@ -195,11 +213,51 @@ class ScanCache:
             return  # a read-only tree scans fine without a cache
         self._dirty = False
 
-    def _result(self, path: str, entry: Any) -> FileResult | None:
+    def _result(self, path: str, entry: Any, rescan: Rescan | None) -> FileResult | None:
         try:
-            return _decode(path, entry)
-        except (KeyError, TypeError, ValueError):
+            result = _decode(path, entry)
+            blob, tally, fingerprints = _stored_findings(entry["result"])
+            if rescan is None:
+                result.findings = _decode_findings(path, entry, blob, tally, fingerprints)
+            else:
+                load = self._stored(path, entry, blob, tally, fingerprints, rescan)
+                result.stored = StoredFindings(path, tally, fingerprints, load)
+            return result
+        except (KeyError, TypeError, ValueError, RecursionError):
             return None
+
+    def _stored(
+        self,
+        path: str,
+        entry: dict[str, Any],
+        blob: str,
+        tally: tuple[tuple[str, str, bool, int], ...],
+        fingerprints: str,
+        rescan: Rescan,
+    ) -> Callable[[], list[Finding]]:
+        """What decodes a file's stored findings when they are read. Findings that are not
+        what the entry says (of the wrong shape, or other counts) are not used: the file
+        is scanned again through `rescan`, and its entry replaced."""
+
+        def load() -> list[Finding]:
+            try:
+                return _decode_findings(path, entry, blob, tally, fingerprints)
+            except (KeyError, TypeError, ValueError, RecursionError):
+                pass
+            key = os.path.abspath(path)
+            if self._entries.get(key) is entry:
+                del self._entries[key]
+                self._dirty = True
+            fresh = rescan(path)
+            self.store(fresh)
+            self.save()
+            return fresh.findings
+
+        return load
+
+
+# Scans one file afresh (a file whose stored findings turn out not to be trusted).
+Rescan = Callable[[str], FileResult]
 
 
 def _stat_of(info: os.stat_result) -> list[int]:
@@ -225,7 +283,11 @@ def _encode(result: FileResult) -> dict[str, Any]:
         ],
         "depends": [list(pair) for pair in result.depends],
         "diagnostics": [[d.path, d.kind, d.message, d.line] for d in result.diagnostics],
-        "findings": [_encode_finding(f) for f in result.findings],
+        "findings": json.dumps(
+            [_encode_finding(f) for f in result.findings], separators=(",", ":")
+        ),
+        "tally": [list(row) for row in tally_of(result.findings)],
+        "fingerprints": digest_of(f.fingerprint for f in result.findings if not f.suppressed),
         "suppressions": [
             [line, None if selectors is None else sorted(selectors)]
             for line, selectors in result.suppressions.items()
@@ -347,7 +409,42 @@ def _decode_shape(path: str, row: Any) -> tuple[Shape, Place]:
     )
 
 
+def _stored_findings(
+    raw: dict[str, Any],
+) -> tuple[str, tuple[tuple[str, str, bool, int], ...], str]:
+    """The stored findings (not decoded), their counts and the digest of their
+    fingerprints, each checked for its exact type."""
+    tally = []
+    for row in _list(raw["tally"]):
+        code, category, suppressed, count = _list(row, 4)
+        if code not in RULE_CODES or _int(count) < 1:
+            raise ValueError("not a count of findings")
+        tally.append((_str(code), _str(category), _bool(suppressed), count))
+    if tuple(sorted(tally)) != tuple(tally) or len({row[:3] for row in tally}) != len(tally):
+        raise ValueError("counts out of order")
+    return _str(raw["findings"]), tuple(tally), _str(raw["fingerprints"])
+
+
+def _decode_findings(
+    path: str,
+    entry: dict[str, Any],
+    blob: str,
+    tally: tuple[tuple[str, str, bool, int], ...],
+    fingerprints: str,
+) -> list[Finding]:
+    """A file's stored findings, decoded and checked: each for its shape, all together
+    against the counts and the digest stored beside them."""
+    stored_path = _str(entry["result"]["path"])
+    findings = [_decode_finding(path, stored_path, row) for row in _list(json.loads(blob))]
+    if tally_of(findings) != tally or fingerprints != digest_of(
+        f.fingerprint for f in findings if not f.suppressed
+    ):
+        raise ValueError("findings that are not what their counts say")
+    return findings
+
+
 def _decode(path: str, entry: Any) -> FileResult:
+    """An entry's result, all but its findings (see :func:`_decode_findings`)."""
     if type(entry) is not dict:
         raise TypeError("not an entry")
     raw = entry["result"]
@@ -365,7 +462,6 @@ def _decode(path: str, entry: Any) -> FileResult:
         raise ValueError("no digest")
     return FileResult(
         path,
-        findings=[_decode_finding(path, stored_path, row) for row in _list(raw["findings"])],
         compliant_calls=[_decode_compliant(path, row) for row in _list(raw["compliant"])],
         diagnostics=[
             _decode_diagnostic(path, stored_path, row) for row in _list(raw["diagnostics"])

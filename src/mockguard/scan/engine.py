@@ -489,15 +489,19 @@ def scan_files(
     jobs: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     cache: ScanCache | None = None,
+    *,
+    lazy: bool = False,
 ) -> Iterator[FileResult]:
     """Scan files, in a process pool when there are enough of them; results are streamed
     in the order of `paths`. With a cache, unchanged files are not read (same stat) or not
-    parsed (same content). `on_progress` is told how many files each step finished."""
+    parsed (same content); with `lazy`, their findings are left stored (`FileResult.stored`)
+    until something reads them. `on_progress` is told how many files each step finished."""
     cached: dict[str, FileResult] = {}
     known: dict[str, str | None] = {}
+    rescan = (lambda path: scan_file(path, settings)) if lazy else None
     if cache is not None:
         for path in paths:
-            hit, digest = cache.lookup(path)
+            hit, digest = cache.lookup(path, rescan)
             if hit is not None:
                 cached[path] = hit
             else:
@@ -509,7 +513,7 @@ def scan_files(
         if result is None:
             result = next(fresh)
             if cache is not None:
-                reused = cache.reuse(path, result) if result.unchanged else None
+                reused = cache.reuse(path, result, rescan) if result.unchanged else None
                 if reused is not None:
                     result = reused
                 else:
