@@ -9,7 +9,6 @@ pytest itself would use: :func:`with_test_files` reads its `python_files`, as st
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -155,6 +154,8 @@ class Settings:
 
 
 def _suggest(word: str, options: Any) -> str:
+    import difflib  # only for a mistake (start-up)
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

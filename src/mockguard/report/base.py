@@ -5,10 +5,12 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockguard.report.model import ScanReport
-from mockguard.scan.shapes import Cluster
+
+if TYPE_CHECKING:
+    from mockguard.scan.shapes import Cluster
 
 
 @dataclass(frozen=True)

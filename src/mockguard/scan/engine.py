@@ -12,7 +12,6 @@ import gc
 import io
 import os
 import re
-import signal
 import sys
 import threading
 import time
@@ -459,6 +458,7 @@ def _die_with_parent() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     import ctypes
+    import signal
 
     try:
         libc = ctypes.CDLL(None, use_errno=True)

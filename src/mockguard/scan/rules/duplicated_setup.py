@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from mockguard.findings import Finding, Place, Shape
 from mockguard.fingerprint import fingerprints
 from mockguard.scan.rules.base import Rule
-from mockguard.scan.shapes import cluster
 
 # A setup is duplicated when it is built, identically, in this many places or more.
 MIN_COPIES = 3
@@ -25,6 +24,8 @@ def duplicate_findings(
 ) -> list[Finding]:
     """One finding per copy of a setup built in MIN_COPIES+ places. `project_path` maps a
     scanned path to the path fingerprints hold; `severity` gives a category's severity."""
+    from mockguard.scan.shapes import cluster  # only when MG401 runs (start-up)
+
     found: list[Finding] = []
     for group in cluster(items, min_size=MIN_COPIES):
         shape = group.shape
