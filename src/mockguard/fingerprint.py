@@ -88,6 +88,9 @@ def project_path(path: str, root: Path) -> str:
     """A file's path relative to the project root, with forward slashes (as fingerprints and
     baselines hold it)."""
     absolute = os.path.abspath(path)
+    base = os.path.abspath(root)
+    if absolute.startswith(base) and absolute[len(base) : len(base) + 1] == os.sep:
+        return absolute[len(base) + 1 :].replace(os.sep, "/")  # what relpath says, sooner
     try:
         return os.path.relpath(absolute, root).replace(os.sep, "/")
     except ValueError:  # pragma: no cover - another drive on Windows

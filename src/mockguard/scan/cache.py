@@ -443,6 +443,14 @@ def _decode_findings(
     return findings
 
 
+def _string_pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    """Pairs of strings (on the warm path once per file and dependency: checks inline)."""
+    for pair in _list(value):
+        if type(pair) is not list or len(pair) != 2 or {type(pair[0]), type(pair[1])} != {str}:
+            raise TypeError("not a pair of strings")
+    return tuple(map(tuple, value))
+
+
 def _decode(path: str, entry: Any) -> FileResult:
     """An entry's result, all but its findings (see :func:`_decode_findings`)."""
     if type(entry) is not dict:
@@ -472,5 +480,5 @@ def _decode(path: str, entry: Any) -> FileResult:
         mtime_ns=mtime_ns,
         suppressions=suppressions,
         shapes=[_decode_shape(path, row) for row in _list(raw["shapes"])],
-        depends=tuple((_str(p), _str(d)) for p, d in (_list(i, 2) for i in _list(raw["depends"]))),
+        depends=_string_pairs(raw["depends"]),
     )
