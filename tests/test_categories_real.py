@@ -211,6 +211,34 @@ CASES = {
         """,
         {4: "generic", 5: "generic", 6: "generic", 7: "generic", 8: "generic"},
     ),
+    "a db-prefixed compound name is the database; dbus is not": (
+        """\
+        from unittest import mock
+
+        def test_record():
+            dbdata = mock.Mock()
+            dbus = mock.Mock()
+            return dbdata, dbus
+        """,
+        {4: "database", 5: "generic"},
+    ),
+    "patch.dict is what its entries install, inline or bound once": (
+        """\
+        from unittest.mock import MagicMock, patch
+
+        import app.store as store
+
+        def test_query():
+            context = {"cassandra_cql_session": MagicMock()}
+            with patch.dict(store.__dict__, context):
+                pass
+            with patch.dict(store.__dict__, {"redis.get": MagicMock()}):
+                pass
+            with patch.dict(store.__dict__, {"cmd.run": MagicMock()}):
+                pass
+        """,
+        {7: "database", 9: "database", 11: "generic"},
+    ),
     "the test's name decides nothing": (
         """\
         from unittest import mock

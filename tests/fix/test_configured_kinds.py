@@ -193,3 +193,54 @@ def test_a_spec_says_what_an_otherwise_unused_mock_stands_for(run_cli, tmp_path:
     assert [(s["line"], s["group"]) for s in found["skips"]] == [
         (13, "nothing is configured or used on it")
     ]
+
+
+INLINE_TESTS = """\
+from unittest import mock
+
+import pytest
+
+from app.client import Client
+from app.transport import Transport
+
+
+def make_client(**kwargs):
+    return Client(mock.MagicMock(spec=Transport), **kwargs)
+
+
+def test_inline():
+    assert Client(mock.Mock(spec=Transport)).transport is not None; check = (mock.Mock(spec=Transport))
+    assert check is not None and make_client()
+
+
+@pytest.mark.parametrize("transport", [mock.Mock(spec=Transport)])
+def test_decorated(transport, default=mock.Mock(spec=Transport)):
+    assert Client(mock.Mock(spec=Client)).transport and Client(mock.Mock()).transport
+    assert Client(mock.create_autospec(Transport, instance=True)).transport
+    assert Client(mock.create_autospec(Transport)).transport
+    assert Client(mock.Mock(spec=Transport, timeout=3)).transport
+"""
+
+
+def test_constructions_inside_expressions_follow_their_spec(run_cli, tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "tests" / "test_client.py").write_text(INLINE_TESTS)
+    pytest_command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+    result = run_cli("fix", "--write", "--check-tests", pytest_command, ".", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no test outcome changed (2 test(s)" in result.stdout
+    text = (root / "tests" / "test_client.py").read_text()
+    create = 'mockguard.factory.create("transport")'
+    # In a function body (a helper, a test, two on one line, one in parentheses): rewritten.
+    assert f"    return Client({create}, **kwargs)\n" in text
+    assert f"    assert Client({create}).transport is not None; check = ({create})\n" in text
+    assert f"    assert Client({create}).transport\n" in text  # create_autospec(instance=True)
+    # Run at import (a decorator, a default), another spec, no spec, a class, configured: kept.
+    assert "[mock.Mock(spec=Transport)])\n" in text
+    assert "default=mock.Mock(spec=Transport)):" in text
+    assert "Client(mock.Mock(spec=Client)).transport and Client(mock.Mock()).transport" in text
+    assert "Client(mock.create_autospec(Transport)).transport" in text
+    assert "mock.Mock(spec=Transport, timeout=3)" in text
+    assert text.count(create) == 4
+    again = json.loads(run_cli("fix", "--format", "json", ".", cwd=root).stdout)
+    assert again["rewritten"] == 0

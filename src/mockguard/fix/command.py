@@ -52,6 +52,9 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         self._rewritten: dict[Anchor, tuple[str, ...]] = {}
         self._anchors: dict[cst.Assign, Anchor] = {}
         self._ranks: dict[int, int] = {}
+        self._inline: dict[Anchor, tuple[str, str]] = {}  # call anchor -> (as written, call)
+        self._call_anchors: dict[cst.Call, Anchor] = {}
+        self._call_ranks: dict[int, int] = {}
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         path = self.context.filename or "<module>"
@@ -64,6 +67,9 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         if not plan.rewrites:
             raise SkipFile("no ad-hoc mock here is covered by a factory kind")
         for rewrite in plan.rewrites:
+            if rewrite.inline:
+                self._inline[rewrite.construction] = (rewrite.target, rewrite.call)
+                continue
             self._constructions[rewrite.construction] = rewrite.call
             self._removed.update(rewrite.removed)
             self._rewritten.update(dict(rewrite.rewritten))
@@ -100,6 +106,27 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
                 value=factory.with_changes(lpar=value.lpar, rpar=value.rpar)
             )
         return updated_node
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        # Calls are visited outer first, and among calls of a dotted name (the only ones
+        # ranked) none starts where another does: the rank is `plan.call_anchors`'s.
+        if _dotted(node.func) is not None:
+            line = self.get_metadata(PositionProvider, node.func).start.line
+            rank = self._call_ranks.get(line, 0)
+            self._call_ranks[line] = rank + 1
+            self._call_anchors[node] = (line, rank)
+        return True
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        anchor = self._call_anchors.get(original_node)
+        inline = self._inline.get(anchor) if anchor is not None else None
+        if anchor is None or inline is None:
+            return updated_node
+        written, call = inline
+        if _dotted(original_node.func) != written:
+            raise ValueError(f"line {anchor[0]}: expected a call of `{written}` here")
+        factory = cst.ensure_type(cst.parse_expression(call), cst.Call)
+        return factory.with_changes(lpar=updated_node.lpar, rpar=updated_node.rpar)
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
@@ -198,6 +225,18 @@ def _kept_values(wiring: cst.Assign, keywords: tuple[str, ...]) -> list[cst.Assi
     ]
     statements[-1] = statements[-1].with_changes(semicolon=wiring.semicolon)
     return statements
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a chain of attributes on a name (as `scan.bindings.dotted` reads `ast`)."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
 
 
 def _comments_of(line: cst.SimpleStatementLine) -> list[cst.EmptyLine]:

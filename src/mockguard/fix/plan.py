@@ -64,6 +64,10 @@ class Rewrite:
     removed: tuple[Anchor, ...]  # wiring statements dropped (the double has the member)
     # wiring statements that become `target.member.<keyword> = <value>`, one per keyword kept
     rewritten: tuple[tuple[Anchor, tuple[str, ...]], ...] = ()
+    # A construction inside an expression (`check(Mock(spec=Request))`): `construction` is
+    # then a call's :data:`Anchor` (see `call_anchors`) and `target` the constructor as
+    # written (`mock.Mock`), which the codemod checks before it replaces the call.
+    inline: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ NO_SHAPE = "nothing is configured or used on it"
 ESCAPES = "it escapes its test"
 NOT_COVERED = "no kind's interface covers its shape"
 NOT_BOUND = "not bound to a name"
+NOT_BOUND_REASON = "not bound to a name in a function (an argument, a value in an expression)"
 WEAK = "its category rests on where it goes, not on what it is"
 # Clues about what a mock is (not where it goes or what is done with it).
 OWN_EVIDENCE = frozenset(
@@ -213,6 +218,21 @@ def assignment_anchors(tree: ast.AST) -> dict[int, Anchor]:
     return anchors
 
 
+def call_anchors(tree: ast.AST) -> dict[int, Anchor]:
+    """Every call of a dotted name (`Mock(...)`, `mock.Mock(...)`) -> its first line and its
+    rank among such calls starting on that line. No two of them start at the same place, so
+    `ast` and LibCST, which count columns differently, rank them alike."""
+    by_line: dict[int, list[ast.Call]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and dotted(node.func) is not None:
+            by_line.setdefault(node.lineno, []).append(node)
+    anchors: dict[int, Anchor] = {}
+    for line, nodes in by_line.items():
+        for rank, node in enumerate(sorted(nodes, key=lambda n: n.col_offset)):
+            anchors[id(node)] = (line, rank)
+    return anchors
+
+
 def _character_column(lines: list[str], line: int, byte_offset: int) -> int:
     """The character column of an `ast` column (UTF-8 bytes), as findings count them."""
     if not 0 < line <= len(lines):
@@ -257,13 +277,81 @@ def plan_module(
                     plan.skips.append(decision)
                 else:
                     plan.rewrites.append(decision)
-    for finding in by_call.values():
-        if id(finding) not in seen:
-            reason = "not bound to a name in a function (an argument, a value in an expression)"
-            plan.skips.append(Skip(finding.line, finding.category, reason, NOT_BOUND))
+    unbound = [f for f in by_call.values() if id(f) not in seen]
+    if unbound:
+        inline = _inline_calls(functions, lines)
+        anchors = call_anchors(tree)
+        for finding in unbound:
+            found = inline.get((finding.line, finding.col))
+            decision = (
+                _decide_inline(finding, *found, context, anchors)
+                if found is not None
+                else Skip(finding.line, finding.category, NOT_BOUND_REASON, NOT_BOUND)
+            )
+            if isinstance(decision, Skip):
+                plan.skips.append(decision)
+            else:
+                plan.rewrites.append(decision)
     plan.skips.sort(key=lambda skip: skip.line)
     plan.rewrites.sort(key=lambda rewrite: rewrite.construction)
     return plan
+
+
+def _inline_calls(
+    functions: list[FunctionNode], lines: list[str]
+) -> dict[tuple[int, int], tuple[ast.Call, FunctionNode]]:
+    """The calls run when a function runs (in its body, not in its decorators or defaults,
+    nor in a lambda or class inside it), by where they start, with the function."""
+    found: dict[tuple[int, int], tuple[ast.Call, FunctionNode]] = {}
+    for function in functions:
+        pending: list[ast.AST] = list(function.body)
+        while pending:
+            node = pending.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue
+            if isinstance(node, ast.Call):
+                column = _character_column(lines, node.lineno, node.col_offset)
+                found[(node.lineno, column)] = (node, function)
+            pending.extend(ast.iter_child_nodes(node))
+    return found
+
+
+def _decide_inline(
+    finding: Finding,
+    call: ast.Call,
+    owner: FunctionNode,
+    context: _Context,
+    anchors: dict[int, Anchor],
+) -> Rewrite | Skip:
+    """A construction inside an expression (`check(Mock(spec=Request))`): nothing can be
+    configured on it, so it is rewritten only into a kind that follows its spec class."""
+    written = dotted(call.func)
+    site = _Site(finding, written or "", call, [], 0, owner)
+    spec = _spec_of(site)
+    if not spec or written is None or id(call) not in anchors:
+        return site.skip(NOT_BOUND, NOT_BOUND_REASON)
+    refused = _refusal(site)
+    if refused is not None:
+        return site.skip(*refused)
+    for entry in context.catalog.rewrite_candidates(finding.category):
+        if (
+            context.interfaces(entry) is not None
+            and _not_named(site, entry, context.interfaces) is None
+        ):
+            return Rewrite(
+                line=finding.line,
+                target=written,
+                kind=entry.name,
+                category=finding.category,
+                call=entry.fix_call,
+                needs=entry.fix_import,
+                construction=anchors[id(call)],
+                removed=(),
+                inline=True,
+            )
+    return site.skip(
+        NOT_BOUND, f"not bound to a name, and no `{finding.category}` kind follows `{spec}`"
+    )
 
 
 def _blocks(function: FunctionNode) -> Iterator[list[ast.stmt]]:

@@ -45,6 +45,9 @@ DATA_PARAMETERS = frozenset(
 )
 
 
+# Compound words that start with `db` (`dbdata`, `dbinfo`); `dbus` is not one.
+_DB_COMPOUND = re.compile(r"db[a-z]{4,}")
+
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
@@ -57,7 +60,8 @@ def words(identifier: str) -> list[str]:
     """Lower-case words of an identifier, plus each pair of neighbours joined, so that
     `MockWebSocket` yields `mock`, `web`, `socket` and `websocket`."""
     parts = plain_words(identifier)
-    return parts + [a + b for a, b in pairwise(parts)]
+    joined = [a + b for a, b in pairwise(parts)]
+    return parts + joined + ["db" for p in parts if _DB_COMPOUND.fullmatch(p)]
 
 
 def _generic_clues(categories: tuple[CategorySpec, ...]) -> CategorySpec:

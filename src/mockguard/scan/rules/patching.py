@@ -80,6 +80,10 @@ def patch_evidence(
         # patch.dict(module.CONFIG, ...) sets a dict's entries: the module that holds the
         # dict says nothing about them; the dict's own name (or its library) may.
         evidence += classifier.name_votes("patch-target", resolved.rsplit(".", 1)[-1])
+        for key in _installed_keys(node, scope):
+            # {"mysql.query": ...}, {"cassandra_cql_session": ...}: what is installed
+            for part in key.split("."):
+                evidence += classifier.name_votes("name", part)
     elif resolved:
         evidence += classifier.dotted_votes("patch-target", resolved)
         if node.args and not isinstance(node.args[0], ast.Constant):
@@ -98,6 +102,24 @@ def patch_evidence(
         elif is_multiple(member) and keyword.arg:
             evidence += classifier.attribute_votes("attribute", keyword.arg)
     return evidence
+
+
+def _installed_keys(node: ast.Call, scope: Scope) -> list[str]:
+    """The string keys of the entries a `patch.dict` installs, when they are written as a
+    dict literal in the call or bound once to one in the same scope."""
+    values: ast.expr | None = node.args[1] if len(node.args) > 1 else None
+    if isinstance(values, ast.Name):
+        sources = scope.sources.get(values.id, [])
+        values = None
+        if len(sources) == 1 and isinstance(sources[0].node, ast.Dict):
+            values = sources[0].node
+    if not isinstance(values, ast.Dict):
+        return []
+    return [
+        key.value
+        for key in values.keys
+        if isinstance(key, ast.Constant) and isinstance(key.value, str)
+    ]
 
 
 RULE = Rule(
