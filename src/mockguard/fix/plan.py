@@ -207,28 +207,26 @@ def _escape(region: list[ast.AST], target: str, owner: ast.AST) -> str | None:
 
 def assignment_anchors(tree: ast.AST) -> dict[int, Anchor]:
     """Every assignment statement of the tree (by `id`) -> its :data:`Anchor`."""
-    by_line: dict[int, list[ast.Assign]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign):
-            by_line.setdefault(node.lineno, []).append(node)
-    anchors: dict[int, Anchor] = {}
-    for line, nodes in by_line.items():
-        for rank, node in enumerate(sorted(nodes, key=lambda n: n.col_offset)):
-            anchors[id(node)] = (line, rank)
-    return anchors
+    return _ranked(n for n in ast.walk(tree) if isinstance(n, ast.Assign))
 
 
 def call_anchors(tree: ast.AST) -> dict[int, Anchor]:
     """Every call of a dotted name (`Mock(...)`, `mock.Mock(...)`) -> its first line and its
     rank among such calls starting on that line. No two of them start at the same place, so
     `ast` and LibCST, which count columns differently, rank them alike."""
-    by_line: dict[int, list[ast.Call]] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and dotted(node.func) is not None:
-            by_line.setdefault(node.lineno, []).append(node)
+    return _ranked(
+        n for n in ast.walk(tree) if isinstance(n, ast.Call) and dotted(n.func) is not None
+    )
+
+
+def _ranked(nodes: Iterable[ast.expr | ast.stmt]) -> dict[int, Anchor]:
+    """Each node (by `id`) -> its first line and its rank among the nodes on that line."""
+    by_line: dict[int, list[ast.expr | ast.stmt]] = {}
+    for node in nodes:
+        by_line.setdefault(node.lineno, []).append(node)
     anchors: dict[int, Anchor] = {}
-    for line, nodes in by_line.items():
-        for rank, node in enumerate(sorted(nodes, key=lambda n: n.col_offset)):
+    for line, found in by_line.items():
+        for rank, node in enumerate(sorted(found, key=lambda n: n.col_offset)):
             anchors[id(node)] = (line, rank)
     return anchors
 
