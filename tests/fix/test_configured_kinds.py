@@ -211,6 +211,7 @@ def make_client(**kwargs):
 def test_inline():
     assert Client(mock.Mock(spec=Transport)).transport is not None; check = (mock.Mock(spec=Transport))
     assert check is not None and make_client()
+    assert f"{mock.Mock(spec=Transport)!r}"
 
 
 @pytest.mark.parametrize("transport", [mock.Mock(spec=Transport)])
@@ -241,6 +242,7 @@ def test_constructions_inside_expressions_follow_their_spec(run_cli, tmp_path: P
     assert "Client(mock.Mock(spec=Client)).transport and Client(mock.Mock()).transport" in text
     assert "Client(mock.create_autospec(Transport)).transport" in text
     assert "mock.Mock(spec=Transport, timeout=3)" in text
+    assert '    assert f"{mock.Mock(spec=Transport)!r}"\n' in text  # its quotes would end it
     assert text.count(create) == 4
     again = json.loads(run_cli("fix", "--format", "json", ".", cwd=root).stdout)
     assert again["rewritten"] == 0
