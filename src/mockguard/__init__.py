@@ -6,9 +6,13 @@ on first use, so the command's start-up does not pay for it.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 __version__ = "0.1.0"
+# When this process loaded mockguard: a temp file last changed before it was left by a
+# writer that is gone (see `mockguard.io`).
+STARTED = time.time()
 
 _FACTORY_NAMES = frozenset(
     {

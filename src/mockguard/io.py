@@ -125,6 +125,32 @@ def _replace(path: Path, data: bytes, mode: int | None) -> None:
     except BaseException:
         discard([temp])
         raise
+    sweep_leftovers(path)
+
+
+def sweep_leftovers(path: Path) -> None:
+    """Remove the temp files of `path` that a writer killed between staging and renaming
+    left behind (`kill -9` runs no clean-up): those named as :func:`stage` names them and
+    last changed before this process started. A live writer's temp file is newer."""
+    import re
+
+    from mockguard import STARTED
+
+    folder = path.parent if str(path.parent) else Path(".")
+    ours = re.compile(rf"\.{re.escape(path.name)}\.[A-Za-z0-9_]{{8}}\.tmp")
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not ours.fullmatch(entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < STARTED:
+                os.unlink(entry.path)
+        except OSError:
+            pass
 
 
 def stage(path: Path, data: bytes, mode: int | None = None) -> str:

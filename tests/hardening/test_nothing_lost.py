@@ -63,7 +63,12 @@ def test_killed_at_any_moment_leaves_valid_files(tmp_path: Path, command: tuple[
         assert _valid_json(tmp_path / "out.json")
         for cache_file in (tmp_path / ".mockguard_cache").glob("scan-*.json"):
             assert _valid_json(cache_file)
-        assert not [p for p in tmp_path.glob(".*.tmp")], "a temp file was left next to the target"
+    # A writer killed between staging and renaming leaves its temp file (nothing can clean
+    # up after `kill -9`); the next run of the same command removes it.
+    done = subprocess.run([*mockguard_command(), *command], cwd=tmp_path, capture_output=True)
+    assert done.returncode in (0, 1), done.stderr
+    assert not [p for p in tmp_path.glob(".*.tmp")], "a killed writer's temp file was kept"
+    assert baseline.read_text() == before
     # And the next run works, with the cache that survived.
     final = subprocess.run(
         [*mockguard_command(), "scan", "--baseline", "."],
@@ -72,6 +77,24 @@ def test_killed_at_any_moment_leaves_valid_files(tmp_path: Path, command: tuple[
         text=True,
     )
     assert final.returncode == 0, final.stdout + final.stderr
+
+
+def test_a_killed_writers_temp_file_is_swept_and_a_live_ones_is_not(tmp_path: Path) -> None:
+    from mockguard import STARTED
+    from mockguard.io import write_text
+
+    target = tmp_path / "out.json"
+    left = tmp_path / ".out.json.k1ll3d_x.tmp"  # a killed writer's, from before this process
+    live = tmp_path / ".out.json.w0rk1ng_.tmp"  # a concurrent writer's, still being written
+    other = tmp_path / ".out.json.notours.tmp.bak"  # a name `stage` never makes
+    for path in (left, live, other):
+        path.write_text("{")
+    os.utime(left, (STARTED - 5, STARTED - 5))
+    os.utime(other, (STARTED - 5, STARTED - 5))
+    write_text(target, "{}")
+    assert target.read_text() == "{}"
+    assert not left.exists()
+    assert live.exists() and other.exists()
 
 
 def test_rewrites_keep_the_file_mode(run_cli, tmp_path: Path) -> None:
