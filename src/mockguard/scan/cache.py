@@ -351,7 +351,11 @@ def _list(value: Any, length: int | None = None) -> list[Any]:
 
 
 def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
-    return tuple((_str(k), _str(v)) for k, v in (_list(p, 2) for p in _list(value)))
+    """Pairs of strings (on the warm path once per file and dependency: checked inline)."""
+    for pair in _list(value):
+        if type(pair) is not list or len(pair) != 2 or {type(pair[0]), type(pair[1])} != {str}:
+            raise TypeError("not a pair of strings")
+    return tuple(map(tuple, value))
 
 
 # The type each stored field of a finding must have, in order (a field of a type not listed
@@ -443,14 +447,6 @@ def _decode_findings(
     return findings
 
 
-def _string_pairs(value: Any) -> tuple[tuple[str, str], ...]:
-    """Pairs of strings (on the warm path once per file and dependency: checks inline)."""
-    for pair in _list(value):
-        if type(pair) is not list or len(pair) != 2 or {type(pair[0]), type(pair[1])} != {str}:
-            raise TypeError("not a pair of strings")
-    return tuple(map(tuple, value))
-
-
 def _decode(path: str, entry: Any) -> FileResult:
     """An entry's result, all but its findings (see :func:`_decode_findings`)."""
     if type(entry) is not dict:
@@ -480,5 +476,5 @@ def _decode(path: str, entry: Any) -> FileResult:
         mtime_ns=mtime_ns,
         suppressions=suppressions,
         shapes=[_decode_shape(path, row) for row in _list(raw["shapes"])],
-        depends=_string_pairs(raw["depends"]),
+        depends=_pairs(raw["depends"]),
     )
