@@ -426,9 +426,9 @@ def plan_fix(
 ) -> list[FileOutcome]:
     """What `fix` would do to each file with a site to rewrite: the rewritten text, the
     rewrites and the skips. The files are scanned first (in the process pool); only those
-    with an MG101 finding (of the chosen categories) are parsed again for the codemod, in
+    with an MG101 or MG201 finding (of the chosen categories) are parsed again for the codemod, in
     the pool too."""
-    from mockguard.fix.runner import rewrite_files
+    from mockguard.fix.runner import FIXED_RULES, rewrite_files
     from mockguard.scan.engine import scan_files
 
     if categories:
@@ -441,7 +441,7 @@ def plan_fix(
     # cache does not keep; each file's findings then serve its plan (no second scan).
     with _progress(progress, len(found.files)) as advance:
         for result in scan_files(found.files, settings, request.jobs, advance, None):
-            sites = [f for f in result.findings if f.code == "MG101"]
+            sites = [f for f in result.findings if f.code in FIXED_RULES]
             if any(not categories or f.category in categories for f in sites):
                 wanted.append(result.path)
                 if result.digest:

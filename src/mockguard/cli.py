@@ -11,6 +11,7 @@ the commands that need them.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import sys
@@ -739,7 +740,9 @@ def _cluster_json(group: Cluster, suggested: str | None) -> dict[str, Any]:
 )
 @click.option("--category", help="Comma-separated categories to rewrite (default: all).")
 @click.option(
-    "--select", help="Comma-separated rules to rewrite (MG101: a construction and its wiring)."
+    "--select",
+    help="Comma-separated rules to rewrite: MG101 (a construction and its wiring), MG201 "
+    "(a patch). Default: both.",
 )
 @click.option(
     "--check-tests",
@@ -771,8 +774,18 @@ def fix(
     from mockguard.report.safe import printable
 
     settings = _settings(config, paths, all_files=all_files)
-    if select is not None and "MG101" not in {c.strip().upper() for c in select.split(",")}:
-        fail("fix rewrites MG101 sites (a construction and the wiring after it); --select MG101")
+    if select is not None:
+        from mockguard.fix.runner import FIXED_RULES
+
+        chosen = {c.strip().upper() for c in select.split(",") if c.strip()}
+        if not chosen & set(FIXED_RULES):
+            fail(
+                "fix rewrites MG101 sites (a construction and the wiring after it) and MG201 "
+                "sites (a patch); --select MG101, MG201 or both"
+            )
+        settings = dataclasses.replace(
+            settings, select=tuple(c for c in settings.select if c in chosen)
+        )
     categories = [c.strip() for c in category.split(",") if c.strip()] if category else None
     request = api.ScanRequest(api.targets(paths, settings), jobs=jobs)
     bars = (None, None) if quiet else (_bar, lambda total: _bar(total, "Rewriting", 1))

@@ -163,8 +163,10 @@ class TestReplaceAdHocMocks(CodemodTest):
             before,
             after,
             expected_warnings=[
+                "line 5 [generic]: left as it is: its target is not a known plain function: "
+                "`app.clock` is outside the project and the standard library",
                 "line 22 [websocket]: left as it is: it escapes into `the return value of "
-                "helper()`: what it stands for is decided there"
+                "helper()`: what it stands for is decided there",
             ],
         )
 

@@ -30,6 +30,7 @@ from mockguard.factory.facade import SSotMockFactory, current_factory
 from mockguard.factory.interface import Interface, InterfaceError, Member, compile_interface
 from mockguard.factory.kinds import Kind
 from mockguard.factory.migration import MigrationLog
+from mockguard.factory.patching import patch
 from mockguard.factory.registry import MockFactory, default_factory
 from mockguard.factory.strict import StrictMock
 from mockguard.factory.values import Unconfigured
@@ -66,6 +67,7 @@ __all__ = [
     "create",
     "current_factory",
     "default_factory",
+    "patch",
     "using",
 ]
 

@@ -26,7 +26,10 @@ from mockguard.fix.plan import (
     plan_module,
 )
 
-MOCK_IMPORTS = (("unittest.mock", WIRING_CONSTRUCTORS), ("mock", WIRING_CONSTRUCTORS))
+MOCK_IMPORTS = (
+    ("unittest.mock", WIRING_CONSTRUCTORS | {"patch"}),
+    ("mock", WIRING_CONSTRUCTORS | {"patch"}),
+)
 
 
 class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
@@ -53,6 +56,7 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         self._anchors: dict[cst.Assign, Anchor] = {}
         self._ranks: dict[int, int] = {}
         self._inline: dict[Anchor, tuple[str, str]] = {}  # call anchor -> (as written, call)
+        self._patches: dict[Anchor, tuple[str, str]] = {}  # (callee as written, the factory's)
         self._call_anchors: dict[cst.Call, Anchor] = {}
         self._call_ranks: dict[int, int] = {}
 
@@ -67,6 +71,9 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         if not plan.rewrites:
             raise SkipFile("no ad-hoc mock here is covered by a factory kind")
         for rewrite in plan.rewrites:
+            if rewrite.patch:
+                self._patches[rewrite.construction] = (rewrite.target, rewrite.call)
+                continue
             if rewrite.inline:
                 self._inline[rewrite.construction] = (rewrite.target, rewrite.call)
                 continue
@@ -119,8 +126,13 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
         anchor = self._call_anchors.get(original_node)
-        inline = self._inline.get(anchor) if anchor is not None else None
-        if anchor is None or inline is None:
+        if anchor is None:
+            return updated_node
+        patch = self._patches.get(anchor)
+        if patch is not None:
+            return _factory_patch(anchor, original_node, updated_node, *patch)
+        inline = self._inline.get(anchor)
+        if inline is None:
             return updated_node
         written, call = inline
         if _dotted(original_node.func) != written:
@@ -225,6 +237,23 @@ def _kept_values(wiring: cst.Assign, keywords: tuple[str, ...]) -> list[cst.Assi
     ]
     statements[-1] = statements[-1].with_changes(semicolon=wiring.semicolon)
     return statements
+
+
+def _factory_patch(
+    anchor: Anchor, original: cst.Call, updated: cst.Call, written: str, callee: str
+) -> cst.Call:
+    """The patch with the factory's callee, and without the `autospec=True` that the
+    factory's patch always has; every other argument as written."""
+    if _dotted(original.func) != written:
+        raise ValueError(f"line {anchor[0]}: expected a call of `{written}` here")
+    args = list(updated.args)
+    for position, arg in enumerate(args):
+        if arg.keyword is not None and arg.keyword.value == "autospec":
+            del args[position]
+            if position == len(args) and args:  # it was the last: its comma ends the call
+                args[-1] = args[-1].with_changes(comma=arg.comma)
+            break
+    return updated.with_changes(func=cst.parse_expression(callee), args=args)
 
 
 def _dotted(node: cst.BaseExpression) -> str | None:

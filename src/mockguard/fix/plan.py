@@ -28,8 +28,10 @@ from mockguard.factory.interface import Interface, InterfaceError
 from mockguard.factory.kinds import Kind, builtin_kinds
 from mockguard.findings import Finding
 from mockguard.fix.interfaces import StaticInterfaces
+from mockguard.fix.patches import FACTORY_IMPORT, NOT_PLAIN_PATCH, decide_patch, imported_names
 from mockguard.scan.bindings import dotted
 from mockguard.scan.classify import plain_words
+from mockguard.scan.project_index import ProjectIndex
 
 WIRING_CONSTRUCTORS = frozenset(
     {"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock"}
@@ -68,6 +70,10 @@ class Rewrite:
     # then a call's :data:`Anchor` (see `call_anchors`) and `target` the constructor as
     # written (`mock.Mock`), which the codemod checks before it replaces the call.
     inline: bool = False
+    # A patch handed to the factory (see :mod:`mockguard.fix.patches`): `construction` is
+    # the patch call's :data:`Anchor`, `target` its callee as written (`mock.patch`) and
+    # `call` the factory's (`mockguard.factory.patch`); only the callee changes.
+    patch: bool = False
 
 
 @dataclass(frozen=True)
@@ -245,13 +251,15 @@ def plan_module(
     catalog: KindCatalog | None = None,
     interfaces: KindInterfaces | None = None,
 ) -> Plan:
-    """The rewrites and skips for one module's MG101 findings, into the catalog's kinds."""
+    """The rewrites and skips for one module's MG101 findings, into the catalog's kinds,
+    and for its MG201 patches (see :mod:`mockguard.fix.patches`)."""
     catalog = catalog or KindCatalog()
     interfaces = interfaces or KindInterfaces()
     tree = _parse(source)
     lines = _LINE_BREAK.split(source)
+    findings = [f for f in findings if not f.suppressed]
     # A finding names its construction call by where the call starts.
-    by_call = {(f.line, f.col): f for f in findings if f.code == "MG101" and not f.suppressed}
+    by_call = {(f.line, f.col): f for f in findings if f.code == "MG101"}
     functions, classes = _functions(tree)
     context = _Context(classes, interfaces, catalog, assignment_anchors(tree))
     plan = Plan()
@@ -290,9 +298,56 @@ def plan_module(
                 plan.skips.append(decision)
             else:
                 plan.rewrites.append(decision)
+    patches = [f for f in findings if f.code == "MG201"]
+    if patches:
+        static = interfaces.static
+        _plan_patches(plan, tree, lines, patches, static.index if static is not None else None)
     plan.skips.sort(key=lambda skip: skip.line)
     plan.rewrites.sort(key=lambda rewrite: rewrite.construction)
     return plan
+
+
+def _plan_patches(
+    plan: Plan,
+    tree: ast.Module,
+    lines: list[str],
+    findings: list[Finding],
+    index: ProjectIndex | None,
+) -> None:
+    """The module's MG201 patches handed to the factory, or skipped with the reason."""
+    calls = {
+        (node.lineno, _character_column(lines, node.lineno, node.col_offset)): node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+    }
+    names = imported_names(tree)
+    anchors = call_anchors(tree)
+    for finding in findings:
+        call = calls.get((finding.line, finding.col))
+        if call is None or id(call) not in anchors:
+            plan.skips.append(
+                Skip(finding.line, finding.category, NOT_PLAIN_PATCH, NOT_PLAIN_PATCH)
+            )
+            continue
+        decided = decide_patch(call, names, index)
+        if len(decided) == 2:
+            group, reason = decided
+            plan.skips.append(Skip(finding.line, finding.category, reason, group))
+            continue
+        written, callee, _ = decided
+        plan.rewrites.append(
+            Rewrite(
+                line=finding.line,
+                target=written,
+                kind="patch",
+                category=finding.category,
+                call=callee,
+                needs=FACTORY_IMPORT,
+                construction=anchors[id(call)],
+                removed=(),
+                patch=True,
+            )
+        )
 
 
 _NOT_RUN_WITH_THE_TEST = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)

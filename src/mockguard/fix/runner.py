@@ -81,7 +81,9 @@ class FileOutcome:
         return "".join(f"{line}\n" for line in lines)
 
 
-# A scan's findings of a file's content: its hash, and the MG101 findings.
+# The rules whose sites `fix` rewrites: constructions (and their wiring), and patches.
+FIXED_RULES = ("MG101", "MG201")
+# A scan's findings of a file's content: its hash, and its MG101 and MG201 findings.
 Scanned = tuple[str, list[Finding]]
 
 

@@ -274,8 +274,12 @@ class Resolver:
         factory_member = self.factory_member(qualname)
         if factory_member:
             # Only the factory's creation methods make test doubles (`create`,
-            # `create_websocket_mock`); `register(...)` or a mock's `assert_called()` do not.
-            if factory_member.rsplit(".", 1)[-1].startswith("create"):
+            # `create_websocket_mock`) and its patches (`patch`, `patch.object`) install
+            # them; `register(...)` or a mock's `assert_called()` do not.
+            if factory_member.rsplit(".", 1)[-1].startswith("create") or factory_member in (
+                "patch",
+                "patch.object",
+            ):
                 return Action("factory", factory_member)
             return None
         if qualname.startswith(MOCKER + "."):

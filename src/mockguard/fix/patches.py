@@ -1,0 +1,223 @@
+"""Which patches `fix` hands to the factory, and why it leaves the others alone.
+
+`@mock.patch("app.clock.now", return_value=NOW)` installs a bare mock in place of a real
+function: nothing checks the calls made to it against the function's signature. Rewritten
+as `@mockguard.factory.patch("app.clock.now", return_value=NOW)` (and `patch.object(module,
+"now")` likewise), the same patcher installs a double built from the function itself (see
+:mod:`mockguard.factory.patching`). Only the callee changes, and an `autospec=True` the
+patch had becomes redundant and goes; every other argument stays as written.
+
+The rewrite changes what the test runs against, so it is planned only where that is known
+to be a plain function: a module-level `def` of the project (read from its source through
+the project index, never imported) or a function of the standard library. A method is
+left alone (its double would take `self`, and assertions on its calls would change), and
+so are classes, values, anything outside the project and the standard library, and
+patches that choose their own replacement (`new`, `new_callable`, `spec`, ...). A patch that
+already has `autospec=True` is rewritten whatever it targets: the double is the same.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import inspect
+import sys
+import sysconfig
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from mockguard.scan.bindings import dotted
+from mockguard.scan.project_index import ProjectIndex
+
+FACTORY_PATCH = "mockguard.factory.patch"
+FACTORY_IMPORT: tuple[str, str | None] = ("mockguard.factory", None)
+# The patchers rewritten, by their qualified names (the standard library's and the `mock`
+# backport's), and what each becomes.
+PATCHERS = {
+    "unittest.mock.patch": FACTORY_PATCH,
+    "unittest.mock.patch.object": FACTORY_PATCH + ".object",
+    "mock.patch": FACTORY_PATCH,
+    "mock.patch.object": FACTORY_PATCH + ".object",
+}
+# The arguments a rewritten patch may carry: the values it configures on the double.
+CONFIGURING = frozenset({"return_value", "side_effect"})
+MAX_REEXPORTS = 4  # `from os import path` in a project module, followed this far
+# Standard-library modules whose import does something (opens a browser, prints, starts Tk).
+_IMPORT_HAS_EFFECTS = frozenset(
+    {"antigravity", "this", "idlelib", "tkinter", "turtle", "turtledemo", "__hello__"}
+)
+
+# The groups of reasons a patch is left alone.
+NOT_PLAIN_PATCH = "not `patch` or `patch.object` of `unittest.mock`"
+OWN_REPLACEMENT = "the patch chooses what it installs"
+NOT_A_FUNCTION = "its target is not a known plain function"
+
+
+def imported_names(tree: ast.Module) -> dict[str, str]:
+    """What the module's imports bind each name to: `mock` -> `unittest.mock` for
+    `from unittest import mock`, `os` -> `os` for `import os.path`."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    names[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                if alias.name != "*":
+                    names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def qualified(node: ast.expr, names: dict[str, str]) -> str | None:
+    """A dotted expression with its first name replaced by what an import binds it to."""
+    text = dotted(node)
+    if text is None:
+        return None
+    head, _, rest = text.partition(".")
+    base = names.get(head)
+    if base is None:
+        return None
+    return f"{base}.{rest}" if rest else base
+
+
+def decide_patch(
+    call: ast.Call, names: dict[str, str], index: ProjectIndex | None
+) -> tuple[str, str, str] | tuple[str, str]:
+    """(callee as written, the factory callee, "") for a patch to rewrite; else (the
+    reason's group, the reason)."""
+    written = dotted(call.func)
+    patcher = qualified(call.func, names) if written is not None else None
+    replacement = PATCHERS.get(patcher or "")
+    if written is None or replacement is None:
+        shown = f"`{written}`" if written else "the patcher"
+        return NOT_PLAIN_PATCH, f"{shown} is {NOT_PLAIN_PATCH}"
+    is_object = patcher is not None and patcher.endswith(".object")
+    wanted = 2 if is_object else 1
+    chooses = [k.arg or "**" for k in call.keywords if k.arg not in CONFIGURING]
+    autospec = next((k.value for k in call.keywords if k.arg == "autospec"), None)
+    if autospec is not None and isinstance(autospec, ast.Constant) and autospec.value is True:
+        chooses.remove("autospec")
+    if len(call.args) > wanted:
+        chooses.insert(0, "new")
+    if chooses or any(isinstance(a, ast.Starred) for a in call.args):
+        said = ", ".join(f"`{c}`" if c == "**" else f"`{c}=`" for c in chooses) or "`*args`"
+        return OWN_REPLACEMENT, f"{OWN_REPLACEMENT} ({said})"
+    if len(call.args) < wanted or not _is_text(call.args[-1]):
+        return NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: its target is not written out"
+    if autospec is not None:
+        return written, replacement, ""
+    attribute = _text(call.args[-1])
+    if is_object:
+        owner = qualified(call.args[0], names)
+        if owner is None:
+            return NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: `{ast.unparse(call.args[0])}` is not a module"
+        target = f"{owner}.{attribute}"
+    else:
+        target = attribute
+    what = function_or_not(target, index)
+    if what:
+        return NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: `{target}` is {what}"
+    return written, replacement, ""
+
+
+def _is_text(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _text(node: ast.expr) -> str:
+    value = node.value if isinstance(node, ast.Constant) else None
+    return value if isinstance(value, str) else ""
+
+
+def function_or_not(target: str, index: ProjectIndex | None, depth: int = 0) -> str:
+    """"" when `target` names a module-level function of the project or of the standard
+    library; else what it is instead, as a phrase (`a method of `Signer``)."""
+    parts = target.split(".")
+    if not all(part.isidentifier() for part in parts):
+        return "not a dotted name"
+    if index is not None:
+        for cut in range(len(parts), 0, -1):
+            summary = index.summary(".".join(parts[:cut]))
+            if summary is None:
+                continue
+            rest = parts[cut:]
+            if not rest:
+                return "a module"
+            head = rest[0]
+            if head in summary.functions:
+                return "" if len(rest) == 1 else f"an attribute of the function `{head}`"
+            if head in summary.classes:
+                if len(rest) == 1:
+                    return f"the class `{head}`"
+                return f"a member of the class `{head}` (its double would take `self`)"
+            origin = summary.names.get(head) or (head if head in _top_levels(summary.imports) else None)
+            if origin is not None and depth < MAX_REEXPORTS:
+                return function_or_not(".".join([origin, *rest[1:]]), index, depth + 1)
+            return f"not a function `{summary.module}` defines"
+    return _standard_library(parts)
+
+
+def _top_levels(imports: Iterable[str]) -> set[str]:
+    return {name.split(".", 1)[0] for name in imports}
+
+
+def _standard_library(parts: list[str]) -> str:
+    """The same answer for a name of the standard library, read by importing its module
+    (only a module that lives in the standard library's own folder is imported)."""
+    outside = "outside the project and the standard library"
+    if parts[0] not in sys.stdlib_module_names or parts[0] in _IMPORT_HAS_EFFECTS:
+        return outside
+    if not _in_standard_library(parts[0]):
+        return outside
+    for cut in range(len(parts) - 1, 0, -1):
+        module_name = ".".join(parts[:cut])
+        try:
+            owner: object = importlib.import_module(module_name)
+        except Exception:  # noqa: BLE001 - a module that fails to import is simply unknown
+            continue
+        for name in parts[cut:-1]:
+            owner = getattr(owner, name, None)
+            if owner is None:
+                return "not found"
+        if not inspect.ismodule(owner):
+            return "a member of a class (its double would take `self`)"
+        found = getattr(owner, parts[-1], None)
+        if found is None:
+            return "not found"
+        if inspect.isfunction(found) or inspect.isbuiltin(found):
+            return ""
+        if inspect.isclass(found):
+            return "a class"
+        return "a value, not a function"
+    return "not found"
+
+
+@lru_cache(maxsize=None)
+def _in_standard_library(top: str) -> bool:
+    """Whether the top-level module `top` is the standard library's own (built in, frozen, or
+    in its folder), not a file of the same name that the current folder would shadow it with."""
+    if top in sys.builtin_module_names or top in sys.modules:
+        module = sys.modules.get(top)
+        origin = getattr(module, "__file__", None) if module is not None else None
+        return origin is None or _under_standard_library(origin)
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return False
+    if spec is None:
+        return False
+    if spec.origin in (None, "built-in", "frozen"):
+        return True
+    return _under_standard_library(spec.origin)
+
+
+def _under_standard_library(origin: str) -> bool:
+    folders = {sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"]}
+    path = Path(origin).resolve()
+    return any(path.is_relative_to(Path(folder).resolve()) for folder in folders)
