@@ -25,7 +25,7 @@ import inspect
 import sys
 import sysconfig
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from mockguard.scan.bindings import dotted
@@ -116,7 +116,10 @@ def decide_patch(
     if is_object:
         owner = qualified(call.args[0], names)
         if owner is None:
-            return NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: `{ast.unparse(call.args[0])}` is not a module"
+            return (
+                NOT_A_FUNCTION,
+                f"{NOT_A_FUNCTION}: `{ast.unparse(call.args[0])}` is not a module",
+            )
         target = f"{owner}.{attribute}"
     else:
         target = attribute
@@ -136,7 +139,7 @@ def _text(node: ast.expr) -> str:
 
 
 def function_or_not(target: str, index: ProjectIndex | None, depth: int = 0) -> str:
-    """"" when `target` names a module-level function of the project or of the standard
+    """ "" when `target` names a module-level function of the project or of the standard
     library; else what it is instead, as a phrase (`a method of `Signer``)."""
     parts = target.split(".")
     if not all(part.isidentifier() for part in parts):
@@ -156,7 +159,9 @@ def function_or_not(target: str, index: ProjectIndex | None, depth: int = 0) -> 
                 if len(rest) == 1:
                     return f"the class `{head}`"
                 return f"a member of the class `{head}` (its double would take `self`)"
-            origin = summary.names.get(head) or (head if head in _top_levels(summary.imports) else None)
+            origin = summary.names.get(head) or (
+                head if head in _top_levels(summary.imports) else None
+            )
             if origin is not None and depth < MAX_REEXPORTS:
                 return function_or_not(".".join([origin, *rest[1:]]), index, depth + 1)
             return f"not a function `{summary.module}` defines"
@@ -179,7 +184,7 @@ def _standard_library(parts: list[str]) -> str:
         module_name = ".".join(parts[:cut])
         try:
             owner: object = importlib.import_module(module_name)
-        except Exception:  # noqa: BLE001 - a module that fails to import is simply unknown
+        except Exception:
             continue
         for name in parts[cut:-1]:
             owner = getattr(owner, name, None)
@@ -198,7 +203,7 @@ def _standard_library(parts: list[str]) -> str:
     return "not found"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _in_standard_library(top: str) -> bool:
     """Whether the top-level module `top` is the standard library's own (built in, frozen, or
     in its folder), not a file of the same name that the current folder would shadow it with."""

@@ -1,0 +1,247 @@
+"""`fix` hands patches of plain functions to the factory: `mockguard.factory.patch`, whose
+double is built from the real function; everything else a patch may target is refused with
+its reason, and the suite's own tests prove each rewritten file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import mockguard.factory
+from mockguard.factory import KindError
+from mockguard.fix.patches import _in_standard_library, function_or_not
+from mockguard.scan.project_index import ProjectIndex
+
+CONFIG = """\
+[tool.pytest.ini_options]
+pythonpath = ["."]
+"""
+CLOCK = """\
+import pathlib
+from os import path
+
+pathlib.Path(__file__).with_name("IMPORTED").write_text("the module ran")
+
+
+def now(tz=None):
+    return 1
+
+
+def elapsed(start, end):
+    return end - start
+
+
+class Signer:
+    def sign(self, data):
+        return data
+"""
+TESTS = """\
+import os
+import time
+from unittest import mock
+from unittest.mock import patch
+
+from app import clock
+
+
+@mock.patch("app.clock.now", return_value=5)
+def test_now(now):
+    assert clock.now() == 5
+    now.assert_called_once_with()
+
+
+@patch("time.sleep")
+@patch("app.clock.Signer.sign")
+def test_sleep(sign, sleep):
+    time.sleep(1)
+    assert sleep.called
+
+
+def test_with():
+    with mock.patch.object(clock, "now", side_effect=[3]), mock.patch(
+        "os.path.exists", autospec=True, return_value=False
+    ):
+        assert clock.now() == 3
+        assert not os.path.exists("x")
+    with mock.patch("app.clock.path.isdir", return_value=True):
+        assert clock.path.isdir("q")
+    with mock.patch("os.name", "nt"), mock.patch("app.clock.Signer"):
+        pass
+"""
+# A test the factory's patch would fail: it calls the patched function as the real one
+# cannot be called.
+WRONG_CALL = """\
+from unittest import mock
+
+from app import clock
+
+
+def test_wrong_call():
+    with mock.patch("app.clock.elapsed", return_value=2):
+        assert clock.elapsed(1) == 2
+"""
+
+
+def _project(root: Path) -> Path:
+    (root / "app").mkdir()
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text(CONFIG)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "clock.py").write_text(CLOCK)
+    (root / "tests" / "test_clock.py").write_text(TESTS)
+    return root
+
+
+def test_patches_of_plain_functions_become_factory_patches(run_cli, tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    shown = run_cli("fix", ".", cwd=root)
+    assert '+@mockguard.factory.patch("app.clock.now", return_value=5)' in shown.stdout
+    assert not (root / "app" / "IMPORTED").exists()  # read, never imported
+    pytest_command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+    result = run_cli("fix", "--write", "--check-tests", pytest_command, ".", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no test outcome changed (3 test(s)" in result.stdout
+    text = (root / "tests" / "test_clock.py").read_text()
+    assert "import mockguard.factory\n" in text
+    assert '@mockguard.factory.patch("app.clock.now", return_value=5)\n' in text
+    assert '@mockguard.factory.patch("time.sleep")\n' in text
+    assert 'with mockguard.factory.patch.object(clock, "now", side_effect=[3])' in text
+    # autospec=True goes (the factory's patch always has it); the rest is kept as written
+    assert 'mockguard.factory.patch(\n        "os.path.exists", return_value=False\n    )' in text
+    # re-exported into a project module: `from os import path` in app/clock.py
+    assert 'mockguard.factory.patch("app.clock.path.isdir", return_value=True)' in text
+    # refused: a method, a value given positionally, a class; `patch` is still used
+    assert '@patch("app.clock.Signer.sign")\n' in text
+    assert 'mock.patch("os.name", "nt"), mock.patch("app.clock.Signer")' in text
+    assert "from unittest.mock import patch\n" in text
+
+    again = json.loads(run_cli("fix", "--format", "json", ".", cwd=root).stdout)
+    assert again["rewritten"] == 0
+    reasons = sorted(skip["reason"] for f in again["files"] for skip in f["skips"])
+    assert reasons == [
+        "its target is not a known plain function: `app.clock.Signer.sign` is a member of "
+        "the class `Signer` (its double would take `self`)",
+        "its target is not a known plain function: `app.clock.Signer` is the class `Signer`",
+        "the patch chooses what it installs (`new=`)",
+    ]
+    scan = json.loads(run_cli("scan", "--format", "json", "--no-cache", ".", cwd=root).stdout)
+    assert sorted(c["call"] for c in scan["compliant"]) == [
+        'mockguard.factory.patch("app.clock.now")',
+        'mockguard.factory.patch("app.clock.path.isdir")',
+        'mockguard.factory.patch("os.path.exists")',
+        'mockguard.factory.patch("time.sleep")',
+        "mockguard.factory.patch.object",
+    ]
+    assert sorted(f["message"] for f in scan["findings"] if f["code"] == "MG201") == [
+        "patch(...) patches `app.clock.Signer.sign`",
+        "patch(...) patches `app.clock.Signer`",
+        "patch(...) patches `os.name`",
+    ]
+
+
+def test_a_patch_rewrite_that_changes_an_outcome_is_reverted_with_its_file(
+    run_cli, tmp_path: Path
+) -> None:
+    root = _project(tmp_path)
+    (root / "tests" / "test_wrong_call.py").write_text(WRONG_CALL)
+    pytest_command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+    result = run_cli("fix", "--write", "--check-tests", pytest_command, ".", cwd=root)
+    assert result.returncode == 2
+    assert "reverted tests/test_wrong_call.py" in result.stderr
+    assert "test_wrong_call" in result.stderr
+    assert (root / "tests" / "test_wrong_call.py").read_text() == WRONG_CALL
+    assert "mockguard.factory.patch" in (root / "tests" / "test_clock.py").read_text()
+
+
+def test_select_chooses_constructions_or_patches(run_cli, tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "tests" / "test_clock.py").write_text(
+        TESTS
+        + "\n\ndef test_bare():\n    ws = mock.MagicMock()\n    ws.send_json.return_value = 1\n"
+    )
+    patches = json.loads(
+        run_cli("fix", "--select", "MG201", "--format", "json", ".", cwd=root).stdout
+    )
+    assert patches["rewritten"] == 5
+    constructions = json.loads(
+        run_cli("fix", "--select", "MG101", "--format", "json", ".", cwd=root).stdout
+    )
+    assert constructions["rewritten"] == 1
+    refused = run_cli("fix", "--select", "MG102", ".", cwd=root)
+    assert refused.returncode == 2
+    assert "--select MG101, MG201 or both" in refused.stderr
+
+
+def test_what_a_target_is_read_from_the_project_and_the_standard_library(tmp_path: Path) -> None:
+    _project(tmp_path)
+    index = ProjectIndex(tmp_path)
+    assert function_or_not("app.clock.now", index) == ""
+    assert function_or_not("app.clock.path.exists", index) == ""  # `from os import path`
+    assert function_or_not("app.clock.Signer", index) == "the class `Signer`"
+    assert function_or_not("app.clock.missing", index) == "not a function `app.clock` defines"
+    assert function_or_not("os.path.exists", index) == ""
+    assert function_or_not("time.sleep", None) == ""
+    assert function_or_not("os.name", None) == "a value, not a function"
+    assert function_or_not("ssl.SSLContext.wrap_socket", None).startswith("a member of a class")
+    assert function_or_not("requests.get", None) == "outside the project and the standard library"
+    assert function_or_not("antigravity.geohash", None) == (
+        "outside the project and the standard library"
+    )
+    assert not (tmp_path / "app" / "IMPORTED").exists()
+
+
+def test_a_file_named_like_a_standard_module_is_never_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "colorsys.py").write_text(
+        "import pathlib\npathlib.Path(__file__).with_name('RAN').write_text('x')\n"
+        "def rgb_to_hsv(r, g, b):\n    return 0\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    _in_standard_library.cache_clear()
+    try:
+        assert function_or_not("colorsys.rgb_to_hsv", None) == (
+            "outside the project and the standard library"
+        )
+    finally:
+        _in_standard_library.cache_clear()
+    assert not (tmp_path / "RAN").exists()
+
+
+def _elapsed(start: float, end: float) -> float:
+    return end - start
+
+
+async def _fetch(url: str) -> str:
+    return url
+
+
+def test_the_factory_patch_follows_the_real_function() -> None:
+    module = sys.modules[__name__]
+    with mockguard.factory.patch(f"{__name__}._elapsed", return_value=7) as double:
+        assert module._elapsed(1, 2) == 7
+        with pytest.raises(TypeError, match="missing a required argument"):
+            module._elapsed(1)
+        with pytest.raises(AttributeError):
+            double.no_such_member()
+    double.assert_called_once_with(1, 2)
+    with mockguard.factory.patch.object(module, "_fetch", return_value="ok"):
+        assert asyncio.run(module._fetch("u")) == "ok"  # an `async def` stays awaitable
+    assert module._elapsed(1, 3) == 2  # undone afterwards
+
+
+@pytest.mark.parametrize(
+    "configure",
+    [{"new": 1}, {"new_callable": list}, {"spec": os}, {"create": True}, {"autospec": False}],
+)
+def test_the_factory_patch_refuses_to_install_anything_else(configure: dict[str, object]) -> None:
+    with pytest.raises(KindError, match="would choose another double"):
+        mockguard.factory.patch("os.path.exists", **configure)
+    with pytest.raises(KindError, match="would choose another double"):
+        mockguard.factory.patch.object(os.path, "exists", **configure)
