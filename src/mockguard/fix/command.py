@@ -7,6 +7,7 @@ statements are the mock's, and `assert ok` stays, with the line's formatting.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,6 +24,7 @@ from mockguard.fix.plan import (
     Anchor,
     Plan,
     kind_interfaces,
+    parse_tree,
     plan_module,
 )
 
@@ -82,11 +84,16 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
             self._rewritten.update(dict(rewrite.rewritten))
         result = tree.visit(self)
         for module, name in sorted({r.needs for r in plan.rewrites}, key=str):
-            AddImportsVisitor.add_needed_import(self.context, module, name)
-        for module, names in MOCK_IMPORTS:
-            for name in sorted(names):
+            if name is None:
+                result = _with_import(result, module)
+            else:
+                AddImportsVisitor.add_needed_import(self.context, module, name)
+        # LibCST's import remover runs a scope analysis of the whole module: it is asked only
+        # about names no longer read anywhere (it decides about strings and `__all__`).
+        unread = _unread_names(result.code)
+        for module, names in (*MOCK_IMPORTS, ("unittest", frozenset({"mock"}))):
+            for name in sorted(names & unread):
                 RemoveImportsVisitor.remove_unused_import(self.context, module, name)
-        RemoveImportsVisitor.remove_unused_import(self.context, "unittest", "mock")
         return result
 
     def visit_Assign(self, node: cst.Assign) -> bool:
@@ -254,6 +261,49 @@ def _factory_patch(
                 args[-1] = args[-1].with_changes(comma=arg.comma)
             break
     return updated.with_changes(func=cst.parse_expression(callee), args=args)
+
+
+def _unread_names(code: str) -> frozenset[str]:
+    """The mock names a module's top-level imports bind that no expression reads."""
+    tree = parse_tree(code)
+    read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    bound = {
+        alias.asname or alias.name.split(".", 1)[0]
+        for node in tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
+    return frozenset(bound - read)
+
+
+def _with_import(module: cst.Module, name: str) -> cst.Module:
+    """The module with `import name` (a dotted module name), unless it has it at its top
+    level: after the imports that open the module (after its docstring when none does)."""
+    position = 0
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            break
+        small = statement.body
+        if all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in small):
+            for s in small:
+                if isinstance(s, cst.Import) and any(
+                    a.asname is None and _dotted(a.name) == name for a in s.names
+                ):
+                    return module
+            position = index + 1
+        elif index == 0 and _is_docstring(statement):
+            position = 1
+        else:
+            break
+    added = cst.parse_statement(f"import {name}{module.default_newline}")
+    return module.with_changes(body=[*module.body[:position], added, *module.body[position:]])
+
+
+def _is_docstring(statement: cst.SimpleStatementLine) -> bool:
+    first = statement.body[0]
+    return isinstance(first, cst.Expr) and isinstance(
+        first.value, (cst.SimpleString, cst.ConcatenatedString)
+    )
 
 
 def _dotted(node: cst.BaseExpression) -> str | None:

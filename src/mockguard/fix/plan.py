@@ -255,7 +255,7 @@ def plan_module(
     and for its MG201 patches (see :mod:`mockguard.fix.patches`)."""
     catalog = catalog or KindCatalog()
     interfaces = interfaces or KindInterfaces()
-    tree = _parse(source)
+    tree = parse_tree(source)
     lines = _LINE_BREAK.split(source)
     findings = [f for f in findings if not f.suppressed]
     # A finding names its construction call by where the call starts.
@@ -431,7 +431,7 @@ def _blocks(function: FunctionNode) -> Iterator[list[ast.stmt]]:
                     pending.append(nested)
 
 
-def _parse(source: str) -> ast.Module:
+def parse_tree(source: str) -> ast.Module:
     """The module's tree; code written for a newer Python than this one is read the way the
     scanner reads it (rewritten for this parser, every line kept where it was)."""
     try:
