@@ -245,3 +245,79 @@ def test_the_factory_patch_refuses_to_install_anything_else(configure: dict[str,
         mockguard.factory.patch("os.path.exists", **configure)
     with pytest.raises(KindError, match="would choose another double"):
         mockguard.factory.patch.object(os.path, "exists", **configure)
+
+
+SPLICED = {
+    "keyword first": 'from unittest import mock\n\n\n@mock.patch("os.path.exists", autospec=True, return_value=1)\ndef test_a(e):\n    mock.sentinel\n',
+    "keyword last, on its own line": (
+        "from unittest import mock\n\n\n@mock.patch(\n"
+        '    "os.path.exists", autospec=True\n)\ndef test_a(e):\n    mock.sentinel\n'
+    ),
+    "trailing comma": (
+        "from unittest import mock\n\n\ndef test_a():\n    with mock.patch(\n"
+        '        "os.path.exists",\n        autospec=True,\n    ):\n        mock.sentinel\n'
+    ),
+    "no import at all, a coding line": (
+        "# -*- coding: utf-8 -*-\n# a header\n\n\ndef test_a():\n    from unittest import mock\n\n"
+        '    with mock.patch("os.path.exists", autospec=True):\n        mock.sentinel\n'
+    ),
+    "a docstring and no import": (
+        '"""Tests."""\n\n\ndef test_a():\n    from unittest import mock\n\n'
+        '    with mock.patch("os.path.exists", autospec=True):\n        mock.sentinel\n'
+    ),
+    "CRLF, no final newline": (
+        'import os\r\nfrom unittest import mock\r\n\r\n\r\n@mock.patch("os.path.exists")\r\n'
+        "def test_a(e):\r\n    mock.sentinel"
+    ),
+    "text that is not ASCII before the callee": (
+        "from unittest import mock\n\n\ndef test_a():\n"
+        '    name = "été"; p = mock.patch("os.path.exists")\n    mock.sentinel\n'
+    ),
+    "an import sharing its line": (
+        'import os; X = 1\nfrom unittest import mock\n\n\n@mock.patch("os.path.exists")\n'
+        "def test_a(e):\n    mock.sentinel\n"
+    ),
+}
+# The edits the text splice leaves to the codemod.
+TO_THE_CODEMOD = {
+    "a comment beside the dropped argument": (
+        'from unittest import mock\n\n\n@mock.patch(\n    "os.path.exists",\n'
+        "    autospec=True,  # strict\n    return_value=1,\n)\ndef test_a(e):\n    mock.sentinel\n"
+    ),
+    "a mock import left unread": (
+        'from unittest.mock import patch\n\n\n@patch("os.path.exists")\ndef test_a(e):\n    pass\n'
+    ),
+}
+
+
+def _both_ways(text: str, tmp_path: Path) -> tuple[str | None, str]:
+    import libcst as cst
+    from libcst.codemod import CodemodContext
+
+    from mockguard.config import load_settings
+    from mockguard.fix.command import ReplaceAdHocMocksCommand, plan_source
+    from mockguard.fix.splice import splice_patches
+
+    settings = load_settings(start=tmp_path)
+    plan = plan_source(text, "utf-8", "test_a.py", settings)
+    assert plan.rewrites and all(r.patch for r in plan.rewrites)
+    command = ReplaceAdHocMocksCommand(CodemodContext(filename="test_a.py"), settings, plan=plan)
+    by_codemod = command.transform_module(cst.parse_module(text.encode())).code
+    return splice_patches(text, plan), by_codemod
+
+
+@pytest.mark.parametrize("case", sorted(SPLICED))
+def test_the_text_splice_rewrites_as_the_codemod_does(case: str, tmp_path: Path) -> None:
+    spliced, by_codemod = _both_ways(SPLICED[case], tmp_path)
+    assert spliced == by_codemod
+    assert "mockguard.factory.patch(" in spliced
+    assert "autospec" not in spliced
+    assert spliced.count("import mockguard.factory") == 1
+    compile(spliced, "test_a.py", "exec")
+
+
+@pytest.mark.parametrize("case", sorted(TO_THE_CODEMOD))
+def test_what_the_text_splice_leaves_to_the_codemod(case: str, tmp_path: Path) -> None:
+    spliced, by_codemod = _both_ways(TO_THE_CODEMOD[case], tmp_path)
+    assert spliced is None
+    assert "mockguard.factory.patch(" in by_codemod

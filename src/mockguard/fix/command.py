@@ -90,7 +90,7 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
                 AddImportsVisitor.add_needed_import(self.context, module, name)
         # LibCST's import remover runs a scope analysis of the whole module: it is asked only
         # about names no longer read anywhere (it decides about strings and `__all__`).
-        unread = _unread_names(result.code)
+        unread = unread_names(result.code)
         for module, names in (*MOCK_IMPORTS, ("unittest", frozenset({"mock"}))):
             for name in sorted(names & unread):
                 RemoveImportsVisitor.remove_unused_import(self.context, module, name)
@@ -258,12 +258,14 @@ def _factory_patch(
         if arg.keyword is not None and arg.keyword.value == "autospec":
             del args[position]
             if position == len(args) and args:  # it was the last: its comma ends the call
-                args[-1] = args[-1].with_changes(comma=arg.comma)
+                args[-1] = args[-1].with_changes(
+                    comma=arg.comma, whitespace_after_arg=arg.whitespace_after_arg
+                )
             break
     return updated.with_changes(func=cst.parse_expression(callee), args=args)
 
 
-def _unread_names(code: str) -> frozenset[str]:
+def unread_names(code: str) -> frozenset[str]:
     """The mock names a module's top-level imports bind that no expression reads."""
     tree = parse_tree(code)
     read = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}

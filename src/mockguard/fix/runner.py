@@ -29,7 +29,8 @@ from libcst.codemod import CodemodContext, SkipFile
 from mockguard.config import Settings
 from mockguard.findings import Finding
 from mockguard.fix.command import ReplaceAdHocMocksCommand, plan_source
-from mockguard.fix.plan import Rewrite, Skip
+from mockguard.fix.plan import Plan, Rewrite, Skip
+from mockguard.fix.splice import splice_patches
 from mockguard.io import discard, stage
 from mockguard.scan.cache import content_digest
 from mockguard.scan.grammar import downgrade
@@ -115,6 +116,9 @@ def rewrite_file(
         return FileOutcome(path, data, error=f"not rewritten: {_one_line(exc)}")
     if not plan.rewrites:
         return FileOutcome(path, data, encoding, skips=list(plan.skips))
+    spliced = _spliced_patches(path, data, text, plan, info)
+    if spliced is not None:
+        return spliced
     try:
         module = cst.parse_module(data)
     except Exception as exc:
@@ -137,6 +141,29 @@ def rewrite_file(
         return outcome
     outcome.rewrites = list(command.plan.rewrites)
     _set_update(outcome, data, module, updated)
+    if outcome.changed and read_only(info):
+        _leave_alone(outcome, READ_ONLY)
+    return outcome
+
+
+def _spliced_patches(
+    path: str, data: bytes, text: str, plan: Plan, info: os.stat_result
+) -> FileOutcome | None:
+    """The outcome of a file whose only rewrites are patches, edited on its text (see
+    :mod:`mockguard.fix.splice`); None when the codemod must do it."""
+    try:
+        updated = splice_patches(text, plan)
+        if updated is None:
+            return None
+        encoding = _encoding(data)  # `utf-8-sig` writes the BOM back
+        result = updated.encode(encoding, "surrogatepass")
+        _check_parses(result)
+    except (SyntaxError, ValueError, UnicodeError):
+        return None
+    outcome = FileOutcome(
+        path, data, encoding, rewrites=list(plan.rewrites), skips=list(plan.skips)
+    )
+    outcome.updated = result
     if outcome.changed and read_only(info):
         _leave_alone(outcome, READ_ONLY)
     return outcome
