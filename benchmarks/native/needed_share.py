@@ -44,7 +44,11 @@ def own_nodes(stmt: ast.AST) -> list[ast.AST]:
         node = stack.pop()
         out.append(node)
         for name, value in ast.iter_fields(node):
-            if name in _BLOCKS and node is stmt or (name in _BLOCKS and isinstance(node, ast.ExceptHandler)):
+            if (
+                name in _BLOCKS
+                and node is stmt
+                or (name in _BLOCKS and isinstance(node, ast.ExceptHandler))
+            ):
                 continue
             if isinstance(value, list):
                 stack.extend(v for v in value if isinstance(v, ast.AST))
@@ -92,8 +96,10 @@ def main() -> None:
                 covered += end - start
                 last = end
         needed_bytes += covered
-    print(f"{files} files: nodes {needed_nodes}/{total_nodes} = {needed_nodes / total_nodes:.1%}; "
-          f"bytes {needed_bytes}/{total_bytes} = {needed_bytes / total_bytes:.1%}")
+    print(
+        f"{files} files: nodes {needed_nodes}/{total_nodes} = {needed_nodes / total_nodes:.1%}; "
+        f"bytes {needed_bytes}/{total_bytes} = {needed_bytes / total_bytes:.1%}"
+    )
 
 
 def needed_parts(
@@ -128,7 +134,10 @@ def needed_parts(
     def enclosing_stmt(node: ast.AST) -> ast.AST:
         while not isinstance(node, (ast.stmt, ast.excepthandler)) and id(node) in parents:
             parent = parents[id(node)]
-            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node in parent.decorator_list:
+            if (
+                isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                and node in parent.decorator_list
+            ):
                 return node  # a decorator: alone
             node = parent
         return node
@@ -190,8 +199,12 @@ def needed_parts(
             nodes = own_nodes(stmt)
             if any(
                 (isinstance(n, ast.Name) and n.id in plain)
-                or (isinstance(n, ast.Attribute) and n.attr in attrs
-                    and isinstance(n.value, ast.Name) and n.value.id in ("self", "cls"))
+                or (
+                    isinstance(n, ast.Attribute)
+                    and n.attr in attrs
+                    and isinstance(n.value, ast.Name)
+                    and n.value.id in ("self", "cls")
+                )
                 for n in nodes
             ):
                 take(nodes, stmt)

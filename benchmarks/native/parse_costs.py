@@ -176,7 +176,10 @@ def main() -> None:
             wall[name].append(time.perf_counter() - w)
             gc.enable()
             gc.collect()
-            print(f"round {r} {name:13} cpu {cpu[name][-1]:.3f} wall {wall[name][-1]:.3f} {out}", flush=True)
+            print(
+                f"round {r} {name:13} cpu {cpu[name][-1]:.3f} wall {wall[name][-1]:.3f} {out}",
+                flush=True,
+            )
     base = statistics.median(cpu["ruff"]) if "ruff" in cpu else None
     basew = statistics.median(wall["ruff"]) if "ruff" in wall else None
     print(f"\nmedians of {opts.rounds} interleaved rounds")

@@ -30,6 +30,7 @@ import warnings
 sys.path.insert(0, os.path.dirname(__file__))
 
 import needed_share  # noqa: E402
+
 from mockguard.api import load_settings  # noqa: E402
 from mockguard.findings import FileResult  # noqa: E402
 from mockguard.scan import engine  # noqa: E402
@@ -84,7 +85,9 @@ def _stub(stmt: ast.AST) -> ast.AST:
     stub.decorator_list = []  # type: ignore[attr-defined]
     stub.body = [ast.Pass(lineno=1, col_offset=0, end_lineno=1, end_col_offset=4)]  # type: ignore[attr-defined]
     if not isinstance(stmt, ast.ClassDef):  # a class keeps its bases (a TestCase is no double)
-        stub.args = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[])  # type: ignore[attr-defined]
+        stub.args = ast.arguments(
+            posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]
+        )  # type: ignore[attr-defined]
         stub.returns = None  # type: ignore[attr-defined]
     return stub
 
@@ -92,8 +95,19 @@ def _stub(stmt: ast.AST) -> ast.AST:
 def _key(result: FileResult) -> tuple[object, ...]:
     return (
         [
-            (f.line, f.col, f.end_line, f.end_col, f.code, f.category, f.args, f.scope,
-             f.fingerprint, f.snippet, f.evidence)
+            (
+                f.line,
+                f.col,
+                f.end_line,
+                f.end_col,
+                f.code,
+                f.category,
+                f.args,
+                f.scope,
+                f.fingerprint,
+                f.snippet,
+                f.evidence,
+            )
             for f in result.findings
         ],
         [(d.kind, d.message, d.line) for d in result.diagnostics],
@@ -123,14 +137,14 @@ def main() -> None:
         source = ast.unparse(pruned)
         whole_tree = ast.parse(data)
         results = {}
-        for name in (("whole", "pruned") if i % 2 else ("pruned", "whole")):
+        for name in ("whole", "pruned") if i % 2 else ("pruned", "whole"):
             t = whole_tree if name == "whole" else pruned
             result = FileResult(path)
             start = time.process_time()
             engine._visit(t, data, path, settings, result)
             cpu[name] += time.process_time() - start
             results[name] = result
-        for name in (("parse whole", "parse pruned") if i % 2 else ("parse pruned", "parse whole")):
+        for name in ("parse whole", "parse pruned") if i % 2 else ("parse pruned", "parse whole"):
             text: bytes | str = data if name == "parse whole" else source
             start = time.process_time()
             ast.parse(text)
