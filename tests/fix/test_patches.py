@@ -273,6 +273,10 @@ SPLICED = {
         "from unittest import mock\n\n\ndef test_a():\n"
         '    name = "été"; p = mock.patch("os.path.exists")\n    mock.sentinel\n'
     ),
+    "a mock import left unread": (
+        "import os\nfrom unittest.mock import patch\nimport mock\n\n\n"
+        '@patch("os.path.exists")\n@mock.patch("os.path.isdir")\ndef test_a(e, d):\n    pass\n'
+    ),
     "an import sharing its line": (
         'import os; X = 1\nfrom unittest import mock\n\n\n@mock.patch("os.path.exists")\n'
         "def test_a(e):\n    mock.sentinel\n"
@@ -284,8 +288,9 @@ TO_THE_CODEMOD = {
         'from unittest import mock\n\n\n@mock.patch(\n    "os.path.exists",\n'
         "    autospec=True,  # strict\n    return_value=1,\n)\ndef test_a(e):\n    mock.sentinel\n"
     ),
-    "a mock import left unread": (
-        'from unittest.mock import patch\n\n\n@patch("os.path.exists")\ndef test_a(e):\n    pass\n'
+    "a mock import left unread, with another name": (
+        "from unittest.mock import MagicMock, patch\n\n\n"
+        '@patch("os.path.exists")\ndef test_a(e):\n    pass\n'
     ),
 }
 

@@ -94,6 +94,8 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         for module, names in (*MOCK_IMPORTS, ("unittest", frozenset({"mock"}))):
             for name in sorted(names & unread):
                 RemoveImportsVisitor.remove_unused_import(self.context, module, name)
+        if "mock" in unread:  # `import mock`, the backport
+            RemoveImportsVisitor.remove_unused_import(self.context, "mock")
         return result
 
     def visit_Assign(self, node: cst.Assign) -> bool:

@@ -55,11 +55,11 @@ OWN_REPLACEMENT = "the patch chooses what it installs"
 NOT_A_FUNCTION = "its target is not a known plain function"
 
 
-def imported_names(tree: ast.Module) -> dict[str, str]:
-    """What the module's imports bind each name to: `mock` -> `unittest.mock` for
+def imported_names(imports: Iterable[ast.Import | ast.ImportFrom]) -> dict[str, str]:
+    """What a module's imports bind each name to: `mock` -> `unittest.mock` for
     `from unittest import mock`, `os` -> `os` for `import os.path`."""
     names: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in imports:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

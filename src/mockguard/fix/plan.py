@@ -18,9 +18,10 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from mockguard.catalog import CatalogKind, KindCatalog, kind_catalog
 from mockguard.config import Settings
@@ -117,6 +118,41 @@ class Plan:
 
     rewrites: list[Rewrite] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
+    # What the plan read, for edits made on the text (see :mod:`mockguard.fix.splice`).
+    nodes: ModuleNodes | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass
+class ModuleNodes:
+    """A module's tree and the nodes the plan looks up, gathered in one walk."""
+
+    tree: ast.Module
+    calls: list[ast.Call]
+    assignments: list[ast.Assign]
+    imports: list[ast.Import | ast.ImportFrom]
+    reads: Counter[str]  # how many times each name is read
+
+    @classmethod
+    def of(cls, tree: ast.Module) -> ModuleNodes:
+        calls: list[ast.Call] = []
+        assignments: list[ast.Assign] = []
+        imports: list[ast.Import | ast.ImportFrom] = []
+        reads: Counter[str] = Counter()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                reads[node.id] += 1
+            elif isinstance(node, ast.Call):
+                calls.append(node)
+            elif isinstance(node, ast.Assign):
+                assignments.append(node)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                imports.append(node)
+        return cls(tree, calls, assignments, imports, reads)
+
+    @cached_property
+    def call_anchors(self) -> dict[int, Anchor]:
+        """Every call of a dotted name (by `id`) -> its :data:`Anchor` (see `call_anchors`)."""
+        return _ranked(n for n in self.calls if dotted(n.func) is not None)
 
 
 def _builtin_kinds() -> dict[str, Kind]:
@@ -256,13 +292,14 @@ def plan_module(
     catalog = catalog or KindCatalog()
     interfaces = interfaces or KindInterfaces()
     tree = parse_tree(source)
+    nodes = ModuleNodes.of(tree)
     lines = _LINE_BREAK.split(source)
     findings = [f for f in findings if not f.suppressed]
     # A finding names its construction call by where the call starts.
     by_call = {(f.line, f.col): f for f in findings if f.code == "MG101"}
     functions, classes = _functions(tree)
-    context = _Context(classes, interfaces, catalog, assignment_anchors(tree))
-    plan = Plan()
+    context = _Context(classes, interfaces, catalog, _ranked(nodes.assignments))
+    plan = Plan(nodes=nodes)
     seen: set[int] = set()
     for owner in functions:
         for block in _blocks(owner):
@@ -286,7 +323,7 @@ def plan_module(
     unbound = [f for f in by_call.values() if id(f) not in seen]
     if unbound:
         inline = _inline_calls(functions, lines)
-        anchors = call_anchors(tree)
+        anchors = nodes.call_anchors
         for finding in unbound:
             found = inline.get((finding.line, finding.col))
             decision = (
@@ -301,7 +338,7 @@ def plan_module(
     patches = [f for f in findings if f.code == "MG201"]
     if patches:
         static = interfaces.static
-        _plan_patches(plan, tree, lines, patches, static.index if static is not None else None)
+        _plan_patches(plan, nodes, lines, patches, static.index if static is not None else None)
     plan.skips.sort(key=lambda skip: skip.line)
     plan.rewrites.sort(key=lambda rewrite: rewrite.construction)
     return plan
@@ -309,7 +346,7 @@ def plan_module(
 
 def _plan_patches(
     plan: Plan,
-    tree: ast.Module,
+    nodes: ModuleNodes,
     lines: list[str],
     findings: list[Finding],
     index: ProjectIndex | None,
@@ -317,11 +354,10 @@ def _plan_patches(
     """The module's MG201 patches handed to the factory, or skipped with the reason."""
     calls = {
         (node.lineno, _character_column(lines, node.lineno, node.col_offset)): node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
+        for node in nodes.calls
     }
-    names = imported_names(tree)
-    anchors = call_anchors(tree)
+    names = imported_names(nodes.imports)
+    anchors = nodes.call_anchors
     for finding in findings:
         call = calls.get((finding.line, finding.col))
         if call is None or id(call) not in anchors:

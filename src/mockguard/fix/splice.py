@@ -8,27 +8,34 @@ rewrites are patches is edited here, at the exact places `ast` gives, and each e
 checked before it is made: the text at the callee's place must be the callee the plan
 names, and a dropped argument may take with it only its own text, one comma and white
 space (a comment, a parenthesis or a continuation line sends the file to the codemod).
-The import goes where the codemod puts it: after the imports that open the module. When
-a rewrite leaves a mock import unread, the file goes to the codemod, whose import remover
-decides what can go. `None` means "use the codemod"; the codemod then rewrites the file
-the same way (the tests compare both).
+The import goes where the codemod puts it: after the imports that open the module. A mock
+import that the rewrites leave unread goes when it is a statement of its own on lines of
+its own (`from unittest import mock`); any other is left to the codemod's import remover.
+`None` means "use the codemod"; the codemod then rewrites the file the same way (the tests
+compare both).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from typing import Literal
 
-from mockguard.fix.command import unread_names
+from mockguard.fix.command import MOCK_IMPORTS
 from mockguard.fix.patches import FACTORY_IMPORT
-from mockguard.fix.plan import Plan, call_anchors, parse_tree
+from mockguard.fix.plan import ModuleNodes, Plan
 from mockguard.scan.bindings import dotted
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _GAP = re.compile(r"[ \t\f\r\n]*,[ \t\f\r\n]*\Z")
 _HEADER = re.compile(r"[ \t\f]*(?:#[^\r\n]*)?(?:\r\n|\r|\n)\Z")
 
+# The imports a rewrite may leave unread, as (module, name): the codemod's list.
+_MOCK_IMPORTS = frozenset(
+    {(module, name) for module, names in MOCK_IMPORTS for name in names}
+    | {("unittest", "mock"), ("mock", "mock")}
+)
 # An edit: the start and end offsets in the text, and what replaces them.
 _Edit = tuple[int, int, str]
 
@@ -36,20 +43,17 @@ _Edit = tuple[int, int, str]
 def splice_patches(text: str, plan: Plan) -> str | None:
     """The text with the plan's patch rewrites made, or None when the codemod must make
     them (a rewrite that is not a patch, or an edit this module does not make)."""
-    if not plan.rewrites or not all(r.patch for r in plan.rewrites):
+    nodes = plan.nodes
+    if nodes is None or not plan.rewrites or not all(r.patch for r in plan.rewrites):
         return None
-    tree = parse_tree(text)
     lines = _LINE.findall(text)
     if "".join(lines) != text:
         return None
     places = _Places(lines)
-    anchors = call_anchors(tree)
-    calls = {
-        anchors[id(node)]: node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and id(node) in anchors
-    }
+    anchors = nodes.call_anchors
+    calls = {anchors[id(node)]: node for node in nodes.calls if id(node) in anchors}
     edits: list[_Edit] = []
+    unread = Counter[str]()  # the reads of each name the rewrites take away
     for rewrite in plan.rewrites:
         call = calls.get(rewrite.construction)
         if call is None or dotted(call.func) != rewrite.target:
@@ -58,20 +62,52 @@ def splice_patches(text: str, plan: Plan) -> str | None:
         if text[start:end] != rewrite.target:
             return None
         edits.append((start, end, rewrite.call))
+        unread[rewrite.target.split(".", 1)[0]] += 1
         dropped = _dropped_autospec(call, places, text)
         if dropped is False:
             return None
         if dropped is not None:
             edits.append(dropped)
-    added = _import_edit(tree, lines, places, FACTORY_IMPORT[0])
+    for name, count in unread.items():
+        if nodes.reads[name] > count:
+            continue
+        removed = _removed_import(nodes, places, name)
+        if removed is None:
+            return None  # the import remover of the codemod decides
+        edits.append(removed)
+    added = _import_edit(nodes.tree, lines, places, FACTORY_IMPORT[0])
     if added is not None:
         edits.append(added)
     result = text
     for start, end, new in sorted(edits, reverse=True):
         result = result[:start] + new + result[end:]
-    if unread_names(result) - unread_names(text):
-        return None  # a mock import may have to go: the codemod's import remover decides
     return result
+
+
+def _removed_import(nodes: ModuleNodes, places: _Places, name: str) -> _Edit | None:
+    """The edit that removes the top-level import of a mock name no longer read, when it is
+    a statement of its own that imports nothing else, on lines of its own; else None."""
+    found = [
+        node
+        for node in nodes.tree.body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        and any((a.asname or a.name.split(".", 1)[0]) == name for a in node.names)
+    ]
+    if len(found) != 1 or len(found[0].names) != 1:
+        return None
+    statement = found[0]
+    alias = statement.names[0]
+    module = statement.module if isinstance(statement, ast.ImportFrom) else alias.name
+    if alias.asname is not None or (module, alias.name) not in _MOCK_IMPORTS:
+        return None
+    end_line = statement.end_lineno or statement.lineno
+    start, end = places.span(statement)
+    line_start = places.starts[statement.lineno - 1]
+    line_end = places.starts[end_line]
+    whole = places.text[line_start:line_end]
+    if whole.strip() != places.text[start:end].strip() or "#" in whole or ";" in whole:
+        return None
+    return line_start, line_end, ""
 
 
 class _Places:
@@ -79,6 +115,7 @@ class _Places:
 
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
+        self.text = "".join(lines)
         self.starts = [0]
         for line in lines:
             self.starts.append(self.starts[-1] + len(line))
@@ -88,7 +125,7 @@ class _Places:
         prefix = text.encode("utf-8", "surrogatepass")[:byte_column]
         return self.starts[line - 1] + len(prefix.decode("utf-8", "surrogatepass"))
 
-    def span(self, node: ast.expr | ast.keyword) -> tuple[int, int]:
+    def span(self, node: ast.expr | ast.keyword | ast.stmt) -> tuple[int, int]:
         end_line = node.end_lineno or node.lineno
         end_column = node.end_col_offset if node.end_col_offset is not None else node.col_offset
         return self.offset(node.lineno, node.col_offset), self.offset(end_line, end_column)
