@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -124,35 +125,75 @@ class Plan:
 
 @dataclass
 class ModuleNodes:
-    """A module's tree and the nodes the plan looks up, gathered in one walk."""
+    """A module's tree and the nodes the plan looks up: every assignment and import
+    statement, and the calls that start on the lines of the sites planned (all of them, so
+    that their :data:`Anchor` ranks are right). Nothing else of the tree is walked."""
 
     tree: ast.Module
     calls: list[ast.Call]
     assignments: list[ast.Assign]
     imports: list[ast.Import | ast.ImportFrom]
-    reads: Counter[str]  # how many times each name is read
 
     @classmethod
-    def of(cls, tree: ast.Module) -> ModuleNodes:
-        calls: list[ast.Call] = []
+    def of(cls, tree: ast.Module, lines: Iterable[int]) -> ModuleNodes:
         assignments: list[ast.Assign] = []
         imports: list[ast.Import | ast.ImportFrom] = []
-        reads: Counter[str] = Counter()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name):
-                reads[node.id] += 1
-            elif isinstance(node, ast.Call):
-                calls.append(node)
-            elif isinstance(node, ast.Assign):
-                assignments.append(node)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                imports.append(node)
-        return cls(tree, calls, assignments, imports, reads)
+        for statement in _statements(tree):
+            if isinstance(statement, ast.Assign):
+                assignments.append(statement)
+            elif isinstance(statement, (ast.Import, ast.ImportFrom)):
+                imports.append(statement)
+        return cls(tree, _calls_on(tree, lines), assignments, imports)
 
     @cached_property
     def call_anchors(self) -> dict[int, Anchor]:
         """Every call of a dotted name (by `id`) -> its :data:`Anchor` (see `call_anchors`)."""
         return _ranked(n for n in self.calls if dotted(n.func) is not None)
+
+    @cached_property
+    def reads(self) -> Counter[str]:
+        """How many times each name is read (a walk of the whole tree)."""
+        return Counter(node.id for node in ast.walk(self.tree) if isinstance(node, ast.Name))
+
+
+def _statements(tree: ast.Module) -> Iterator[ast.stmt]:
+    """Every statement of the module, nested ones too, without walking expressions."""
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        statement = pending.pop()
+        yield statement
+        for name in ("body", "orelse", "finalbody"):
+            nested = getattr(statement, name, None)
+            if isinstance(nested, list) and nested and isinstance(nested[0], ast.stmt):
+                pending.extend(nested)
+        for part in getattr(statement, "handlers", ()) or getattr(statement, "cases", ()):
+            pending.extend(part.body)
+
+
+def _calls_on(tree: ast.Module, lines: Iterable[int]) -> list[ast.Call]:
+    """The calls that start on the given lines: only the nodes whose lines hold one of them
+    are walked (a definition's lines start at its first decorator)."""
+    wanted = sorted(set(lines))
+    chosen = set(wanted)
+    found: list[ast.Call] = []
+    if not wanted:
+        return found
+    pending: list[ast.AST] = [tree]
+    while pending:
+        node = pending.pop()
+        start = getattr(node, "lineno", None)
+        if start is not None:
+            decorators = getattr(node, "decorator_list", None)
+            if decorators:
+                start = min(start, *(d.lineno for d in decorators))
+            end = getattr(node, "end_lineno", None) or start
+            at = bisect_left(wanted, start)
+            if at == len(wanted) or wanted[at] > end:
+                continue
+            if isinstance(node, ast.Call) and node.lineno in chosen:
+                found.append(node)
+        pending.extend(ast.iter_child_nodes(node))
+    return found
 
 
 def _builtin_kinds() -> dict[str, Kind]:
@@ -292,9 +333,9 @@ def plan_module(
     catalog = catalog or KindCatalog()
     interfaces = interfaces or KindInterfaces()
     tree = parse_tree(source)
-    nodes = ModuleNodes.of(tree)
     lines = _LINE_BREAK.split(source)
     findings = [f for f in findings if not f.suppressed]
+    nodes = ModuleNodes.of(tree, (f.line for f in findings if f.code in ("MG101", "MG201")))
     # A finding names its construction call by where the call starts.
     by_call = {(f.line, f.col): f for f in findings if f.code == "MG101"}
     functions, classes = _functions(tree)
@@ -322,7 +363,7 @@ def plan_module(
                     plan.rewrites.append(decision)
     unbound = [f for f in by_call.values() if id(f) not in seen]
     if unbound:
-        inline = _inline_calls(functions, lines)
+        inline = _inline_calls(functions, lines, {f.line for f in unbound})
         anchors = nodes.call_anchors
         for finding in unbound:
             found = inline.get((finding.line, finding.col))
@@ -390,18 +431,25 @@ _NOT_RUN_WITH_THE_TEST = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, a
 
 
 def _inline_calls(
-    functions: list[FunctionNode], lines: list[str]
+    functions: list[FunctionNode], lines: list[str], wanted: set[int]
 ) -> dict[tuple[int, int], tuple[ast.Call, FunctionNode]]:
-    """The calls run when a function runs (in its body, not in its decorators or defaults,
-    nor in a lambda or class inside it), by where they start, with the function. Calls in
-    an f-string are left out: the factory call's quotes could end the string."""
+    """The calls starting on the `wanted` lines that run when a function runs (in its body,
+    not in its decorators or defaults, nor in a lambda or class inside it), by where they
+    start, with the function. Calls in an f-string are left out: the factory call's quotes
+    could end the string."""
     found: dict[tuple[int, int], tuple[ast.Call, FunctionNode]] = {}
+    ordered = sorted(wanted)
     for function in functions:
         pending: list[ast.AST] = list(function.body)
         while pending:
             node = pending.pop()
             if isinstance(node, (*_NOT_RUN_WITH_THE_TEST, ast.JoinedStr)):
                 continue
+            start = getattr(node, "lineno", None)
+            if start is not None:
+                at = bisect_left(ordered, start)
+                if at == len(ordered) or ordered[at] > (getattr(node, "end_lineno", None) or start):
+                    continue
             if isinstance(node, ast.Call):
                 column = _character_column(lines, node.lineno, node.col_offset)
                 found[(node.lineno, column)] = (node, function)

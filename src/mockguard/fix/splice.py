@@ -69,7 +69,7 @@ def splice_patches(text: str, plan: Plan) -> str | None:
         if dropped is not None:
             edits.append(dropped)
     for name, count in unread.items():
-        if nodes.reads[name] > count:
+        if _read_elsewhere(name, count, text, nodes, places) or nodes.reads[name] > count:
             continue
         removed = _removed_import(nodes, places, name)
         if removed is None:
@@ -82,6 +82,22 @@ def splice_patches(text: str, plan: Plan) -> str | None:
     for start, end, new in sorted(edits, reverse=True):
         result = result[:start] + new + result[end:]
     return result
+
+
+# A name written in more other places than this is read, surely: the tree is not walked to
+# count its reads (were every one of them in a comment or a string, its import would stay).
+_SURELY_READ = 10
+
+
+def _read_elsewhere(name: str, taken: int, text: str, nodes: ModuleNodes, places: _Places) -> bool:
+    """Whether the text has the word `name` in many more places than its imports and the
+    `taken` callees (see _SURELY_READ)."""
+    word = re.compile(rf"(?<![.\w]){re.escape(name)}\b")  # not an attribute: `mock.patch`
+    in_imports = 0
+    for node in nodes.imports:
+        start, end = places.span(node)
+        in_imports += len(word.findall(text, start, end))
+    return len(word.findall(text)) - taken - in_imports > _SURELY_READ
 
 
 def _removed_import(nodes: ModuleNodes, places: _Places, name: str) -> _Edit | None:
