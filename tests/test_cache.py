@@ -101,7 +101,7 @@ def test_corrupt_cache_is_rebuilt(tree, parses) -> None:
     cache_file = next(folder.glob("scan-*.json"))
     document = read_signed(cache_file)
     entry = document["files"][os.path.abspath(paths[0])]
-    entry["result"]["findings"] = json.dumps([["garbage"]])
+    place_findings(entry, cache_file, json.dumps([["garbage"]]))
     write_signed(folder, cache_file.name, document)
     again = scan(settings, paths)
     assert parses[3:] == ["test_0.py"]  # the bad entry is scanned again, never trusted
@@ -119,7 +119,9 @@ def test_corrupt_cache_is_rebuilt(tree, parses) -> None:
         (("result", "findings", 0, 5), "MG999"),  # no such rule
         (("result", "findings", 0, 10), "0" * 16 + ":0"),  # not the fingerprints digested
         (("result", "findings", 0, 6), "database"),  # not the category counted
-        (("result", "findings"), [[]]),  # not kept as a string
+        (("result", "findings"), [[]]),  # not a place in the side file
+        (("result", "findings"), [0, -1, "0" * 32]),
+        (("result", "findings"), [0, 2, "0" * 31]),
         (("result", "findings"), "[[1, "),  # not JSON
         (("result", "findings"), "[]"),  # fewer findings than counted
         (("result", "tally"), [["MG101", "generic", False, 2]]),  # more than stored
@@ -144,20 +146,44 @@ def test_an_entry_of_the_wrong_shape_is_scanned_again(tree, parses, where, bad) 
     cache_file = next(folder.glob("scan-*.json"))
     document = read_signed(cache_file)
     entry = document["files"][os.path.abspath(paths[0])]
-    tamper(entry, where, bad)
+    tamper(entry, where, bad, cache_file)
     write_signed(folder, cache_file.name, document)
     again = scan(settings, paths)
     assert parses[3:] == ["test_0.py"]
     assert [r.findings for r in again] == [r.findings for r in first]
 
 
-def tamper(entry: dict, where: tuple, bad: object) -> None:  # type: ignore[type-arg]
-    """Set the field at `where` in a cache entry; inside a finding, the findings (kept as
-    one JSON string) are decoded, changed and encoded again."""
+def side_file(cache_file: Path) -> Path:
+    """The side file that holds the findings of the signed `cache_file`."""
+    return cache_file.with_suffix(".findings")
+
+
+def stored_rows(entry: dict, cache_file: Path) -> list:  # type: ignore[type-arg]
+    """The findings an entry names in the side file, decoded."""
+    start, length, _ = entry["result"]["findings"]
+    return json.loads(side_file(cache_file).read_bytes()[start : start + length])  # type: ignore[no-any-return]
+
+
+def place_findings(entry: dict, cache_file: Path, text: str) -> None:  # type: ignore[type-arg]
+    """Put `text` at the end of the side file and name it in `entry`, with its hash, as
+    mockguard would (the signed file must then be signed again)."""
+    side = side_file(cache_file)
+    data = side.read_bytes()
+    blob = text.encode()
+    side.write_bytes(data + b"\n" + blob)
+    entry["result"]["findings"] = [len(data) + 1, len(blob), cache_module.content_digest(blob)]
+
+
+def tamper(entry: dict, where: tuple, bad: object, cache_file: Path) -> None:  # type: ignore[type-arg]
+    """Set the field at `where` in a cache entry; inside a finding, the findings (kept in
+    the side file) are decoded, changed, encoded again and named with their new hash."""
     if where[:2] == ("result", "findings") and len(where) > 2:
-        rows = json.loads(entry["result"]["findings"])
+        rows = stored_rows(entry, cache_file)
         rows[where[2]][where[3]] = bad
-        entry["result"]["findings"] = json.dumps(rows)
+        place_findings(entry, cache_file, json.dumps(rows))
+        return
+    if where == ("result", "findings") and isinstance(bad, str):
+        place_findings(entry, cache_file, bad)
         return
     node = entry
     for step in where[:-1]:
@@ -184,7 +210,7 @@ def test_stored_findings_of_the_wrong_shape_are_scanned_again_when_read(
     folder = settings.root / ".mockguard_cache"
     cache_file = next(folder.glob("scan-*.json"))
     document = read_signed(cache_file)
-    tamper(document["files"][os.path.abspath(paths[0])], where, bad)
+    tamper(document["files"][os.path.abspath(paths[0])], where, bad, cache_file)
     write_signed(folder, cache_file.name, document)
     lazy = list(
         scan_files(paths, settings, jobs=1, cache=ScanCache.for_settings(settings), lazy=True)
@@ -194,7 +220,7 @@ def test_stored_findings_of_the_wrong_shape_are_scanned_again_when_read(
     assert [r.stored.load() for r in lazy if r.stored] == [r.findings for r in first]
     assert parses[3:] == ["test_0.py"]
     replaced = read_signed(cache_file)["files"][os.path.abspath(paths[0])]
-    assert json.loads(replaced["result"]["findings"])[0][1] == first[0].findings[0].line
+    assert stored_rows(replaced, cache_file)[0][1] == first[0].findings[0].line
     assert [r.findings for r in scan(settings, paths)] == [r.findings for r in first]
     assert parses[3:] == ["test_0.py"]  # the replaced entry is trusted again
 

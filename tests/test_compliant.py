@@ -106,7 +106,7 @@ def test_a_compliant_row_of_the_wrong_shape_is_not_trusted(bad: object) -> None:
 
 
 def test_a_cache_of_the_previous_format_is_rebuilt(tmp_path: Path, parses: list[str]) -> None:
-    assert FORMAT == 6
+    assert FORMAT == 7
     path = tmp_path / "test_a.py"
     path.write_bytes(SOURCE)
     settings = Settings(root=tmp_path)

@@ -16,12 +16,15 @@ machine did not write is ignored and rewritten. Each entry is then checked field
 one of the wrong shape is scanned again, never trusted. Writes are atomic, so concurrent
 scans leave a valid file (the last one wins).
 
-A file's findings are kept as one JSON string, with their counts per rule, category and
-suppression and a digest of their fingerprints beside it: reading the cache parses that
-string only when something lists the findings (see :class:`StoredFindings`), so a warm
-summary, or a baseline that every file's findings match, decodes none. A string that turns
-out to be of the wrong shape when it is decoded is not trusted either: the file is scanned
-again then, and its entry replaced.
+A file's findings are kept apart, in a side file beside the signed one
+(`scan-<key>.findings`): the signed file holds, for each file, where its findings lie in the
+side file and the hash of those bytes, with their counts per rule, category and suppression
+and a digest of their fingerprints. So the side file needs no signature of its own: bytes
+that are not what the signed hash says are not used. It is read only when something lists
+the findings (see :class:`StoredFindings`), so a warm summary, or a baseline that every
+file's findings match, reads and decodes none. Findings that turn out to be of the wrong
+shape, or not the bytes the signed file names, when they are decoded are not trusted either:
+the file is scanned again then, and its entry replaced.
 """
 
 from __future__ import annotations
@@ -50,13 +53,26 @@ from mockguard.findings import (
     tally_of,
 )
 from mockguard.fingerprint import digest_of
-from mockguard.scan.cachedir import CACHE_DIR, CacheDirError, read_signed, usable, write_signed
+from mockguard.io import read_regular, write_text
+from mockguard.scan.cachedir import (
+    CACHE_DIR,
+    MAX_CACHE_SIZE,
+    CacheDirError,
+    machine_key,
+    prepare,
+    read_signed,
+    usable,
+    write_signed,
+)
 from mockguard.scan.reading import read_source
 
 # 5: compliant calls are kept as sites (not counts per category), with the files they
 # were decided from. 6: the findings are one JSON string, with their counts and the
-# digest of their fingerprints beside it.
-FORMAT = 6
+# digest of their fingerprints beside it. 7: that string is kept in the side file; the
+# signed file holds where it lies there and its hash.
+FORMAT = 7
+# The side file: the findings of every file, each a JSON array, all in one JSON array.
+SIDE_SUFFIX = ".findings"
 _RESULT_SETTINGS = (
     "root",
     "select",
@@ -101,7 +117,15 @@ class ScanCache:
         self.directory = directory
         self.max_file_size = max_file_size
         self.file = directory / f"scan-{key}.json"
+        self.side_file = directory / f"scan-{key}{SIDE_SUFFIX}"
         self._entries: dict[str, Any] = {}
+        # The findings of the results stored during this scan, encoded, by their hash; the
+        # others are in the side file, read (once) when first needed.
+        self._blobs: dict[str, bytes] = {}
+        self._side: bytes | None = None
+        # Once saved, where each hash's findings lie in the side file this scan wrote (the
+        # places an entry loaded before named were places in the one it read).
+        self._placed: dict[str, tuple[int, int]] = {}
         self._dirty = False
         # Every file this scan reads is read after this moment (see RACY_NS).
         self._started = time.time_ns()
@@ -174,11 +198,14 @@ class ScanCache:
         seen = self._stat_after(result.path, result)
         if seen is None:
             return
+        blob = _findings_blob(result.findings)
+        raw = _encode(result, blob)
+        self._blobs[raw["findings"][2]] = blob
         self._entries[os.path.abspath(result.path)] = {
             "digest": result.digest,
             "stat": seen,
             "checked_ns": self._started,
-            "result": _encode(result),
+            "result": raw,
         }
         self._dirty = True
 
@@ -203,24 +230,73 @@ class ScanCache:
         return seen if seen[:2] == [result.size, result.mtime_ns] else None
 
     def save(self) -> None:
-        """Write the cache atomically, if anything changed."""
-        if not self._dirty or not self._usable:
-            return
+        """Write the cache atomically, if anything changed: the side file first, then the
+        signed file that names what lies in it (a reader between the two finds findings
+        that are not what their hashes say, and scans those files again)."""
+        if not self._dirty or not self._usable or machine_key() is None:
+            return  # without a key nothing is cached
+        blobs: list[bytes] = []
+        placed: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for key, entry in list(self._entries.items()):
+            try:
+                ref = _findings_ref(entry["result"]["findings"])
+            except (KeyError, TypeError, ValueError):
+                del self._entries[key]  # of the wrong shape: not kept
+                continue
+            digest = ref[2]
+            # Copied as read: the hash kept beside it still tells if it is not what it was.
+            blob = self._blobs.get(digest) or self._placed_bytes(ref)
+            entry["result"]["findings"] = [offset, len(blob), digest]
+            placed[digest] = (offset, len(blob))
+            blobs.append(blob)
+            offset += len(blob) + 1
+        data = b"\n".join(blobs)
+        self._side, self._placed = data, placed  # what the entries name from now on
         document = {"format": FORMAT, "version": __version__, "files": self._entries}
         try:
+            prepare(self.directory)
+            write_text(self.side_file, data.decode("ascii"), owned=True)
             write_signed(self.directory, self.file.name, document)
-        except (OSError, CacheDirError):
+        except (OSError, CacheDirError, UnicodeDecodeError):
             return  # a read-only tree scans fine without a cache
         self._dirty = False
+
+    def _side_bytes(self) -> bytes:
+        """The side file as it was when first needed (empty when it cannot be read): the
+        places the loaded entries name are places in that version."""
+        if self._side is None:
+            try:
+                self._side = read_regular(self.side_file, MAX_CACHE_SIZE, follow=False)
+            except OSError:
+                self._side = b""
+        return self._side
+
+    def _placed_bytes(self, ref: tuple[int, int, str]) -> bytes:
+        """The bytes at the place `ref` names in the side file (or, once saved, at the
+        place its hash was written to), unchecked."""
+        start, length, digest = ref
+        start, length = self._placed.get(digest, (start, length))
+        return self._side_bytes()[start : start + length]
+
+    def _findings_bytes(self, ref: tuple[int, int, str]) -> bytes:
+        """The encoded findings an entry names, when they hash to what it says."""
+        blob = self._blobs.get(ref[2])
+        if blob is None:
+            blob = self._placed_bytes(ref)
+            if content_digest(blob) != ref[2]:
+                raise ValueError("findings that are not what the cache names")
+        return blob
 
     def _result(self, path: str, entry: Any, rescan: Rescan | None) -> FileResult | None:
         try:
             result = _decode(path, entry)
-            blob, tally, fingerprints = _stored_findings(entry["result"])
+            ref, tally, fingerprints = _stored_findings(entry["result"])
             if rescan is None:
+                blob = self._findings_bytes(ref)
                 result.findings = _decode_findings(path, entry, blob, tally, fingerprints)
             else:
-                load = self._stored(path, entry, blob, tally, fingerprints, rescan)
+                load = self._stored(path, entry, ref, tally, fingerprints, rescan)
                 result.stored = StoredFindings(path, tally, fingerprints, load)
             return result
         except (KeyError, TypeError, ValueError, RecursionError):
@@ -230,17 +306,18 @@ class ScanCache:
         self,
         path: str,
         entry: dict[str, Any],
-        blob: str,
+        ref: tuple[int, int, str],
         tally: tuple[tuple[str, str, bool, int], ...],
         fingerprints: str,
         rescan: Rescan,
     ) -> Callable[[], list[Finding]]:
         """What decodes a file's stored findings when they are read. Findings that are not
-        what the entry says (of the wrong shape, or other counts) are not used: the file
-        is scanned again through `rescan`, and its entry replaced."""
+        what the entry says (not the bytes it names, of the wrong shape, or other counts)
+        are not used: the file is scanned again through `rescan`, and its entry replaced."""
 
         def load() -> list[Finding]:
             try:
+                blob = self._findings_bytes(ref)
                 return _decode_findings(path, entry, blob, tally, fingerprints)
             except (KeyError, TypeError, ValueError, RecursionError):
                 pass
@@ -273,7 +350,17 @@ def _current_digest(path: str, max_size: int) -> str:
     return content_digest(data) if isinstance(data, bytes) else ""
 
 
-def _encode(result: FileResult) -> dict[str, Any]:
+def _findings_blob(findings: list[Finding]) -> bytes:
+    """A file's findings as the side file keeps them: one line of ASCII JSON."""
+    rows = [_encode_finding(f) for f in findings]
+    return json.dumps(rows, separators=(",", ":")).encode("ascii")
+
+
+def _encode(result: FileResult, blob: bytes | None = None) -> dict[str, Any]:
+    """A result as the signed file keeps it; its findings (`blob`, encoded by
+    :func:`_findings_blob`) are named by their length and hash, and placed when saved."""
+    if blob is None:
+        blob = _findings_blob(result.findings)
     return {
         "path": result.path,
         "parsed": result.parsed,
@@ -283,9 +370,7 @@ def _encode(result: FileResult) -> dict[str, Any]:
         ],
         "depends": [list(pair) for pair in result.depends],
         "diagnostics": [[d.path, d.kind, d.message, d.line] for d in result.diagnostics],
-        "findings": json.dumps(
-            [_encode_finding(f) for f in result.findings], separators=(",", ":")
-        ),
+        "findings": [0, len(blob), content_digest(blob)],
         "tally": [list(row) for row in tally_of(result.findings)],
         "fingerprints": digest_of(f.fingerprint for f in result.findings if not f.suppressed),
         "suppressions": [
@@ -413,10 +498,18 @@ def _decode_shape(path: str, row: Any) -> tuple[Shape, Place]:
     )
 
 
+def _findings_ref(value: Any) -> tuple[int, int, str]:
+    """Where a file's findings lie in the side file (offset, length) and their hash."""
+    start, length, digest = _list(value, 3)
+    if _int(start) < 0 or _int(length) < 0 or len(_str(digest)) != 32:
+        raise ValueError("not a place in the side file")
+    return start, length, digest
+
+
 def _stored_findings(
     raw: dict[str, Any],
-) -> tuple[str, tuple[tuple[str, str, bool, int], ...], str]:
-    """The stored findings (not decoded), their counts and the digest of their
+) -> tuple[tuple[int, int, str], tuple[tuple[str, str, bool, int], ...], str]:
+    """Where the stored findings lie (not read), their counts and the digest of their
     fingerprints, each checked for its exact type."""
     tally = []
     for row in _list(raw["tally"]):
@@ -426,13 +519,13 @@ def _stored_findings(
         tally.append((_str(code), _str(category), _bool(suppressed), count))
     if tuple(sorted(tally)) != tuple(tally) or len({row[:3] for row in tally}) != len(tally):
         raise ValueError("counts out of order")
-    return _str(raw["findings"]), tuple(tally), _str(raw["fingerprints"])
+    return _findings_ref(raw["findings"]), tuple(tally), _str(raw["fingerprints"])
 
 
 def _decode_findings(
     path: str,
     entry: dict[str, Any],
-    blob: str,
+    blob: bytes,
     tally: tuple[tuple[str, str, bool, int], ...],
     fingerprints: str,
 ) -> list[Finding]:

@@ -7,7 +7,9 @@ mockguard writes and deletes only in a folder so marked, never through a symboli
 Nothing in it is trusted that this machine did not write: each cache file is signed with a
 key kept outside the repository (:func:`machine_key`), and a file whose signature does not
 verify (planted, copied from elsewhere, edited) reads as absent. The scan cache
-(:mod:`mockguard.scan.cache`) and `history`'s blob counts are such files.
+(:mod:`mockguard.scan.cache`) and `history`'s blob counts are such files. The scan cache's
+side file of findings is not signed itself: the signed file holds the hash of each part of
+it that is used.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def _own_file(name: str) -> bool:
     return (
         name in (TAG_FILE, MARKER_FILE, ".gitignore")
         or (name.startswith(("scan-", "history-")) and name.endswith(".json"))
+        or (name.startswith("scan-") and name.endswith(".findings"))
         or name.endswith(".lock")
         or (name.startswith(".") and name.endswith(".tmp"))
     )
