@@ -35,6 +35,7 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import fields
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, get_args
 
@@ -126,9 +127,20 @@ class ScanCache:
         # Once saved, where each hash's findings lie in the side file this scan wrote (the
         # places an entry loaded before named were places in the one it read).
         self._placed: dict[str, tuple[int, int]] = {}
+        # The (path, content hash) pairs results were decided from, each kept once: an
+        # entry names its pairs by their places in this table.
+        self._depends: list[tuple[str, str]] = []
+        self._depends_index: dict[tuple[str, str], int] | None = None
+        # The dependencies of a list of places, and whether they are unchanged, found once
+        # (the files of a folder share theirs).
+        self._resolved: dict[tuple[int, ...], tuple[tuple[str, str], ...]] = {}
+        self._unchanged: dict[tuple[tuple[str, str], ...], bool] = {}
         self._dirty = False
+        # How many lookups found a file unchanged (served without reading it).
+        self.hits = 0
         # Every file this scan reads is read after this moment (see RACY_NS).
         self._started = time.time_ns()
+        self._cwd = os.getcwd()
         self._usable = usable(directory)
         # Content hashes of the files results depend on, as found during this scan.
         self._dependency_digests: dict[str, str] = {}
@@ -145,8 +157,27 @@ class ScanCache:
         document = read_signed(self.file)
         if isinstance(document, dict) and document.get("format") == FORMAT:
             files = document.get("files")
+            try:
+                depends = list(_pairs(document.get("depends")))
+            except TypeError:
+                return  # a table of the wrong shape: no entry is trusted
             if isinstance(files, dict):
-                self._entries = files
+                self._entries, self._depends = files, depends
+
+    def _key(self, path: str) -> str:
+        """The absolute path a file's entry is kept under (os.path.abspath, without asking
+        for the working folder once per file)."""
+        return os.path.normpath(os.path.join(self._cwd, path))
+
+    def _depends_at(self, pair: tuple[str, str]) -> int:
+        """The place of a (path, content hash) pair in the table, added if new."""
+        if self._depends_index is None:
+            self._depends_index = {p: i for i, p in enumerate(self._depends)}
+        place = self._depends_index.get(pair)
+        if place is None:
+            place = self._depends_index[pair] = len(self._depends)
+            self._depends.append(pair)
+        return place
 
     def lookup(
         self, path: str, rescan: Rescan | None = None
@@ -155,7 +186,7 @@ class ScanCache:
         None and the content hash it had (so that an unchanged content is not parsed
         again). Given `rescan`, the findings are left stored, not decoded (see
         :meth:`_stored`)."""
-        key = os.path.abspath(path)
+        key = self._key(path)
         entry = self._entries.get(key)
         if entry is None:
             return None, None
@@ -171,6 +202,7 @@ class ScanCache:
         except OSError:
             return None, None
         if _stat_of(info) == entry["stat"] and entry["stat"][2] < entry["checked_ns"] - RACY_NS:
+            self.hits += 1
             return result, result.digest
         return None, result.digest
 
@@ -178,7 +210,7 @@ class ScanCache:
         self, path: str, fresh: FileResult, rescan: Rescan | None = None
     ) -> FileResult | None:
         """For a file whose content hash matched: the cached result, under the new stat."""
-        key = os.path.abspath(path)
+        key = self._key(path)
         entry = self._entries.get(key)
         result = self._result(path, entry, rescan)
         if entry is None or result is None:
@@ -200,8 +232,9 @@ class ScanCache:
             return
         blob = _findings_blob(result.findings)
         raw = _encode(result, blob)
+        raw["depends"] = [self._depends_at(pair) for pair in result.depends]
         self._blobs[raw["findings"][2]] = blob
-        self._entries[os.path.abspath(result.path)] = {
+        self._entries[self._key(result.path)] = {
             "digest": result.digest,
             "stat": seen,
             "checked_ns": self._started,
@@ -211,14 +244,32 @@ class ScanCache:
 
     def _dependencies_unchanged(self, result: FileResult) -> bool:
         """Whether the other files a result was decided from still hold what they held."""
+        known = self._unchanged.get(result.depends)
+        if known is not None:
+            return known
+        unchanged = True
         for path, digest in result.depends:
             now = self._dependency_digests.get(path)
             if now is None:
                 now = _current_digest(path, self.max_file_size)
                 self._dependency_digests[path] = now
             if now != digest:
-                return False
-        return True
+                unchanged = False
+                break
+        self._unchanged[result.depends] = unchanged
+        return unchanged
+
+    def _dependencies(self, value: Any) -> tuple[tuple[str, str], ...]:
+        """The (path, content hash) pairs an entry names by their places in the table."""
+        if type(value) is not list:
+            raise TypeError("not a list of places")
+        places = tuple(value)
+        found = self._resolved.get(places)
+        if found is None:
+            table = self._depends
+            found = tuple(table[i] for i in _places(value, len(table)))
+            self._resolved[places] = found
+        return found
 
     @staticmethod
     def _stat_after(path: str, result: FileResult) -> list[int] | None:
@@ -237,13 +288,23 @@ class ScanCache:
             return  # without a key nothing is cached
         blobs: list[bytes] = []
         placed: dict[str, tuple[int, int]] = {}
+        depends: list[tuple[str, str]] = []  # only the pairs some entry still names
+        moved: dict[int, int] = {}
         offset = 0
         for key, entry in list(self._entries.items()):
             try:
                 ref = _findings_ref(entry["result"]["findings"])
+                pairs = _places(entry["result"]["depends"], len(self._depends))
             except (KeyError, TypeError, ValueError):
                 del self._entries[key]  # of the wrong shape: not kept
                 continue
+            for i, old in enumerate(pairs):
+                new = moved.get(old)
+                if new is None:
+                    new = moved[old] = len(depends)
+                    depends.append(self._depends[old])
+                pairs[i] = new
+            entry["result"]["depends"] = pairs
             digest = ref[2]
             # Copied as read: the hash kept beside it still tells if it is not what it was.
             blob = self._blobs.get(digest) or self._placed_bytes(ref)
@@ -252,8 +313,15 @@ class ScanCache:
             blobs.append(blob)
             offset += len(blob) + 1
         data = b"\n".join(blobs)
-        self._side, self._placed = data, placed  # what the entries name from now on
-        document = {"format": FORMAT, "version": __version__, "files": self._entries}
+        # What the entries name from now on.
+        self._side, self._placed = data, placed
+        self._depends, self._depends_index = depends, None
+        document = {
+            "format": FORMAT,
+            "version": __version__,
+            "depends": depends,
+            "files": self._entries,
+        }
         try:
             prepare(self.directory)
             write_text(self.side_file, data.decode("ascii"), owned=True)
@@ -290,7 +358,7 @@ class ScanCache:
 
     def _result(self, path: str, entry: Any, rescan: Rescan | None) -> FileResult | None:
         try:
-            result = _decode(path, entry)
+            result = _decode(path, entry, self._dependencies)
             ref, tally, fingerprints = _stored_findings(entry["result"])
             if rescan is None:
                 blob = self._findings_bytes(ref)
@@ -321,7 +389,7 @@ class ScanCache:
                 return _decode_findings(path, entry, blob, tally, fingerprints)
             except (KeyError, TypeError, ValueError, RecursionError):
                 pass
-            key = os.path.abspath(path)
+            key = self._key(path)
             if self._entries.get(key) is entry:
                 del self._entries[key]
                 self._dirty = True
@@ -436,7 +504,7 @@ def _list(value: Any, length: int | None = None) -> list[Any]:
 
 
 def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
-    """Pairs of strings (on the warm path once per file and dependency: checked inline)."""
+    """Pairs of strings (checked inline: the table of dependencies can be long)."""
     for pair in _list(value):
         if type(pair) is not list or len(pair) != 2 or {type(pair[0]), type(pair[1])} != {str}:
             raise TypeError("not a pair of strings")
@@ -498,6 +566,15 @@ def _decode_shape(path: str, row: Any) -> tuple[Shape, Place]:
     )
 
 
+def _places(value: Any, size: int) -> list[int]:
+    """Places in a table of `size` rows (a new list)."""
+    places = _list(value)
+    for place in places:
+        if type(place) is not int or not 0 <= place < size:
+            raise ValueError("not a place in the table")
+    return list(places)
+
+
 def _findings_ref(value: Any) -> tuple[int, int, str]:
     """Where a file's findings lie in the side file (offset, length) and their hash."""
     start, length, digest = _list(value, 3)
@@ -517,7 +594,7 @@ def _stored_findings(
         if code not in RULE_CODES or _int(count) < 1:
             raise ValueError("not a count of findings")
         tally.append((_str(code), _str(category), _bool(suppressed), count))
-    if tuple(sorted(tally)) != tuple(tally) or len({row[:3] for row in tally}) != len(tally):
+    if any(a[:3] >= b[:3] for a, b in pairwise(tally)):
         raise ValueError("counts out of order")
     return _findings_ref(raw["findings"]), tuple(tally), _str(raw["fingerprints"])
 
@@ -540,14 +617,31 @@ def _decode_findings(
     return findings
 
 
-def _decode(path: str, entry: Any) -> FileResult:
-    """An entry's result, all but its findings (see :func:`_decode_findings`)."""
+_STAT_TYPES = (int, int, int, int)
+
+
+def _no_dependencies(value: Any) -> tuple[tuple[str, str], ...]:
+    if _list(value):
+        raise ValueError("not a place in the table")
+    return ()
+
+
+def _decode(
+    path: str,
+    entry: Any,
+    dependencies: Callable[[Any], tuple[tuple[str, str], ...]] = _no_dependencies,
+) -> FileResult:
+    """An entry's result, all but its findings (see :func:`_decode_findings`);
+    `dependencies` reads the places of the pairs its result was decided from."""
     if type(entry) is not dict:
         raise TypeError("not an entry")
     raw = entry["result"]
     if type(raw) is not dict:
         raise TypeError("not a result")
-    size, mtime_ns, *_ = (_int(v) for v in _list(entry["stat"], 4))
+    stat = entry["stat"]
+    if type(stat) is not list or tuple(map(type, stat)) != _STAT_TYPES:
+        raise TypeError("not a stat")
+    size, mtime_ns = stat[0], stat[1]
     _int(entry["checked_ns"])
     stored_path = _str(raw["path"])
     suppressions: dict[int, frozenset[str] | None] = {}
@@ -557,17 +651,20 @@ def _decode(path: str, entry: Any) -> FileResult:
     digest = _str(entry["digest"])
     if not digest:
         raise ValueError("no digest")
+    # Most files have none of these: an empty list is taken as it is (on the warm path
+    # once per file).
+    compliant, diagnostics, shapes = (_list(raw[k]) for k in ("compliant", "diagnostics", "shapes"))
     return FileResult(
         path,
-        compliant_calls=[_decode_compliant(path, row) for row in _list(raw["compliant"])],
-        diagnostics=[
-            _decode_diagnostic(path, stored_path, row) for row in _list(raw["diagnostics"])
-        ],
+        compliant_calls=[_decode_compliant(path, row) for row in compliant] if compliant else [],
+        diagnostics=[_decode_diagnostic(path, stored_path, row) for row in diagnostics]
+        if diagnostics
+        else [],
         parsed=_bool(raw["parsed"]),
         digest=digest,
         size=size,
         mtime_ns=mtime_ns,
         suppressions=suppressions,
-        shapes=[_decode_shape(path, row) for row in _list(raw["shapes"])],
-        depends=_pairs(raw["depends"]),
+        shapes=[_decode_shape(path, row) for row in shapes] if shapes else [],
+        depends=dependencies(raw["depends"]),
     )
