@@ -181,6 +181,14 @@ def test_any_change_is_scanned(scan: Scan, project: Path, change: Callable[[Path
     assert after[:3] == scan("--no-cache")[:3]
 
 
+def test_other_files_above_the_project_do_not_matter(scan: Scan, project: Path) -> None:
+    warm = primed(scan)
+    (project.parent / "notes.txt").write_text("unrelated\n")
+    (project.parent / "elsewhere").mkdir()
+    replayed = scan()
+    assert not replayed[3] and replayed[:3] == warm[:3]
+
+
 @pytest.mark.parametrize("how", ["edited", "signed-elsewhere", "truncated"])
 def test_a_record_not_as_signed_here_is_not_used(scan: Scan, project: Path, how: str) -> None:
     warm = primed(scan)

@@ -379,11 +379,12 @@ def scan(**options: Any) -> None:
         )
     if report.incomplete and not chosen.exit_zero:
         kinds = ", ".join(sorted({d.kind for d in report.incomplete}))
-        _note(
+        line = (
             f"mockguard: {len({d.path for d in report.incomplete})} file(s) not scanned "
-            f"through ({kinds}): their findings may be missing; --allow-incomplete accepts that",
-            said,
+            f"through ({kinds}): their findings may be missing; --allow-incomplete accepts that"
         )
+        said.append(line)
+        click.echo(line, err=True)
     failed = report.finding_count or report.incomplete
     status = EXIT_FINDINGS if failed and not chosen.exit_zero else EXIT_CLEAN
     if printed is not None and _replayable(chosen, fmt, settings):

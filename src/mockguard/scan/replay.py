@@ -7,9 +7,11 @@ was decided from:
 
 - each file scanned, each folder listed by the walk, each `.gitignore` looked for, and each
   file a cached result was decided from (conftest.py files, in-house factories);
-- the config file, and every folder from the working folder and the paths scanned up to
-  `/`, with the files there that could change the settings or the walk (the configs,
-  pytest's configs, `.gitignore`, `.git`).
+- the config file, and in every folder from the working folder and the paths scanned up to
+  `/`, the files that could change the settings or the walk (the configs, pytest's configs,
+  `.gitignore`, `.git`), there or not; of those folders themselves, only what they are
+  (inode and mode: the same folder, as searchable as it was), since other entries come and
+  go in them (`/tmp`, a home folder) without changing anything here.
 
 A folder's stat changes when an entry is added, removed or renamed in it, and a file's when
 its content changes, so the same stats mean the same files to scan, with the same results.
@@ -59,11 +61,15 @@ WATCHED = (
     "setup.cfg",
     "tox.ini",
 )
-# What in the environment can change the output.
+# What in the environment can change the output (Rich's own, for the tables it draws).
 ENVIRONMENT = (
+    "CLICOLOR_FORCE",
+    "COLORTERM",
     "COLUMNS",
     "FORCE_COLOR",
     "HOME",
+    "JUPYTER_COLUMNS",
+    "JUPYTER_LINES",
     "LANG",
     "LC_ALL",
     "LC_CTYPE",
@@ -72,6 +78,8 @@ ENVIRONMENT = (
     "NO_COLOR",
     "PYTHONIOENCODING",
     "TERM",
+    "TTY_COMPATIBLE",
+    "TTY_INTERACTIVE",
     "XDG_CACHE_HOME",
 )
 _EXIT_ERROR, _EXIT_BROKEN_PIPE = 2, 141
@@ -80,7 +88,8 @@ _MARK = " in "
 # digits), a newline, then its fields separated by NUL characters (which no path and no
 # printed text holds): the tag, the digest of the context, the exit status, the output
 # before and after the elapsed time, the number of notes and the notes, the number of
-# files present and for each its path and stat, then the paths of the files absent.
+# files present and for each its path and stat, the number of folders above and for each
+# its path, inode and mode, then the paths of the files absent.
 _TAG = f"mockguard-warm-{FORMAT}"
 _SEP = "\0"
 _STAT_FIELDS = 4
@@ -124,9 +133,14 @@ def stat_of(path: str) -> list[int] | None:
     return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
 
 
-def watched(starts: Iterable[str]) -> list[str]:
-    """Every folder from each of `starts` up to `/` (as given and with links resolved),
-    and the files in it that can change the settings or the walk."""
+def identity_of(path: str) -> list[int]:
+    """What a folder is: its inode and its mode (type and permissions). Errors are raised."""
+    info = os.stat(path)
+    return [info.st_ino, info.st_mode]
+
+
+def above(starts: Iterable[str]) -> list[str]:
+    """Every folder from each of `starts` up to `/`, as given and with links resolved."""
     folders: dict[str, None] = {}
     for start in starts:
         for top in (os.path.abspath(start), os.path.realpath(start)):
@@ -137,9 +151,12 @@ def watched(starts: Iterable[str]) -> list[str]:
                 if parent == folder:
                     break
                 folder = parent
-    return [
-        path for folder in folders for path in (folder, *(os.path.join(folder, n) for n in WATCHED))
-    ]
+    return list(folders)
+
+
+def watched(folders: Iterable[str]) -> list[str]:
+    """The files in `folders` that can change the settings or the walk."""
+    return [os.path.join(folder, name) for folder in folders for name in WATCHED]
 
 
 # ------------------------------------------------------------------ replaying
@@ -158,9 +175,12 @@ def replay(args: list[str]) -> int | None:
         fields = _record_for(args)
         if fields is None:
             return None
-        status, head, tail, notes, stats, absent = _parse(fields)
+        status, head, tail, notes, stats, folders, absent = _parse(fields)
         for at in range(0, len(stats), _STAT_FIELDS + 1):
             if stat_of(stats[at]) != [int(n) for n in stats[at + 1 : at + _STAT_FIELDS + 1]]:
+                return None
+        for at in range(0, len(folders), 3):
+            if identity_of(folders[at]) != [int(folders[at + 1]), int(folders[at + 2])]:
                 return None
         for path in absent:
             if os.access(path, os.F_OK):  # no exception raised per missing file
@@ -176,19 +196,22 @@ def replay(args: list[str]) -> int | None:
 
 def _parse(
     fields: list[str],
-) -> tuple[int, str, str, list[str], list[str], list[str]]:
-    """A record's fields after the context: exit status, output, notes, stats, absences.
-    A ValueError when they are not of that shape."""
+) -> tuple[int, str, str, list[str], list[str], list[str], list[str]]:
+    """A record's fields after the context: exit status, output, notes, stats, folders
+    above, absences. A ValueError when they are not of that shape."""
     status, head, tail = int(fields[0]), fields[1], fields[2]
     count = int(fields[3])
     notes = fields[4 : 4 + count]
     at = 4 + count
     present = int(fields[at]) * (_STAT_FIELDS + 1)
     stats = fields[at + 1 : at + 1 + present]
-    absent = fields[at + 1 + present :]
-    if len(notes) != count or len(stats) != present:
+    at += 1 + present
+    kept = int(fields[at]) * 3
+    folders = fields[at + 1 : at + 1 + kept]
+    absent = fields[at + 1 + kept :]
+    if len(notes) != count or len(stats) != present or len(folders) != kept:
         raise ValueError("not a record")
-    return status, head, tail, notes, stats, absent
+    return status, head, tail, notes, stats, folders, absent
 
 
 def _record_for(args: list[str]) -> list[str] | None:
@@ -298,10 +321,12 @@ def record_text(
     cannot be looked at, or cannot be kept in a record."""
     now = time.time_ns()
     seen: dict[str, list[int] | None] = {}
+    folders = above([os.getcwd(), *tops])
     try:
-        for path in [*inputs, *watched([os.getcwd(), *tops])]:
+        for path in [*inputs, *watched(folders)]:
             if path not in seen:
                 seen[path] = stat_of(path)
+        identities = {folder: identity_of(folder) for folder in folders}
     except OSError:
         return None
     present = {path: info for path, info in seen.items() if info is not None}
@@ -312,6 +337,9 @@ def record_text(
     fields.append(str(len(present)))
     for path, info in present.items():
         fields += [path, *map(str, info)]
+    fields.append(str(len(identities)))
+    for folder, identity in identities.items():
+        fields += [folder, *map(str, identity)]
     fields += [path for path, info in seen.items() if info is None]
     if any(_SEP in field for field in fields):
         return None
