@@ -287,3 +287,34 @@ def test_no_cache_and_cache_clear(tmp_path: Path, run_cli) -> None:
     cleared = run_cli("cache", "clear", cwd=tmp_path)
     assert cleared.returncode == 0 and "deleted" in cleared.stdout
     assert not (tmp_path / ".mockguard_cache").exists()
+
+
+def test_dependencies_are_kept_once(tmp_path: Path, parses) -> None:
+    """The (path, hash) pairs results were decided from are kept once, in a table that
+    entries name by place; a pair no entry names any more is dropped when saved."""
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "conftest.py").write_text("import pytest\n")
+    paths = []
+    for i in range(3):
+        path = tmp_path / "tests" / f"test_{i}.py"
+        path.write_text("def test_x(fixture):\n    pass\n")
+        paths.append(str(path))
+    settings = Settings(root=tmp_path)
+    first = scan(settings, paths)
+    assert all(r.depends for r in first)
+    cache_file = next((tmp_path / ".mockguard_cache").glob("scan-*.json"))
+    document = read_signed(cache_file)
+    table = list(document["depends"])
+    assert len(table) == len({tuple(pair) for pair in table})  # each pair once
+    named = {place for entry in document["files"].values() for place in entry["result"]["depends"]}
+    assert named == set(range(len(table)))
+    assert [r.depends for r in scan(settings, paths)] == [r.depends for r in first]
+    # A pair that no entry names is dropped the next time the cache is written.
+    document["depends"].append(["/nowhere/conftest.py", ""])
+    write_signed(cache_file.parent, cache_file.name, document)
+    Path(paths[0]).write_text("def test_y(fixture):\n    pass\n")
+    again = scan(settings, paths)
+    assert parses[-1] == "test_0.py"
+    saved = read_signed(cache_file)
+    assert saved["depends"] == table
+    assert [r.depends for r in again] == [r.depends for r in first]
