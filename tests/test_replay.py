@@ -248,3 +248,24 @@ def test_cache_clear_removes_the_record(scan: Scan, project: Path, env) -> None:
     assert done.returncode == 0 and "deleted" in done.stdout, done.stderr
     assert not (project / ".mockguard_cache").exists()
     assert scan()[3]
+
+
+def test_diagnostics_are_counted_in_the_replay_too(scan: Scan, project: Path) -> None:
+    broken = "from unittest.mock import MagicMock\n\ndef test_x(:\n"
+    (project / "tests" / "unit" / "test_broken.py").write_text(broken)
+    warm = primed(scan)
+    assert "1 diagnostic in 1 file: 1 syntax-error" in warm[0]
+    replayed = scan()
+    assert not replayed[3] and replayed[:3] == warm[:3]
+
+
+def test_a_walk_that_met_a_symbolic_link_is_not_recorded(scan: Scan, project: Path) -> None:
+    (project / "tests" / "unit" / "test_link.py").symlink_to(
+        project / "tests" / "unit" / "test_a.py"
+    )
+    time.sleep(SETTLE)
+    scan()
+    time.sleep(SETTLE)
+    assert scan()[3]
+    assert scan()[3]
+    assert not list((project / ".mockguard_cache").glob("warm-*.record"))
