@@ -101,7 +101,7 @@ def test_corrupt_cache_is_rebuilt(tree, parses) -> None:
     cache_file = next(folder.glob("scan-*.json"))
     document = read_signed(cache_file)
     entry = document["files"][os.path.abspath(paths[0])]
-    entry["result"]["findings"] = json.dumps([["garbage"]])
+    place_findings(entry, cache_file, json.dumps([["garbage"]]))
     write_signed(folder, cache_file.name, document)
     again = scan(settings, paths)
     assert parses[3:] == ["test_0.py"]  # the bad entry is scanned again, never trusted
@@ -119,7 +119,9 @@ def test_corrupt_cache_is_rebuilt(tree, parses) -> None:
         (("result", "findings", 0, 5), "MG999"),  # no such rule
         (("result", "findings", 0, 10), "0" * 16 + ":0"),  # not the fingerprints digested
         (("result", "findings", 0, 6), "database"),  # not the category counted
-        (("result", "findings"), [[]]),  # not kept as a string
+        (("result", "findings"), [[]]),  # not a place in the side file
+        (("result", "findings"), [0, -1, "0" * 32]),
+        (("result", "findings"), [0, 2, "0" * 31]),
         (("result", "findings"), "[[1, "),  # not JSON
         (("result", "findings"), "[]"),  # fewer findings than counted
         (("result", "tally"), [["MG101", "generic", False, 2]]),  # more than stored
@@ -144,20 +146,44 @@ def test_an_entry_of_the_wrong_shape_is_scanned_again(tree, parses, where, bad) 
     cache_file = next(folder.glob("scan-*.json"))
     document = read_signed(cache_file)
     entry = document["files"][os.path.abspath(paths[0])]
-    tamper(entry, where, bad)
+    tamper(entry, where, bad, cache_file)
     write_signed(folder, cache_file.name, document)
     again = scan(settings, paths)
     assert parses[3:] == ["test_0.py"]
     assert [r.findings for r in again] == [r.findings for r in first]
 
 
-def tamper(entry: dict, where: tuple, bad: object) -> None:  # type: ignore[type-arg]
-    """Set the field at `where` in a cache entry; inside a finding, the findings (kept as
-    one JSON string) are decoded, changed and encoded again."""
+def side_file(cache_file: Path) -> Path:
+    """The side file that holds the findings of the signed `cache_file`."""
+    return cache_file.with_suffix(".findings")
+
+
+def stored_rows(entry: dict, cache_file: Path) -> list:  # type: ignore[type-arg]
+    """The findings an entry names in the side file, decoded."""
+    start, length, _ = entry["result"]["findings"]
+    return json.loads(side_file(cache_file).read_bytes()[start : start + length])  # type: ignore[no-any-return]
+
+
+def place_findings(entry: dict, cache_file: Path, text: str) -> None:  # type: ignore[type-arg]
+    """Put `text` at the end of the side file and name it in `entry`, with its hash, as
+    mockguard would (the signed file must then be signed again)."""
+    side = side_file(cache_file)
+    data = side.read_bytes()
+    blob = text.encode()
+    side.write_bytes(data + b"\n" + blob)
+    entry["result"]["findings"] = [len(data) + 1, len(blob), cache_module.content_digest(blob)]
+
+
+def tamper(entry: dict, where: tuple, bad: object, cache_file: Path) -> None:  # type: ignore[type-arg]
+    """Set the field at `where` in a cache entry; inside a finding, the findings (kept in
+    the side file) are decoded, changed, encoded again and named with their new hash."""
     if where[:2] == ("result", "findings") and len(where) > 2:
-        rows = json.loads(entry["result"]["findings"])
+        rows = stored_rows(entry, cache_file)
         rows[where[2]][where[3]] = bad
-        entry["result"]["findings"] = json.dumps(rows)
+        place_findings(entry, cache_file, json.dumps(rows))
+        return
+    if where == ("result", "findings") and isinstance(bad, str):
+        place_findings(entry, cache_file, bad)
         return
     node = entry
     for step in where[:-1]:
@@ -184,7 +210,7 @@ def test_stored_findings_of_the_wrong_shape_are_scanned_again_when_read(
     folder = settings.root / ".mockguard_cache"
     cache_file = next(folder.glob("scan-*.json"))
     document = read_signed(cache_file)
-    tamper(document["files"][os.path.abspath(paths[0])], where, bad)
+    tamper(document["files"][os.path.abspath(paths[0])], where, bad, cache_file)
     write_signed(folder, cache_file.name, document)
     lazy = list(
         scan_files(paths, settings, jobs=1, cache=ScanCache.for_settings(settings), lazy=True)
@@ -194,7 +220,7 @@ def test_stored_findings_of_the_wrong_shape_are_scanned_again_when_read(
     assert [r.stored.load() for r in lazy if r.stored] == [r.findings for r in first]
     assert parses[3:] == ["test_0.py"]
     replaced = read_signed(cache_file)["files"][os.path.abspath(paths[0])]
-    assert json.loads(replaced["result"]["findings"])[0][1] == first[0].findings[0].line
+    assert stored_rows(replaced, cache_file)[0][1] == first[0].findings[0].line
     assert [r.findings for r in scan(settings, paths)] == [r.findings for r in first]
     assert parses[3:] == ["test_0.py"]  # the replaced entry is trusted again
 
@@ -261,3 +287,34 @@ def test_no_cache_and_cache_clear(tmp_path: Path, run_cli) -> None:
     cleared = run_cli("cache", "clear", cwd=tmp_path)
     assert cleared.returncode == 0 and "deleted" in cleared.stdout
     assert not (tmp_path / ".mockguard_cache").exists()
+
+
+def test_dependencies_are_kept_once(tmp_path: Path, parses) -> None:
+    """The (path, hash) pairs results were decided from are kept once, in a table that
+    entries name by place; a pair no entry names any more is dropped when saved."""
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "conftest.py").write_text("import pytest\n")
+    paths = []
+    for i in range(3):
+        path = tmp_path / "tests" / f"test_{i}.py"
+        path.write_text("def test_x(fixture):\n    pass\n")
+        paths.append(str(path))
+    settings = Settings(root=tmp_path)
+    first = scan(settings, paths)
+    assert all(r.depends for r in first)
+    cache_file = next((tmp_path / ".mockguard_cache").glob("scan-*.json"))
+    document = read_signed(cache_file)
+    table = list(document["depends"])
+    assert len(table) == len({tuple(pair) for pair in table})  # each pair once
+    named = {place for entry in document["files"].values() for place in entry["result"]["depends"]}
+    assert named == set(range(len(table)))
+    assert [r.depends for r in scan(settings, paths)] == [r.depends for r in first]
+    # A pair that no entry names is dropped the next time the cache is written.
+    document["depends"].append(["/nowhere/conftest.py", ""])
+    write_signed(cache_file.parent, cache_file.name, document)
+    Path(paths[0]).write_text("def test_y(fixture):\n    pass\n")
+    again = scan(settings, paths)
+    assert parses[-1] == "test_0.py"
+    saved = read_signed(cache_file)
+    assert saved["depends"] == table
+    assert [r.depends for r in again] == [r.depends for r in first]

@@ -7,7 +7,10 @@ on first use, so the command's start-up does not pay for it.
 from __future__ import annotations
 
 import time
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: the command's start-up does without importing it
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 # When this process loaded mockguard: a temp file last changed before it was left by a

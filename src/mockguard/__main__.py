@@ -1,3 +1,3 @@
-from mockguard.cli import run
+from mockguard.launch import run
 
 run()

@@ -132,6 +132,11 @@ class Discovered:
 
     files: int = 0
     not_tests: int = 0
+    # When every file was served from the cache: what the outcome was decided from, for a
+    # record of the run (mockguard.scan.replay): the files scanned, the folders listed,
+    # the .gitignore files looked for and the files cached results depend on. None when a
+    # file was scanned afresh or a symbolic link was met.
+    inputs: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,7 @@ class ScanRequest:
 
 def scan(request: ScanRequest, settings: Settings, progress: Progress | None = None) -> ScanReport:
     """Discover and scan files; run the whole-scan rules (MG401) and apply suppressions."""
-    from mockguard.fingerprint import project_path
+    from mockguard.fingerprint import project_paths
     from mockguard.report.model import ScanReport, rule_codes
     from mockguard.scan.engine import scan_files
 
@@ -179,10 +184,13 @@ def scan(request: ScanRequest, settings: Settings, progress: Progress | None = N
         catalog=kind_catalog(settings),
     )
     report.diagnostics.extend(found.diagnostics)
+    project_path = project_paths(settings.root)
+    depends: set[str] = set()
     with _progress(progress, len(files)) as advance:
         results = scan_files(files, engine_settings, request.jobs, advance, cache, lazy=True)
         for result in results:
-            report.add(result, project_path(result.path, settings.root))
+            report.add(result, project_path(result.path))
+            depends.update(path for path, _ in result.depends)
             if not request.allow_incomplete:
                 # A source file not read through; not discovery's notes (a .gitignore too
                 # large to apply leaves more files scanned, not fewer).
@@ -194,6 +202,9 @@ def scan(request: ScanRequest, settings: Settings, progress: Progress | None = N
     report.finish()
     report.incomplete.sort(key=lambda d: d.sort_key)
     report.elapsed = time.perf_counter() - started
+    if cache is not None and cache.hits == len(files) and not found.links:
+        inputs = [*files, *found.folders, *found.gitignores, *sorted(depends)]
+        request.discovered.inputs = inputs
     return report
 
 

@@ -62,12 +62,20 @@ TEXT_OR_JSON = click.option(
 )
 
 
-def _say(message: str) -> None:
-    """One line on stderr, made printable; nothing when stderr itself cannot be written."""
+def _say(message: str, said: list[str] | None = None) -> None:
+    """One line on stderr, made printable; nothing when stderr itself cannot be written.
+    The line is also added to `said`, when given."""
     from mockguard.report.safe import printable
 
+    _note(f"mockguard: {printable(message)}", said)
+
+
+def _note(line: str, said: list[str] | None = None) -> None:
+    """Print a line on stderr as it is (and add it to `said`, when given)."""
+    if said is not None:
+        said.append(line)
     try:
-        click.echo(f"mockguard: {printable(message)}", err=True)
+        click.echo(line, err=True)
     except OSError:
         pass
 
@@ -226,10 +234,16 @@ def _settings(
 
 
 def _discovery_notes(
-    paths: list[str], settings: Settings, discovered: Any, *, counts: bool = True
+    paths: list[str],
+    settings: Settings,
+    discovered: Any,
+    *,
+    counts: bool = True,
+    said: list[str] | None = None,
 ) -> None:
     """One line on stderr when the folders held no file to scan; with `counts`, one dim
-    line saying how many Python files were left out for not being test code."""
+    line saying how many Python files were left out for not being test code. The lines
+    are also added to `said`, when given."""
     from mockguard.report.safe import printable
 
     folders = [p for p in paths if os.path.isdir(p)]
@@ -238,17 +252,17 @@ def _discovery_notes(
         others = discovered.not_tests
         if others:
             files = f"{others} other Python file{'s' if others != 1 else ''}"
-            _say(f"no Python test files under {where} ({files}: use --all-files to scan them)")
+            _say(
+                f"no Python test files under {where} ({files}: use --all-files to scan them)",
+                said,
+            )
         else:
-            _say(f"no Python files under {where}")
+            _say(f"no Python files under {where}", said)
         return
     if counts and discovered.not_tests:
         text = f"mockguard: {discovered.not_tests} non-test files not scanned (use --all-files)"
         dim = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
-        try:
-            click.echo(click.style(printable(text), dim=True) if dim else text, err=True)
-        except OSError:
-            pass
+        _note(click.style(printable(text), dim=True) if dim else text, said)
 
 
 def _color(choice: str) -> bool:
@@ -358,18 +372,76 @@ def scan(**options: Any) -> None:
         from mockguard.report import ReportExtras
 
         extras = ReportExtras(project=api.report_project(request.paths, settings))
-    _print_report(report, chosen, fmt, extras)
+    printed = _print_report(report, chosen, fmt, extras)
+    said: list[str] = []
     if not chosen.quiet:
-        _discovery_notes(request.paths, settings, request.discovered, counts=fmt == "text")
+        _discovery_notes(
+            request.paths, settings, request.discovered, counts=fmt == "text", said=said
+        )
     if report.incomplete and not chosen.exit_zero:
         kinds = ", ".join(sorted({d.kind for d in report.incomplete}))
-        click.echo(
+        line = (
             f"mockguard: {len({d.path for d in report.incomplete})} file(s) not scanned "
-            f"through ({kinds}): their findings may be missing; --allow-incomplete accepts that",
-            err=True,
+            f"through ({kinds}): their findings may be missing; --allow-incomplete accepts that"
         )
+        said.append(line)
+        click.echo(line, err=True)
     failed = report.finding_count or report.incomplete
-    sys.exit(EXIT_FINDINGS if failed and not chosen.exit_zero else EXIT_CLEAN)
+    status = EXIT_FINDINGS if failed and not chosen.exit_zero else EXIT_CLEAN
+    if printed is not None and _replayable(chosen, fmt, settings):
+        _record(request, settings, report.elapsed, printed, said, status)
+    sys.exit(status)
+
+
+def _replayable(chosen: ScanOptions, fmt: str, settings: Settings) -> bool:
+    """Whether a scan with these options can be answered from a record the next time
+    (see :mod:`mockguard.scan.replay`): a text summary written uncoloured to a pipe or a
+    file, from the cache in its usual place, with nothing but the files to compare."""
+    return (
+        os.name == "posix"
+        and fmt == "text"
+        and chosen.summary_only
+        and chosen.output is None
+        and not (chosen.use_baseline or chosen.baseline_file or chosen.diff_revision)
+        and not (chosen.explain or chosen.no_cache)
+        and not settings.cache_dir
+        and not sys.stdout.isatty()
+        and not sys.stderr.isatty()
+    )
+
+
+def _record(
+    request: Any, settings: Settings, elapsed: float, printed: str, said: list[str], status: int
+) -> None:
+    """Record what this scan printed, for the next identical one (when every file was
+    served from the cache; see :mod:`mockguard.scan.replay`)."""
+    from mockguard.io import write_text
+    from mockguard.scan import replay
+    from mockguard.scan.cachedir import CACHE_DIR, CacheDirError, machine_key, prepare, usable
+
+    args = click.get_current_context().find_root().obj
+    inputs = request.discovered.inputs
+    stdout = replay.split_elapsed(printed, elapsed)
+    key = machine_key()
+    if not isinstance(args, list) or args[:1] != ["scan"] or inputs is None:
+        return
+    if stdout is None or key is None:
+        return
+    if settings.config_path is not None:
+        inputs = [*inputs, str(settings.config_path)]
+    root, here = os.path.realpath(settings.root), os.path.realpath(os.getcwd())
+    if os.path.commonpath([root, here]) != root:
+        return  # where the next run would not look for it
+    made = replay.record_text(key, args, request.paths, inputs, stdout, said, status)
+    directory = settings.root / CACHE_DIR
+    if made is None or not usable(directory):
+        return
+    name, text = made
+    try:
+        prepare(directory)
+        write_text(directory / name, text, owned=True)
+    except (OSError, CacheDirError):
+        pass  # a read-only tree scans fine without a record
 
 
 @dataclass(frozen=True)
@@ -401,8 +473,9 @@ class ScanOptions:
 
 def _print_report(
     report: ScanReport, chosen: ScanOptions, fmt: str, extras: ReportExtras | None = None
-) -> None:
-    """Render the report and print it, or write it to `--output`."""
+) -> str | None:
+    """Render the report and print it, or write it to `--output`; the text printed, when
+    it was printed without colour."""
     from mockguard.report import FormatOptions, get_formatter
 
     options = FormatOptions(
@@ -426,10 +499,11 @@ def _print_report(
         text = get_formatter(fmt, options, extras).format(report)
     if chosen.output is None:
         click.echo(text, nl=False)
-        return
+        return None if options.color else text
     _write(chosen.output, text)
     if not chosen.quiet:
         _say(f"wrote {chosen.output} ({report.finding_count} findings)")
+    return None
 
 
 def _diagnostics_count(report: ScanReport) -> str:
@@ -1193,7 +1267,8 @@ def _run(args: list[str]) -> int:
     try:
         _guard_stdout()
         try:
-            status = main.main(args, prog_name="mockguard", standalone_mode=False)
+            # The command line as given, for a record of the run (see _record).
+            status = main.main(args, prog_name="mockguard", standalone_mode=False, obj=list(args))
         except SystemExit as exc:
             status = exc.code
         sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 _COMMENT = re.compile(rb"#[^\n]*")
@@ -87,11 +87,22 @@ def _short(text: str) -> str:
 def project_path(path: str, root: Path) -> str:
     """A file's path relative to the project root, with forward slashes (as fingerprints and
     baselines hold it)."""
-    absolute = os.path.abspath(path)
-    base = os.path.abspath(root)
-    if absolute.startswith(base) and absolute[len(base) : len(base) + 1] == os.sep:
-        return absolute[len(base) + 1 :].replace(os.sep, "/")  # what relpath says, sooner
-    try:
-        return os.path.relpath(absolute, root).replace(os.sep, "/")
-    except ValueError:  # pragma: no cover - another drive on Windows
-        return absolute.replace(os.sep, "/")
+    return project_paths(root)(path)
+
+
+def project_paths(root: Path) -> Callable[[str], str]:
+    """:func:`project_path` for many files under one root (and one working folder)."""
+    cwd = os.getcwd()
+    base = os.path.normpath(os.path.join(cwd, root))
+    inside = base + os.sep if not base.endswith(os.sep) else base
+
+    def where(path: str) -> str:
+        absolute = os.path.normpath(os.path.join(cwd, path))
+        if absolute.startswith(inside) and len(absolute) > len(inside):
+            return absolute[len(inside) :].replace(os.sep, "/")  # what relpath says, sooner
+        try:
+            return os.path.relpath(absolute, root).replace(os.sep, "/")
+        except ValueError:  # pragma: no cover - another drive on Windows
+            return absolute.replace(os.sep, "/")
+
+    return where

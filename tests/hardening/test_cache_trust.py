@@ -121,7 +121,7 @@ def env_home(env: dict[str, str]) -> Path:
     return Path(env["XDG_CACHE_HOME"])
 
 
-def tamper(project: Path, home: Path, change: Callable[[dict[str, Any]], None]) -> None:
+def tamper(project: Path, home: Path, change: Callable[[dict[str, Any], Path], None]) -> None:
     """Edit the cache's only entry and sign the result as this machine would (an entry of
     the wrong shape, from this machine's own hand)."""
     file = cache_file(project)
@@ -131,45 +131,51 @@ def tamper(project: Path, home: Path, change: Callable[[dict[str, Any]], None]) 
         if not signed:
             document = json.loads(file.read_text())
         (entry,) = document["files"].values()
-        change(entry)
+        change(entry, file.with_suffix(".findings"))
         if signed:
             cachedir.write_signed(file.parent, file.name, document)
         else:
             file.write_text(json.dumps(document))
 
 
-def set_finding(entry: dict[str, Any], index: int, value: Any) -> None:
-    """Change a field of the first finding (the findings are kept as one JSON string)."""
-    rows = json.loads(entry["result"]["findings"])
+def set_finding(entry: dict[str, Any], side: Path, index: int, value: Any) -> None:
+    """Change a field of the first finding: the findings are kept in the side file, named
+    in the signed entry by their place and hash, which are made to match the change."""
+    start, length, _ = entry["result"]["findings"]
+    data = side.read_bytes()
+    rows = json.loads(data[start : start + length])
     rows[0][index] = value
-    entry["result"]["findings"] = json.dumps(rows)
+    blob = json.dumps(rows).encode()
+    side.write_bytes(data + b"\n" + blob)
+    digest = hashlib.blake2b(blob, digest_size=16).hexdigest()
+    entry["result"]["findings"] = [len(data) + 1, len(blob), digest]
 
 
-def set_column(entry: dict[str, Any]) -> None:
-    set_finding(entry, 2, "x")
+def set_column(entry: dict[str, Any], side: Path) -> None:
+    set_finding(entry, side, 2, "x")
 
 
-def set_line(entry: dict[str, Any]) -> None:
-    set_finding(entry, 1, "4")
+def set_line(entry: dict[str, Any], side: Path) -> None:
+    set_finding(entry, side, 1, "4")
 
 
-def set_args(entry: dict[str, Any]) -> None:
-    set_finding(entry, 7, 5)
+def set_args(entry: dict[str, Any], side: Path) -> None:
+    set_finding(entry, side, 7, 5)
 
 
-def set_fingerprint(entry: dict[str, Any]) -> None:
-    set_finding(entry, 10, "0" * 16 + ":0")
+def set_fingerprint(entry: dict[str, Any], side: Path) -> None:
+    set_finding(entry, side, 10, "0" * 16 + ":0")
 
 
-def set_tally(entry: dict[str, Any]) -> None:
+def set_tally(entry: dict[str, Any], side: Path) -> None:
     entry["result"]["tally"] = [["MG101", "generic", False, "1"]]
 
 
-def set_compliant(entry: dict[str, Any]) -> None:
+def set_compliant(entry: dict[str, Any], side: Path) -> None:
     entry["result"]["compliant"] = {"websocket": "many"}
 
 
-def set_result(entry: dict[str, Any]) -> None:
+def set_result(entry: dict[str, Any], side: Path) -> None:
     entry["result"] = ["not", "a", "result"]
 
 
@@ -186,6 +192,42 @@ def test_an_entry_of_the_wrong_shape_is_scanned_again(
     assert text.returncode == 1 and "Traceback" not in text.stderr, text.stderr
     assert "test_a.py:4:10: MG101" in text.stdout
     assert findings(run_cli, project, env) == [4]
+
+
+@pytest.mark.parametrize("how", ["edited", "emptied", "removed", "a link", "foreign"])
+def test_a_side_file_not_as_written_is_not_trusted(run_cli, project, env, tmp_path, how) -> None:
+    """The side file is not signed: the signed file names each file's findings by their
+    hash, so findings that are not those bytes are not used, and the file is scanned
+    again; the summary is counted from the signed file alone."""
+    assert findings(run_cli, project, env) == [4]
+    side = cache_file(project).with_suffix(".findings")
+    data = side.read_bytes()
+    if how == "edited":  # the same length, another line
+        side.write_bytes(data.replace(b",4,", b",7,", 1))
+        assert side.read_bytes() != data
+    elif how == "emptied":
+        side.write_bytes(b"")
+    elif how == "removed":
+        side.unlink()
+    elif how == "a link":
+        elsewhere = tmp_path / "elsewhere.findings"
+        elsewhere.write_bytes(data)
+        side.unlink()
+        side.symlink_to(elsewhere)
+    else:  # from another project, whose findings are elsewhere in its files
+        other = tmp_path / "other"
+        other.mkdir()
+        (other / "test_a.py").write_text(SOURCE.replace("def test_a():", "def test_a():\n"))
+        assert findings(run_cli, other, env) == [5]
+        side.write_bytes(cache_file(other).with_suffix(".findings").read_bytes())
+    summary = run_cli("scan", "--summary", ".", cwd=project, env=env)
+    assert summary.returncode == 1 and "1 ad-hoc test double in 1 file" in summary.stdout
+    text = run_cli("scan", ".", cwd=project, env=env)
+    assert text.returncode == 1 and "Traceback" not in text.stderr, text.stderr
+    assert "test_a.py:4:10: MG101" in text.stdout
+    assert findings(run_cli, project, env) == [4]
+    if how != "a link":  # rewritten as it should be (a link is never written through)
+        assert cache_file(project).with_suffix(".findings").read_bytes() == data
 
 
 def test_a_changed_file_is_never_served_from_the_cache(run_cli, project, env) -> None:

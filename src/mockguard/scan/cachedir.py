@@ -7,13 +7,13 @@ mockguard writes and deletes only in a folder so marked, never through a symboli
 Nothing in it is trusted that this machine did not write: each cache file is signed with a
 key kept outside the repository (:func:`machine_key`), and a file whose signature does not
 verify (planted, copied from elsewhere, edited) reads as absent. The scan cache
-(:mod:`mockguard.scan.cache`) and `history`'s blob counts are such files.
+(:mod:`mockguard.scan.cache`) and `history`'s blob counts are such files. The scan cache's
+side file of findings is not signed itself: the signed file holds the hash of each part of
+it that is used.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import stat
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mockguard.io import read_regular, write_text
+from mockguard.scan.signing import KEY_SIZE, key_path, read_key, signed, verified_body
 
 CACHE_DIR = ".mockguard_cache"
 
@@ -44,10 +45,7 @@ _IGNORE_TEXT = "# Made by mockguard: nothing here belongs in version control.\n*
 # Never a cache folder, whatever tags it holds.
 _PROJECT_FILES = (".git", "pyproject.toml")
 
-_KEY_SIZE = 32
 MAX_CACHE_SIZE = 1024 * 1024 * 1024
-_MAC_HEAD = b'{"mac":"'
-_MAC_TAIL = b'","body":'
 
 
 class CacheDirError(Exception):
@@ -62,6 +60,8 @@ def _own_file(name: str) -> bool:
     return (
         name in (TAG_FILE, MARKER_FILE, ".gitignore")
         or (name.startswith(("scan-", "history-")) and name.endswith(".json"))
+        or (name.startswith("scan-") and name.endswith(".findings"))
+        or (name.startswith("warm-") and name.endswith(".record"))
         or name.endswith(".lock")
         or (name.startswith(".") and name.endswith(".tmp"))
     )
@@ -200,9 +200,7 @@ def _ours(path: Path) -> bool:
 def key_file() -> Path:
     """Where this user's cache key lives: `$XDG_CACHE_HOME/mockguard/key`, else
     `~/.cache/mockguard/key` (outside any repository)."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    folder = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
-    return folder / "mockguard" / "key"
+    return Path(key_path())
 
 
 def machine_key() -> bytes | None:
@@ -216,7 +214,7 @@ def machine_key() -> bytes | None:
 
 @lru_cache(maxsize=4)
 def _key_at(file: Path) -> bytes | None:
-    key = _read_key(file)
+    key = read_key(file)
     if key is not None:
         return key
     try:
@@ -225,47 +223,20 @@ def _key_at(file: Path) -> bytes | None:
 
         fd, temp = tempfile.mkstemp(prefix=".key.", suffix=".tmp", dir=file.parent)
         try:
-            os.write(fd, os.urandom(_KEY_SIZE))
+            os.write(fd, os.urandom(KEY_SIZE))
             os.fsync(fd)
             os.close(fd)
             try:
                 os.link(temp, file)  # never replaces a key another process just made
             except FileExistsError:
-                if _read_key(file) is None:  # unusable (wrong owner, mode or size)
+                if read_key(file) is None:  # unusable (wrong owner, mode or size)
                     os.replace(temp, file)
         finally:
             if os.path.lexists(temp):
                 os.unlink(temp)
     except OSError:
         return None
-    return _read_key(file)
-
-
-def _read_key(file: Path) -> bytes | None:
-    """The key, when it is a regular file of this user that nobody else may read."""
-    try:
-        fd = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if (
-            not stat.S_ISREG(info.st_mode)
-            or info.st_uid != os.getuid()
-            or info.st_mode & 0o077
-            or info.st_size != _KEY_SIZE
-        ):
-            return None
-        data = os.read(fd, _KEY_SIZE + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-    return data if len(data) == _KEY_SIZE else None
-
-
-def _mac(key: bytes, name: str, body: bytes) -> bytes:
-    return hmac.new(key, name.encode() + b"\0" + body, hashlib.sha256).hexdigest().encode()
+    return read_key(file)
 
 
 def read_signed(file: Path) -> Any:
@@ -278,13 +249,8 @@ def read_signed(file: Path) -> Any:
         raw = read_regular(file, MAX_CACHE_SIZE, follow=False)
     except OSError:
         return None
-    start = len(_MAC_HEAD) + 64
-    if not (raw.startswith(_MAC_HEAD) and raw[start:].startswith(_MAC_TAIL)):
-        return None
-    body = raw[start + len(_MAC_TAIL) : -1]
-    if not raw.endswith(b"}") or not hmac.compare_digest(
-        raw[len(_MAC_HEAD) : start], _mac(key, file.name, body)
-    ):
+    body = verified_body(key, file.name, raw)
+    if body is None:
         return None
     try:
         return json.loads(body)
@@ -301,5 +267,4 @@ def write_signed(directory: Path, name: str, document: Any) -> None:
         return
     prepare(directory)
     body = json.dumps(document, separators=(",", ":"))
-    mac = _mac(key, name, body.encode()).decode()
-    write_text(directory / name, f'{{"mac":"{mac}","body":{body}}}', owned=True)
+    write_text(directory / name, signed(key, name, body), owned=True)

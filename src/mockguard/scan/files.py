@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from mockguard.findings import Diagnostic
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from mockguard.config import Settings
 
 PYTHON_SUFFIXES = (".py", ".pyi")
+_NAME = attrgetter("name")
 
 
 class MissingPathError(Exception):
@@ -48,6 +50,11 @@ class Discovery:
     # Python files left out because they are not test code (without all-files): found by
     # the walks, or named with `force_exclude`.
     not_tests: int = 0
+    # What the outcome was decided from, besides the files themselves: the folders listed,
+    # the .gitignore files looked for, and how many symbolic links were met.
+    folders: list[str] = field(default_factory=list)
+    gitignores: list[str] = field(default_factory=list)
+    links: int = 0
 
 
 # ----------------------------------------------------------------------- discovery
@@ -62,6 +69,7 @@ def discover(paths: list[str], settings: Settings, *, force_exclude: bool = Fals
     for given in paths:
         if not os.path.lexists(given):
             raise MissingPathError(given)
+        found.links += os.path.islink(given)
         if os.path.islink(given) and not os.path.exists(given):
             found.diagnostics.append(Diagnostic(given, "broken-symlink", "broken symbolic link"))
         elif os.path.isdir(given):
@@ -74,6 +82,7 @@ def discover(paths: list[str], settings: Settings, *, force_exclude: bool = Fals
         else:
             found.diagnostics.append(Diagnostic(given, "not-a-file", "not a regular file"))
     found.diagnostics.extend(ignores.diagnostics)
+    found.gitignores = ignores.looked_for()
     found.files = sorted({os.path.normpath(f) for f in found.files})
     found.diagnostics = [replace(d, path=os.path.normpath(d.path)) for d in found.diagnostics]
     return found
@@ -114,8 +123,14 @@ def _walk(top: str, ignores: Ignores, found: Discovery) -> Iterator[str]:
     real_top = os.path.realpath(top)
     stack = [_top_folder(top, ignores)]
     while stack:
-        folder = _with_own_gitignore(stack.pop(), ignores)
-        for entry in _entries(folder.path, diagnostics):
+        folder = stack.pop()
+        found.folders.append(folder.path)
+        entries = _entries(folder.path, diagnostics)
+        # A folder's listing says whether it holds a .gitignore (one that cannot be
+        # listed is asked, for the diagnostic of an unreadable one).
+        if entries is None or any(entry.name == ".gitignore" for entry in entries):
+            folder = _with_own_gitignore(folder, ignores)
+        for entry in entries or ():
             try:
                 if entry.is_dir(follow_symlinks=False):
                     below = _subfolder(folder, entry, ignores)
@@ -144,14 +159,14 @@ def _with_own_gitignore(folder: _Folder, ignores: Ignores) -> _Folder:
     return replace(folder, gitignores=(*folder.gitignores, (own, "")))
 
 
-def _entries(folder: str, diagnostics: list[Diagnostic]) -> list[os.DirEntry[str]]:
-    """The entries of `folder` (none, with a diagnostic, when it cannot be listed)."""
+def _entries(folder: str, diagnostics: list[Diagnostic]) -> list[os.DirEntry[str]] | None:
+    """The entries of `folder` (None, with a diagnostic, when it cannot be listed)."""
     try:
         with os.scandir(folder) as listing:
-            return sorted(listing, key=lambda entry: entry.name)
+            return sorted(listing, key=_NAME)
     except OSError as exc:
         diagnostics.append(Diagnostic(folder, "unreadable", f"cannot list folder: {exc.strerror}"))
-        return []
+        return None
 
 
 def _subfolder(folder: _Folder, entry: os.DirEntry[str], ignores: Ignores) -> _Folder | None:
@@ -180,8 +195,10 @@ def _wanted(
     name = entry.name
     if not name.endswith(PYTHON_SUFFIXES):
         return False
-    if entry.is_symlink() and not _link_followed(entry, real_top, diagnostics):
-        return False
+    if entry.is_symlink():
+        found.links += 1
+        if not _link_followed(entry, real_top, diagnostics):
+            return False
     rel = None if folder.rel is None else folder.rel + name
     if ignores.excluded(rel, name, False) or ignores.git_ignored(folder.gitignores, name, False):
         return False

@@ -498,6 +498,10 @@ class Ignores:
             self._gitignores[folder] = IgnoreRules(lines) if isinstance(lines, list) else None
         return self._gitignores[folder]
 
+    def looked_for(self) -> list[str]:
+        """The .gitignore files looked for so far (there or not)."""
+        return [os.path.join(folder, ".gitignore") for folder in self._gitignores]
+
     def above(self, folder: str) -> GitIgnores:
         """The .gitignore files of the folders above `folder`, up to the repository root
         (none outside a repository)."""
