@@ -27,8 +27,6 @@ import warnings
 
 from mockguard.api import load_settings
 from mockguard.scan import engine
-from mockguard.scan.factories import ModuleFactories, configured_factories, registry_for
-from mockguard.scan.resolve import Resolver
 from mockguard.scan.visitor import MockVisitor
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
@@ -44,10 +42,8 @@ def own_nodes(stmt: ast.AST) -> list[ast.AST]:
         node = stack.pop()
         out.append(node)
         for name, value in ast.iter_fields(node):
-            if (
-                name in _BLOCKS
-                and node is stmt
-                or (name in _BLOCKS and isinstance(node, ast.ExceptHandler))
+            if (name in _BLOCKS and node is stmt) or (
+                name in _BLOCKS and isinstance(node, ast.ExceptHandler)
             ):
                 continue
             if isinstance(value, list):
@@ -214,20 +210,7 @@ def needed_parts(
 def _visitor(path: str, data: bytes, tree: ast.Module) -> MockVisitor:
     settings = SETTINGS
     assert settings is not None
-    classifier = engine._classifier(settings)
-    in_house = ModuleFactories(registry_for(settings, classifier.index), path, tree)
-    in_house.read_source(data)
-    visitor = MockVisitor(
-        Resolver(
-            path,
-            factories=configured_factories(settings.factories),
-            factory_fixtures=settings.factory_fixtures,
-            mock_modules=settings.mock_modules,
-            in_house=in_house,
-        ),
-        classifier,
-        frozenset(settings.select),
-    )
+    visitor, _ = engine.module_visitor(tree, data, path, settings, frozenset(settings.select))
     visitor.run(tree)
     return visitor
 

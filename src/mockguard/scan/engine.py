@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from mockguard.config import Settings
     from mockguard.scan.cache import ScanCache
     from mockguard.scan.classify import Classifier
+    from mockguard.scan.factories import ModuleFactories
     from mockguard.scan.project_index import ProjectIndex
     from mockguard.scan.visitor import MockVisitor, Pending
 
@@ -249,33 +250,41 @@ def _scan_deep(data: bytes, path: str, settings: Settings) -> FileResult:
     return FileResult(path, diagnostics=[Diagnostic(path, "too-deep", message)])
 
 
+def module_visitor(
+    tree: ast.Module, data: bytes, path: str, settings: Settings, rules: frozenset[str]
+) -> tuple[MockVisitor, ModuleFactories]:
+    """The visitor of one parsed module, ready to `run(tree)`, and the project's own
+    factories as the module sees them (read lazily)."""
+    from mockguard.scan.factories import ModuleFactories, configured_factories, registry_for
+    from mockguard.scan.resolve import Resolver
+    from mockguard.scan.visitor import MockVisitor
+
+    classifier = _classifier(settings)
+    in_house = ModuleFactories(registry_for(settings, classifier.index), path, tree)
+    in_house.read_source(data)
+    resolver = Resolver(
+        path,
+        factories=configured_factories(settings.factories),
+        factory_fixtures=settings.factory_fixtures,
+        mock_modules=settings.mock_modules,
+        in_house=in_house,
+    )
+    return MockVisitor(resolver, classifier, rules), in_house
+
+
 def _visit(
     tree: ast.Module, data: bytes, path: str, settings: Settings, result: FileResult
 ) -> None:
     """Walk a parsed module once: the visitor's sites become findings, suppressions are
     applied, and with MG401 on the setup shapes are gathered for the post-pass."""
     from mockguard.scan import suppress
-    from mockguard.scan.factories import ModuleFactories, configured_factories, registry_for
     from mockguard.scan.factory_calls import in_characters
-    from mockguard.scan.resolve import Resolver
-    from mockguard.scan.visitor import MockVisitor
 
     enabled = frozenset(settings.select)
     duplicates = "MG401" in enabled
-    classifier = _classifier(settings)
-    # The project's own factories, their instances and fixtures (lazy: nothing read yet).
-    in_house = ModuleFactories(registry_for(settings, classifier.index), path, tree)
-    in_house.read_source(data)
-    visitor = MockVisitor(
-        Resolver(
-            path,
-            factories=configured_factories(settings.factories),
-            factory_fixtures=settings.factory_fixtures,
-            mock_modules=settings.mock_modules,
-            in_house=in_house,
-        ),
-        classifier,
-        enabled | {"MG101"} if duplicates else enabled,  # shapes are built from MG101 sites
+    # shapes are built from MG101 sites
+    visitor, in_house = module_visitor(
+        tree, data, path, settings, enabled | {"MG101"} if duplicates else enabled
     )
     visitor.run(tree)
     result.compliant_calls = in_characters(visitor.compliant, data)
