@@ -160,6 +160,12 @@ RULE = Rule(
         llm = mock_factory.create("llm_client")
         agent = SupervisorAgent(llm_client=llm)
     ```
+    For a function, the factory's patch, whose double follows the real function's
+    signature (`mockguard fix` rewrites such patches):
+    ```python
+    @mockguard.factory.patch("app.clock.now", return_value=NOW)
+    def test_expiry(now): ...
+    ```
     """,
     check=patch_evidence,
 )
