@@ -12,11 +12,13 @@ import sys
 
 def run() -> None:
     """The console script."""
-    from mockguard.scan.replay import replay
+    args = sys.argv[1:]
+    if args[:1] == ["scan"] and "--summary" in args:  # only such scans are ever recorded
+        from mockguard.scan.replay import replay
 
-    status = replay(sys.argv[1:])
-    if status is not None:
-        sys.exit(status)
+        status = replay(args)
+        if status is not None:
+            sys.exit(status)
     from mockguard.cli import run as run_cli
 
     run_cli()
