@@ -326,3 +326,16 @@ def test_what_the_text_splice_leaves_to_the_codemod(case: str, tmp_path: Path) -
     spliced, by_codemod = _both_ways(TO_THE_CODEMOD[case], tmp_path)
     assert spliced is None
     assert "mockguard.factory.patch(" in by_codemod
+
+
+def test_a_patch_rewrite_keeps_the_files_bom_and_line_endings(run_cli, tmp_path: Path) -> None:
+    source = '\ufeffimport os\r\nfrom unittest import mock\r\n\r\n\r\n@mock.patch("os.path.exists")\r\ndef test_a(e):\r\n    mock.sentinel\r\n'
+    target = tmp_path / "test_bom.py"
+    target.write_bytes(source.encode("utf-8"))
+    result = run_cli("fix", "--write", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    written = target.read_bytes()
+    assert written.startswith(b"\xef\xbb\xbfimport os\r\n")
+    assert b'@mockguard.factory.patch("os.path.exists")\r\n' in written
+    assert b"import mockguard.factory\r\n" in written
+    assert b"\n" not in written.replace(b"\r\n", b"")

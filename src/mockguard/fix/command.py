@@ -100,7 +100,7 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
 
     def visit_Assign(self, node: cst.Assign) -> bool:
         # Assignments never nest, so they are visited in source order: the rank on the line
-        # is the count of those already seen there (as `plan.assignment_anchors` ranks them).
+        # is the count of those already seen there (as `ModuleNodes.assignment_anchors` ranks them).
         line = self.get_metadata(PositionProvider, node).start.line
         rank = self._ranks.get(line, 0)
         self._ranks[line] = rank + 1
@@ -125,7 +125,7 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
 
     def visit_Call(self, node: cst.Call) -> bool:
         # Calls are visited outer first, and among calls of a dotted name (the only ones
-        # ranked) none starts where another does: the rank is `plan.call_anchors`'s.
+        # ranked) none starts where another does: the rank is `ModuleNodes.call_anchors`'s.
         if _dotted(node.func) is not None:
             line = self.get_metadata(PositionProvider, node.func).start.line
             rank = self._call_ranks.get(line, 0)

@@ -25,6 +25,7 @@ import inspect
 import sys
 import sysconfig
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -86,17 +87,24 @@ def qualified(node: ast.expr, names: dict[str, str]) -> str | None:
     return f"{base}.{rest}" if rest else base
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why a patch is left alone: the reason's group and the reason for this patch."""
+
+    group: str
+    reason: str
+
+
 def decide_patch(
     call: ast.Call, names: dict[str, str], index: ProjectIndex | None
-) -> tuple[str, str, str] | tuple[str, str]:
-    """(callee as written, the factory callee, "") for a patch to rewrite; else (the
-    reason's group, the reason)."""
+) -> tuple[str, str] | Refusal:
+    """(the callee as written, the factory's callee) for a patch to rewrite, else why not."""
     written = dotted(call.func)
     patcher = qualified(call.func, names) if written is not None else None
     replacement = PATCHERS.get(patcher or "")
     if written is None or replacement is None:
         shown = f"`{written}`" if written else "the patcher"
-        return NOT_PLAIN_PATCH, f"{shown} is {NOT_PLAIN_PATCH}"
+        return Refusal(NOT_PLAIN_PATCH, f"{shown} is {NOT_PLAIN_PATCH}")
     is_object = patcher is not None and patcher.endswith(".object")
     wanted = 2 if is_object else 1
     chooses = [k.arg or "**" for k in call.keywords if k.arg not in CONFIGURING]
@@ -107,26 +115,24 @@ def decide_patch(
         chooses.insert(0, "new")
     if chooses or any(isinstance(a, ast.Starred) for a in call.args):
         said = ", ".join(f"`{c}`" if c == "**" else f"`{c}=`" for c in chooses) or "`*args`"
-        return OWN_REPLACEMENT, f"{OWN_REPLACEMENT} ({said})"
+        return Refusal(OWN_REPLACEMENT, f"{OWN_REPLACEMENT} ({said})")
     if len(call.args) < wanted or not _is_text(call.args[-1]):
-        return NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: its target is not written out"
+        return Refusal(NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: its target is not written out")
     if autospec is not None:
-        return written, replacement, ""
+        return written, replacement
     attribute = _text(call.args[-1])
     if is_object:
         owner = qualified(call.args[0], names)
         if owner is None:
-            return (
-                NOT_A_FUNCTION,
-                f"{NOT_A_FUNCTION}: `{ast.unparse(call.args[0])}` is not a module",
-            )
+            shown = ast.unparse(call.args[0])
+            return Refusal(NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: `{shown}` is not a module")
         target = f"{owner}.{attribute}"
     else:
         target = attribute
     what = function_or_not(target, index)
     if what:
-        return NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: `{target}` is {what}"
-    return written, replacement, ""
+        return Refusal(NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: `{target}` is {what}")
+    return written, replacement
 
 
 def _is_text(node: ast.expr) -> bool:

@@ -30,7 +30,13 @@ from mockguard.factory.interface import Interface, InterfaceError
 from mockguard.factory.kinds import Kind, builtin_kinds
 from mockguard.findings import Finding
 from mockguard.fix.interfaces import StaticInterfaces
-from mockguard.fix.patches import FACTORY_IMPORT, NOT_PLAIN_PATCH, decide_patch, imported_names
+from mockguard.fix.patches import (
+    FACTORY_IMPORT,
+    NOT_PLAIN_PATCH,
+    Refusal,
+    decide_patch,
+    imported_names,
+)
 from mockguard.scan.bindings import dotted
 from mockguard.scan.classify import plain_words
 from mockguard.scan.project_index import ProjectIndex
@@ -69,7 +75,7 @@ class Rewrite:
     # wiring statements that become `target.member.<keyword> = <value>`, one per keyword kept
     rewritten: tuple[tuple[Anchor, tuple[str, ...]], ...] = ()
     # A construction inside an expression (`check(Mock(spec=Request))`): `construction` is
-    # then a call's :data:`Anchor` (see `call_anchors`) and `target` the constructor as
+    # then a call's :data:`Anchor` (see `ModuleNodes.call_anchors`) and `target` the constructor as
     # written (`mock.Mock`), which the codemod checks before it replaces the call.
     inline: bool = False
     # A patch handed to the factory (see :mod:`mockguard.fix.patches`): `construction` is
@@ -146,8 +152,16 @@ class ModuleNodes:
         return cls(tree, _calls_on(tree, lines), assignments, imports)
 
     @cached_property
+    def assignment_anchors(self) -> dict[int, Anchor]:
+        """Every assignment statement (by `id`) -> its :data:`Anchor`."""
+        return _ranked(self.assignments)
+
+    @cached_property
     def call_anchors(self) -> dict[int, Anchor]:
-        """Every call of a dotted name (by `id`) -> its :data:`Anchor` (see `call_anchors`)."""
+        """Every call of a dotted name (`Mock(...)`, `mock.Mock(...)`) among those gathered
+        (by `id`) -> its first line and its rank among such calls starting on that line. No
+        two of them start at the same place, so `ast` and LibCST, which count columns
+        differently, rank them alike."""
         return _ranked(n for n in self.calls if dotted(n.func) is not None)
 
     @cached_property
@@ -288,20 +302,6 @@ def _escape(region: list[ast.AST], target: str, owner: ast.AST) -> str | None:
     return None
 
 
-def assignment_anchors(tree: ast.AST) -> dict[int, Anchor]:
-    """Every assignment statement of the tree (by `id`) -> its :data:`Anchor`."""
-    return _ranked(n for n in ast.walk(tree) if isinstance(n, ast.Assign))
-
-
-def call_anchors(tree: ast.AST) -> dict[int, Anchor]:
-    """Every call of a dotted name (`Mock(...)`, `mock.Mock(...)`) -> its first line and its
-    rank among such calls starting on that line. No two of them start at the same place, so
-    `ast` and LibCST, which count columns differently, rank them alike."""
-    return _ranked(
-        n for n in ast.walk(tree) if isinstance(n, ast.Call) and dotted(n.func) is not None
-    )
-
-
 def _ranked(nodes: Iterable[ast.expr | ast.stmt]) -> dict[int, Anchor]:
     """Each node (by `id`) -> its first line and its rank among the nodes on that line."""
     by_line: dict[int, list[ast.expr | ast.stmt]] = {}
@@ -339,7 +339,7 @@ def plan_module(
     # A finding names its construction call by where the call starts.
     by_call = {(f.line, f.col): f for f in findings if f.code == "MG101"}
     functions, classes = _functions(tree)
-    context = _Context(classes, interfaces, catalog, _ranked(nodes.assignments))
+    context = _Context(classes, interfaces, catalog, nodes.assignment_anchors)
     plan = Plan(nodes=nodes)
     seen: set[int] = set()
     for owner in functions:
@@ -407,11 +407,10 @@ def _plan_patches(
             )
             continue
         decided = decide_patch(call, names, index)
-        if len(decided) == 2:
-            group, reason = decided
-            plan.skips.append(Skip(finding.line, finding.category, reason, group))
+        if isinstance(decided, Refusal):
+            plan.skips.append(Skip(finding.line, finding.category, decided.reason, decided.group))
             continue
-        written, callee, _ = decided
+        written, callee = decided
         plan.rewrites.append(
             Rewrite(
                 line=finding.line,

@@ -31,7 +31,7 @@ from mockguard.config import Settings
 from mockguard.findings import Finding
 from mockguard.fix.command import ReplaceAdHocMocksCommand, plan_source
 from mockguard.fix.plan import Plan, Rewrite, Skip
-from mockguard.fix.splice import splice_patches
+from mockguard.fix.splice import LINE, splice_patches
 from mockguard.io import discard, stage
 from mockguard.scan.cache import content_digest
 from mockguard.scan.grammar import downgrade
@@ -40,7 +40,6 @@ READ_ONLY = "read-only file"
 # Below this many files to rewrite, a process pool costs more than it saves.
 POOL_THRESHOLD = 16
 # One line with its own ending; Python breaks lines at CR LF, CR and LF only.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 
 
 class WriteError(Exception):
@@ -74,7 +73,7 @@ class FileOutcome:
         if not self.changed or self.updated is None:
             return ""
         before, after = (
-            [line.rstrip("\r\n") for line in _LINE.findall(data.decode(self.encoding))]
+            [line.rstrip("\r\n") for line in LINE.findall(data.decode(self.encoding))]
             for data in (self.original, self.updated)
         )
         lines = difflib.unified_diff(
@@ -104,7 +103,7 @@ def rewrite_file(
         return FileOutcome(path, b"", error=f"cannot read: {exc.strerror or exc}")
     # Planned from `ast` first: LibCST (costly) reads only a file with something to rewrite.
     try:
-        encoding = _encoding(data)
+        detected = encoding = _encoding(data)
         text = data.decode(encoding)
         if encoding == "utf-8-sig":  # the BOM is not part of the text
             encoding = "utf-8"
@@ -117,7 +116,7 @@ def rewrite_file(
         return FileOutcome(path, data, error=f"not rewritten: {_one_line(exc)}")
     if not plan.rewrites:
         return FileOutcome(path, data, encoding, skips=list(plan.skips))
-    spliced = _spliced_patches(path, data, text, plan, info)
+    spliced = _spliced_patches(path, data, text, detected, plan, info)
     if spliced is not None:
         return spliced
     try:
@@ -148,15 +147,15 @@ def rewrite_file(
 
 
 def _spliced_patches(
-    path: str, data: bytes, text: str, plan: Plan, info: os.stat_result
+    path: str, data: bytes, text: str, encoding: str, plan: Plan, info: os.stat_result
 ) -> FileOutcome | None:
     """The outcome of a file whose only rewrites are patches, edited on its text (see
-    :mod:`mockguard.fix.splice`); None when the codemod must do it."""
+    :mod:`mockguard.fix.splice`); None when the codemod must do it. `encoding` is the one
+    the file was read in (`utf-8-sig` writes the BOM back)."""
     try:
         updated = splice_patches(text, plan)
         if updated is None:
             return None
-        encoding = _encoding(data)  # `utf-8-sig` writes the BOM back
         result = updated.encode(encoding, "surrogatepass")
         _check_parses(result, compiled=True)
     except (SyntaxError, ValueError, UnicodeError):
@@ -258,7 +257,7 @@ def _spliced(original: str, regenerated: str, updated: str) -> str:
     opening a line), never in the number of lines."""
     if regenerated == original:
         return updated
-    source, before, after = (_LINE.findall(t) for t in (original, regenerated, updated))
+    source, before, after = (LINE.findall(t) for t in (original, regenerated, updated))
     if len(source) != len(before) or "".join(source) != original:
         raise ValueError("LibCST does not give back this file's lines as they are")
     spliced: list[str] = []

@@ -27,7 +27,8 @@ from mockguard.fix.patches import FACTORY_IMPORT
 from mockguard.fix.plan import ModuleNodes, Plan
 from mockguard.scan.bindings import dotted
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+# A line with its ending (Python's line breaks only; the last line may have none).
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _GAP = re.compile(r"[ \t\f\r\n]*,[ \t\f\r\n]*\Z")
 _HEADER = re.compile(r"[ \t\f]*(?:#[^\r\n]*)?(?:\r\n|\r|\n)\Z")
 
@@ -46,7 +47,7 @@ def splice_patches(text: str, plan: Plan) -> str | None:
     nodes = plan.nodes
     if nodes is None or not plan.rewrites or not all(r.patch for r in plan.rewrites):
         return None
-    lines = _LINE.findall(text)
+    lines = LINE.findall(text)
     if "".join(lines) != text:
         return None
     places = _Places(lines)
@@ -63,13 +64,13 @@ def splice_patches(text: str, plan: Plan) -> str | None:
             return None
         edits.append((start, end, rewrite.call))
         unread[rewrite.target.split(".", 1)[0]] += 1
-        dropped = _dropped_autospec(call, places, text)
+        dropped = _dropped_autospec(call, places)
         if dropped is False:
             return None
         if dropped is not None:
             edits.append(dropped)
     for name, count in unread.items():
-        if _read_elsewhere(name, count, text, nodes, places) or nodes.reads[name] > count:
+        if _read_elsewhere(name, count, nodes, places) or nodes.reads[name] > count:
             continue
         removed = _removed_import(nodes, places, name)
         if removed is None:
@@ -89,15 +90,15 @@ def splice_patches(text: str, plan: Plan) -> str | None:
 _SURELY_READ = 10
 
 
-def _read_elsewhere(name: str, taken: int, text: str, nodes: ModuleNodes, places: _Places) -> bool:
+def _read_elsewhere(name: str, taken: int, nodes: ModuleNodes, places: _Places) -> bool:
     """Whether the text has the word `name` in many more places than its imports and the
     `taken` callees (see _SURELY_READ)."""
     word = re.compile(rf"(?<![.\w]){re.escape(name)}\b")  # not an attribute: `mock.patch`
     in_imports = 0
     for node in nodes.imports:
         start, end = places.span(node)
-        in_imports += len(word.findall(text, start, end))
-    return len(word.findall(text)) - taken - in_imports > _SURELY_READ
+        in_imports += len(word.findall(places.text, start, end))
+    return len(word.findall(places.text)) - taken - in_imports > _SURELY_READ
 
 
 def _removed_import(nodes: ModuleNodes, places: _Places, name: str) -> _Edit | None:
@@ -147,7 +148,7 @@ class _Places:
         return self.offset(node.lineno, node.col_offset), self.offset(end_line, end_column)
 
 
-def _dropped_autospec(call: ast.Call, places: _Places, text: str) -> _Edit | Literal[False] | None:
+def _dropped_autospec(call: ast.Call, places: _Places) -> _Edit | Literal[False] | None:
     """The edit that drops the call's `autospec=True` with one comma; None when it has none,
     False when the text around it is more than a comma and white space."""
     keyword = next((k for k in call.keywords if k.arg == "autospec"), None)
@@ -159,10 +160,10 @@ def _dropped_autospec(call: ast.Call, places: _Places, text: str) -> _Edit | Lit
     start, end = places.span(keyword)
     if index + 1 < len(arguments):
         following, _ = places.span(arguments[index + 1])
-        gap, edit = text[end:following], (start, following, "")
+        gap, edit = places.text[end:following], (start, following, "")
     elif index > 0:
         _, preceding = places.span(arguments[index - 1])
-        gap, edit = text[preceding:start], (preceding, end, "")
+        gap, edit = places.text[preceding:start], (preceding, end, "")
     else:
         return False
     return edit if _GAP.match(gap) else False
