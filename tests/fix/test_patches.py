@@ -190,8 +190,9 @@ def test_what_a_target_is_read_from_the_project_and_the_standard_library(tmp_pat
     assert function_or_not("ssl.SSLContext.wrap_socket", None).startswith("a member of a class")
     assert function_or_not("requests.get", None) == "outside the project and the standard library"
     assert function_or_not("antigravity.geohash", None) == (
-        "outside the project and the standard library"
+        "in a standard-library module that acts when imported (never imported here)"
     )
+    assert "antigravity" not in sys.modules
     assert not (tmp_path / "app" / "IMPORTED").exists()
 
 

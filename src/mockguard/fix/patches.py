@@ -182,7 +182,9 @@ def _standard_library(parts: list[str]) -> str:
     """The same answer for a name of the standard library, read by importing its module
     (only a module that lives in the standard library's own folder is imported)."""
     outside = "outside the project and the standard library"
-    if parts[0] not in sys.stdlib_module_names or parts[0] in _IMPORT_HAS_EFFECTS:
+    if parts[0] in _IMPORT_HAS_EFFECTS:
+        return "in a standard-library module that acts when imported (never imported here)"
+    if parts[0] not in sys.stdlib_module_names:
         return outside
     if not _in_standard_library(parts[0]):
         return outside
