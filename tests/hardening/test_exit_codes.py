@@ -90,6 +90,10 @@ def test_an_operating_system_error_is_one_line_exit_2(
     assert one_line(result.stderr) == "mockguard: error: Permission denied: /srv/cache/entry"
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path, faulty: dict[str, str]) -> None:
     started = Path(faulty["MOCKGUARD_FAULT_STARTED"])
     process = subprocess.Popen(
@@ -100,6 +104,9 @@ def test_ctrl_c_exits_130_without_a_traceback(tmp_path: Path, faulty: dict[str, 
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # As in a terminal's foreground job, whatever this run inherited: a shell that starts
+        # a job in the background (`make test &`, nohup) has it ignore SIGINT.
+        preexec_fn=_default_sigint,
     )
     try:
         deadline = time.monotonic() + 60
