@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/accuracy/real_set.py score    # print the scores (make accuracy)
     .venv/bin/python benchmarks/accuracy/real_set.py score --half dev --misses
     .venv/bin/python benchmarks/accuracy/real_set.py draw --holdout   # the second held-out set
+    .venv/bin/python benchmarks/accuracy/real_set.py draw --blind     # the third, scored once
 
 `draw` picks test files at random with a fixed seed from each pinned sdist: pytest test
 files (`test_*.py`, `*_test.py`) that mention a mock word, at most MAX_LINES lines long,
@@ -50,6 +51,10 @@ HOLDOUT_PROJECTS = (
     Project("kombu", "5.7.0", "31e62fdfd2381caa3422f8e02b84a491d9a2180ddda74507b57f4cb1e1c2c2c9"),
 )
 HOLDOUT_SEED = 20261202
+# A third held-out set, drawn after every round of tuning: new files of the first four
+# projects (none drawn before), labelled before the classifier is run on them, scored once.
+BLIND_SEED = 20261203
+BLIND_SITES_PER_PROJECT = 70
 SEED = 20261201
 MAX_LINES = 800
 SITES_PER_PROJECT = 130
@@ -114,24 +119,34 @@ def _has_all_files_flag() -> bool:
     return "--all-files" in result.stdout
 
 
-def draw(holdout: bool = False) -> None:
+def draw(holdout: bool = False, blind: bool = False) -> None:
     drawn: dict[str, list[dict[str, str]]] = (
-        json.loads(DRAWN.read_text(encoding="utf-8")) if holdout else {}
+        json.loads(DRAWN.read_text(encoding="utf-8")) if holdout or blind else {}
     )
+    seed = BLIND_SEED if blind else HOLDOUT_SEED if holdout else SEED
+    budget = BLIND_SITES_PER_PROJECT if blind else SITES_PER_PROJECT
     for project in HOLDOUT_PROJECTS if holdout else PROJECTS:
         root = source_root(project)
-        order = candidates(root)
-        random.Random(f"{HOLDOUT_SEED if holdout else SEED}:{project.name}").shuffle(order)
+        taken = {d["file"] for d in drawn.get(project.folder, [])}
+        order = [file for file in candidates(root) if file not in taken]
+        random.Random(f"{seed}:{project.name}").shuffle(order)
         chosen: list[str] = []
         estimate = 0
         for file in order:
-            if estimate >= SITES_PER_PROJECT:
+            if estimate >= budget:
                 break
             chosen.append(file)
             estimate += len(scan_json(root, [file]))
-        drawn[project.folder] = [
-            {"file": file, "half": "holdout" if holdout else ("dev" if i % 2 == 0 else "test")}
-            for i, file in enumerate(chosen)
+        if blind:
+            halves = ["blind"] * len(chosen)
+        else:
+            halves = [
+                "holdout" if holdout else ("dev" if i % 2 == 0 else "test")
+                for i in range(len(chosen))
+            ]
+        kept = drawn.get(project.folder, []) if blind else []
+        drawn[project.folder] = kept + [
+            {"file": file, "half": half} for file, half in zip(chosen, halves, strict=True)
         ]
         print(f"{project.folder}: {len(chosen)} files, about {estimate} sites", file=sys.stderr)
     DRAWN.write_text(json.dumps(drawn, indent=1) + "\n", encoding="utf-8")
@@ -223,15 +238,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("action", choices=("draw", "score"))
     parser.add_argument(
-        "--half", choices=("dev", "test", "holdout", "all", "both"), default="both"
+        "--half", choices=("dev", "test", "holdout", "blind", "all", "both"), default="both"
     )
     parser.add_argument("--holdout", action="store_true", help="draw the held-out projects")
+    parser.add_argument("--blind", action="store_true", help="draw the third held-out set")
     parser.add_argument("--misses", action="store_true", help="list every disagreement")
     options = parser.parse_args()
     if options.action == "draw":
-        draw(options.holdout)
+        draw(options.holdout, options.blind)
         return
-    halves = ("dev", "test", "holdout") if options.half == "both" else (options.half,)
+    halves = ("dev", "test", "holdout", "blind") if options.half == "both" else (options.half,)
     for half in halves:
         tallies = score(half, options.misses)
         if not tallies:
