@@ -467,6 +467,10 @@ def suggest_kinds(result: Result, work: Path, logs: Path) -> None:
         result.kinds_note = "added no kind"
 
 
+# The skip group of a rewrite `--check-tests` took back (its file kept the others).
+TAKEN_BACK = "reverted: it changed test outcomes"
+
+
 def fix(result: Result, work: Path, logs: Path, command: str) -> None:
     args = ["fix", "--write", "--format", "json", "-q", "--check-tests", command, "."]
     done = mockguard(result, "fix", args, work, logs, FIX_TIMEOUT)
@@ -484,9 +488,18 @@ def fix(result: Result, work: Path, logs: Path, command: str) -> None:
         re.sub(r"^`[^`]*`: ", "", line.removeprefix("mockguard: "))  # less the command
         for line in done.stderr.splitlines()
         if line.startswith("mockguard: ")
-        and ("test outcome" in line or "reverted" in line or "wrote no JUnit" in line)
+        and (
+            "test outcome" in line
+            or "reverted" in line
+            or "took back" in line
+            or "wrote no JUnit" in line
+        )
     ]
-    reverted = [f for f in document.get("files", []) if "reverted" in f]
+    reverted = [
+        f
+        for f in document.get("files", [])
+        if "reverted" in f or any(s.get("group") == TAKEN_BACK for s in f.get("skips", []))
+    ]
     if done.status != 0 and not (reverted and "reverted" in done.stderr):
         problem(result, args, done, "failed")
 

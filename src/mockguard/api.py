@@ -553,6 +553,8 @@ class FixWritten:
     check: str | None = None
     # Files the check could not put back or rewrite again (edited while the tests ran).
     problems: tuple[str, ...] = ()
+    # Files kept with some rewrites taken back: the file, how many, and why.
+    narrowed: tuple[tuple[FileOutcome, int, str], ...] = ()
 
 
 def write_fix(
@@ -562,7 +564,7 @@ def write_fix(
     compare each test's outcome before and after, and revert the files whose rewrite
     changed one (see :mod:`mockguard.fix.check`)."""
     from mockguard.fix import check
-    from mockguard.fix.runner import WriteError, reapply, restore, write
+    from mockguard.fix.runner import WriteError, narrowed, reapply, restore, write
     from mockguard.io import LockedError, exclusive
     from mockguard.scan.cachedir import CacheDirError, lock_path
 
@@ -577,11 +579,16 @@ def write_fix(
             written = write(outcomes)
             if check_tests is None or before is None:
                 return FixWritten(written)
-            verdict = check.check(check_tests, before, written, check.Files(restore, reapply))
+            files = check.Files(restore, reapply, lambda o, keep: narrowed(o, settings, keep))
+            verdict = check.check(check_tests, before, written, files)
     except (WriteError, LockedError, CacheDirError) as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"cannot take the fix lock: {exc.strerror or exc}") from None
     return FixWritten(
-        verdict.kept, tuple(verdict.reverted), verdict.summary, tuple(verdict.problems)
+        verdict.kept,
+        tuple(verdict.reverted),
+        verdict.summary,
+        tuple(verdict.problems),
+        tuple(verdict.narrowed),
     )

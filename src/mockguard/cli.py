@@ -886,6 +886,13 @@ def fix(
         say(f"mockguard: {done.check}", err=as_json)
     for outcome, why in done.reverted:
         say(f"mockguard: reverted {outcome.path}: {why}", err=True)
+    for outcome, count, why in done.narrowed:
+        kept = len(outcome.rewrites)
+        say(
+            f"mockguard: kept {kept} of {kept + count} rewrite(s) in {outcome.path}; "
+            f"took back {count}: {why}",
+            err=True,
+        )
     for problem in done.problems:
         say(f"mockguard: {problem}", err=True)
     if not as_json:
@@ -893,8 +900,10 @@ def fix(
     _fix_report(outcomes, done.reverted, as_json, written=len(done.written))
     if done.problems:
         fail(f"{len(done.problems)} file(s) changed while the tests ran; see above")
-    if done.reverted:
-        fail(f"reverted {len(done.reverted)} file(s) whose rewrite changed test outcomes")
+    if done.reverted or done.narrowed:
+        taken = sum(count for _, count, _ in done.narrowed)
+        partly = f" and {taken} rewrite(s) in {len(done.narrowed)} other" if taken else ""
+        fail(f"reverted {len(done.reverted)} file(s){partly} whose rewrite changed test outcomes")
 
 
 # The reasons a fix summary lists one by one; the rest are counted on one line.
@@ -912,6 +921,7 @@ def _fix_report(
     JSON. The sites of a file reverted by the test check count as skipped."""
     import json
 
+    from mockguard.fix.check import REVERTED
     from mockguard.report.safe import printable
 
     undone = {id(o): why for o, why in reverted}
@@ -923,9 +933,7 @@ def _fix_report(
         why = undone.get(id(outcome))
         for rewrite in outcome.rewrites:
             if why is not None:
-                skips.append(
-                    (rewrite.category, "reverted: it changed test outcomes", why, rewrite.line)
-                )
+                skips.append((rewrite.category, REVERTED, why, rewrite.line))
             else:
                 rewritten[rewrite.category] = rewritten.get(rewrite.category, 0) + 1
         for category, group, _, _ in skips:

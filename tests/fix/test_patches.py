@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -42,6 +43,7 @@ class Signer:
 """
 TESTS = """\
 import os
+import subprocess
 import time
 from unittest import mock
 from unittest.mock import patch
@@ -340,3 +342,95 @@ def test_a_patch_rewrite_keeps_the_files_bom_and_line_endings(run_cli, tmp_path:
     assert b'@mockguard.factory.patch("os.path.exists")\r\n' in written
     assert b"import mockguard.factory\r\n" in written
     assert b"\n" not in written.replace(b"\r\n", b"")
+
+
+# Three tests in one file: only the middle one's rewrite changes its outcome.
+MIXED = """\
+from unittest import mock
+
+from app import clock
+
+
+def test_first():
+    with mock.patch("app.clock.now", return_value=5):
+        assert clock.now() == 5
+
+
+def test_wrong_call():
+    with mock.patch("app.clock.elapsed", return_value=2):
+        assert clock.elapsed(1) == 2
+
+
+def test_last():
+    with mock.patch("time.sleep") as sleep:
+        import time
+
+        time.sleep(1)
+        assert sleep.called
+"""
+# The breaking rewrite is in a fixture, outside the test whose outcome it changes.
+FIXTURE = """\
+from unittest import mock
+
+import pytest
+
+from app import clock
+
+
+@pytest.fixture
+def elapsed():
+    with mock.patch("app.clock.elapsed", return_value=2) as patched:
+        yield patched
+
+
+def test_uses_the_fixture(elapsed):
+    assert clock.elapsed(1) == 2
+
+
+def test_alone():
+    with mock.patch("app.clock.now", return_value=5):
+        assert clock.now() == 5
+"""
+
+
+def test_only_the_rewrites_that_change_an_outcome_are_taken_back(run_cli, tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "tests" / "test_clock.py").unlink()
+    (root / "tests" / "test_mixed.py").write_text(MIXED)
+    (root / "tests" / "test_fixture.py").write_text(FIXTURE)
+    pytest_command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+    result = run_cli(
+        "fix", "--write", "--format", "json", "--check-tests", pytest_command, ".", cwd=root
+    )
+    assert result.returncode == 2, result.stderr
+    assert (
+        "kept 2 of 3 rewrite(s) in tests/test_mixed.py; took back 1: "
+        "tests.test_mixed::test_wrong_call passed -> failed" in result.stderr
+    )
+    assert "kept 1 of 2 rewrite(s) in tests/test_fixture.py; took back 1: " in result.stderr
+    assert "error: reverted 0 file(s) and 2 rewrite(s) in 2 other" in result.stderr
+    mixed = (root / "tests" / "test_mixed.py").read_text()
+    assert 'mockguard.factory.patch("app.clock.now", return_value=5)' in mixed
+    assert 'mock.patch("app.clock.elapsed", return_value=2)' in mixed
+    assert 'mockguard.factory.patch("time.sleep")' in mixed
+    fixture = (root / "tests" / "test_fixture.py").read_text()
+    assert 'with mock.patch("app.clock.elapsed", return_value=2) as patched' in fixture
+    assert 'mockguard.factory.patch("app.clock.now", return_value=5)' in fixture
+    document = json.loads(result.stdout)
+    assert document["rewritten"] == 3
+    taken = [
+        (f["path"], s["line"])
+        for f in document["files"]
+        for s in f["skips"]
+        if s["group"] == "reverted: it changed test outcomes"
+    ]
+    assert sorted(taken) == [("tests/test_fixture.py", 10), ("tests/test_mixed.py", 12)]
+    # What is kept passes the suite as before.
+    after = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "1 failed" not in after.stdout and after.returncode == 0, after.stdout

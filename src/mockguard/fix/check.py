@@ -6,22 +6,27 @@ not pass the environment on, such as tox). Outcomes are keyed by the report's
 `classname::name`. When any outcome changed (a failing test that starts passing included),
 the written files are reverted one at a time, the files holding a changed test first, and
 the tests run again after each: a file whose revert brings outcomes back stays reverted, the
-others get their rewrite back. Without a report, the exit statuses are compared instead.
+others get their rewrite back. A reverted file is then tried again without the rewrites
+inside the tests its revert brought back (and then without those of their test classes and
+the module's helpers and fixtures): when the tests agree, the rest of its rewrites stay.
+Without a report, the exit statuses are compared instead.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+from mockguard.fix.plan import Skip, parse_tree
 from mockguard.fix.runner import FileOutcome, WriteError
 
 PLACEHOLDER = "{junitxml}"
@@ -29,6 +34,8 @@ PLACEHOLDER = "{junitxml}"
 _OUTCOMES = (("error", "error"), ("failure", "failed"), ("skipped", "skipped"))
 # How many changed tests a revert line names before "and N more".
 _NAMED = 3
+# The skip group of a rewrite taken back because it changed a test's outcome.
+REVERTED = "reverted: it changed test outcomes"
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,8 @@ class Verdict:
     reverted: list[tuple[FileOutcome, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     summary: str = ""
+    # Files kept with some of their rewrites taken back: the file, how many, and why.
+    narrowed: list[tuple[FileOutcome, int, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ class Files:
 
     restore: Callable[[FileOutcome], None]
     reapply: Callable[[FileOutcome], None]
+    # The file's rewrite with only the rewrites at the given lines (None: none is left).
+    narrow: Callable[[FileOutcome, frozenset[int]], FileOutcome | None] | None = None
 
     def revert(self, outcome: FileOutcome, why: str, verdict: Verdict) -> bool:
         """Put the file back and record why; a file that cannot be is recorded as such."""
@@ -177,6 +188,7 @@ def _settle(
             fixed = {t: c for t, c in changed.items() if now.get(t) != c}
             verdict.reverted[-1] = (outcome, _why(fixed))
             changed = now
+            _narrow(command, before, outcome, fixed, changed, verdict, files)
             if not changed:
                 return
         else:
@@ -185,6 +197,110 @@ def _settle(
     why = f"outcomes still differ with each file reverted alone: {_why(changed)}"
     for outcome in list(verdict.kept):
         files.revert(outcome, why, verdict)
+
+
+def _narrow(
+    command: str,
+    before: TestRun,
+    outcome: FileOutcome,
+    fixed: dict[str, tuple[str, str]],
+    changed: dict[str, tuple[str, str]],
+    verdict: Verdict,
+    files: Files,
+) -> None:
+    """Give a reverted file back the rewrites outside the tests its revert fixed, when the
+    tests agree: first all but those inside the fixed tests, then all but those inside
+    their test classes and the module's other functions."""
+    if files.narrow is None:
+        return
+    lines = {r.line for r in outcome.rewrites}
+    tried: set[frozenset[int]] = set()
+    for suspects in _suspect_lines(outcome, fixed):
+        keep = frozenset(lines - suspects)
+        if not keep or keep == lines or keep in tried:
+            continue
+        tried.add(keep)
+        partial = files.narrow(outcome, keep)
+        if partial is None or not partial.changed:
+            continue
+        try:
+            files.reapply(partial)
+        except WriteError as exc:
+            verdict.problems.append(str(exc))
+            return
+        run = run_tests(command)
+        if run.outcomes is not None and _changes(before, run) == changed:
+            _take_back(outcome, partial, verdict)
+            return
+        try:
+            files.restore(partial)
+        except WriteError as exc:
+            verdict.problems.append(str(exc))
+            return
+
+
+def _take_back(outcome: FileOutcome, partial: FileOutcome, verdict: Verdict) -> None:
+    """Turn the reverted `outcome` into the kept `partial` rewrite: the rewrites it leaves
+    out become skips, with the revert's reason."""
+    index = next(i for i, (o, _) in enumerate(verdict.reverted) if o is outcome)
+    _, why = verdict.reverted.pop(index)
+    kept = {r.line for r in partial.rewrites}
+    dropped = [r for r in outcome.rewrites if r.line not in kept]
+    outcome.skips.extend(Skip(r.line, r.category, why, REVERTED) for r in dropped)
+    outcome.rewrites = [r for r in outcome.rewrites if r.line in kept]
+    outcome.updated = partial.updated
+    verdict.kept.append(outcome)
+    verdict.narrowed.append((outcome, len(dropped), why))
+
+
+def _suspect_lines(outcome: FileOutcome, tests: dict[str, tuple[str, str]]) -> Iterator[set[int]]:
+    """The lines of the file the changed tests may have been broken from: first the tests'
+    own functions (with their decorators), then also their classes and every function of
+    the module that is not a test (helpers and fixtures)."""
+    try:
+        tree = parse_tree(outcome.original.decode(outcome.encoding))
+    except (SyntaxError, ValueError, UnicodeError):
+        return
+    wanted = [_test_place(outcome.path, test) for test in tests]
+    places = [place for place in wanted if place is not None]
+    if not places:
+        return
+    functions: set[int] = set()
+    classes: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and any(node.name in owners for owners, _ in places):
+            classes |= _span(node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+            node.name == name for _, name in places
+        ):
+            functions |= _span(node)
+    yield functions
+    helpers = (
+        _span(node)
+        for node in tree.body
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and not node.name.startswith("test")
+    )
+    yield functions | classes | set().union(*helpers)
+
+
+def _test_place(path: str, test: str) -> tuple[tuple[str, ...], str] | None:
+    """The classes and the function name of a `classname::name` test held in the file at
+    `path` (None: the test is in another file)."""
+    classname, _, name = test.partition("::")
+    parts = tuple(classname.split("."))
+    tail = Path(os.path.abspath(path)).with_suffix("").parts
+    for k in range(len(parts), 0, -1):
+        if k <= len(tail) and parts[:k] == tail[-k:]:
+            return parts[k:], name.split("[", 1)[0]
+    return None
+
+
+def _span(node: ast.AST) -> set[int]:
+    """The lines a definition covers, its decorators included."""
+    decorators = getattr(node, "decorator_list", [])
+    first = min([node.lineno, *(d.lineno for d in decorators)])  # type: ignore[attr-defined]
+    return set(range(first, (node.end_lineno or node.lineno) + 1))  # type: ignore[attr-defined]
 
 
 def _suspects_first(
@@ -199,9 +315,7 @@ def _suspects_first(
 def _holds(path: str, classname: str) -> bool:
     """Whether a JUnit classname (`tests.test_a` or `tests.test_a.TestCase`) names a test in
     the file at `path`."""
-    parts = tuple(classname.split("."))
-    tail = Path(os.path.abspath(path)).with_suffix("").parts
-    return any(0 < k <= len(tail) and parts[:k] == tail[-k:] for k in range(len(parts), 0, -1))
+    return _test_place(path, f"{classname}::") is not None
 
 
 def _why(changes: dict[str, tuple[str, str]]) -> str:

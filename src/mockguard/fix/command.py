@@ -213,10 +213,11 @@ def plan_source(
     settings: Settings,
     categories: Iterable[str] | None = None,
     findings: list[Finding] | None = None,
+    keep: frozenset[int] | None = None,
 ) -> Plan:
     """The plan for a module's text: scanned from its bytes in its encoding (findings count
     columns in that text) unless the `findings` of those bytes are given, the rewrites and
-    skips kept to the chosen categories."""
+    skips kept to the chosen categories (and the rewrites to the lines in `keep`)."""
     from mockguard.scan.engine import scan_source
 
     if findings is None:
@@ -227,6 +228,8 @@ def plan_source(
         chosen = frozenset(categories)
         plan.rewrites = [r for r in plan.rewrites if r.category in chosen]
         plan.skips = [s for s in plan.skips if s.category in chosen]
+    if keep is not None:
+        plan.rewrites = [r for r in plan.rewrites if r.line in keep]
     return plan
 
 

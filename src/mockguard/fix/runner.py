@@ -93,9 +93,11 @@ def rewrite_file(
     settings: Settings,
     categories: Iterable[str] | None,
     scanned: Scanned | None = None,
+    keep: frozenset[int] | None = None,
 ) -> FileOutcome:
     """Run the codemod on one file (nothing is written). `scanned`: what a scan found in
-    the file, used when the file still has the content it was scanned with."""
+    the file, used when the file still has the content it was scanned with; `keep`: only
+    the rewrites at these lines."""
     try:
         data = Path(path).read_bytes()
         info = os.stat(path)
@@ -111,7 +113,7 @@ def rewrite_file(
         if scanned is not None and scanned[0] == content_digest(data):
             if text.encode(encoding, "surrogatepass") == data:  # columns count the same text
                 known = scanned[1]
-        plan = plan_source(text, encoding, path, settings, categories, known)
+        plan = plan_source(text, encoding, path, settings, categories, known, keep)
     except Exception as exc:  # a syntax error, or an encoding Python does not know
         return FileOutcome(path, data, error=f"not rewritten: {_one_line(exc)}")
     if not plan.rewrites:
@@ -125,7 +127,7 @@ def rewrite_file(
         return FileOutcome(path, data, error=f"not rewritten: {_one_line(exc)}")
     outcome = FileOutcome(path, data, module.encoding)
     if module.code != text:  # LibCST read other text: plan again from what it read
-        plan = plan_source(module.code, module.encoding, path, settings, categories)
+        plan = plan_source(module.code, module.encoding, path, settings, categories, keep=keep)
     command = ReplaceAdHocMocksCommand(
         CodemodContext(filename=path), settings, categories, plan=plan
     )
@@ -390,6 +392,17 @@ def _undo(written: list[FileOutcome]) -> str:
 
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
+
+
+def narrowed(outcome: FileOutcome, settings: Settings, keep: frozenset[int]) -> FileOutcome | None:
+    """The file's rewrite again, with only its rewrites at the lines in `keep`, from the
+    file as it was read (None when the file no longer holds that, or nothing is left)."""
+    if _current(outcome) != outcome.original:
+        return None
+    partial = rewrite_file(outcome.path, settings, None, keep=keep)
+    if partial.error or partial.original != outcome.original or not partial.rewrites:
+        return None
+    return partial
 
 
 def restore(outcome: FileOutcome) -> None:
