@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/accuracy/real_set.py score    # print the scores (make accuracy)
     .venv/bin/python benchmarks/accuracy/real_set.py score --half dev --misses
     .venv/bin/python benchmarks/accuracy/real_set.py draw --holdout   # the second held-out set
-    .venv/bin/python benchmarks/accuracy/real_set.py draw --blind     # the third, scored once
+    .venv/bin/python benchmarks/accuracy/real_set.py draw --blind blind    # a later held-out set
 
 `draw` picks test files at random with a fixed seed from each pinned sdist: pytest test
 files (`test_*.py`, `*_test.py`) that mention a mock word, at most MAX_LINES lines long,
@@ -51,10 +51,10 @@ HOLDOUT_PROJECTS = (
     Project("kombu", "5.7.0", "31e62fdfd2381caa3422f8e02b84a491d9a2180ddda74507b57f4cb1e1c2c2c9"),
 )
 HOLDOUT_SEED = 20261202
-# A third held-out set, drawn after every round of tuning: new files of the first four
+# Later held-out sets, each drawn after a round of tuning: new files of the first four
 # projects (none drawn before), labelled before the classifier is run on them, scored once.
-BLIND_SEED = 20261203
-BLIND_SITES_PER_PROJECT = 70
+# Name -> (seed, sites per project).
+BLIND_SETS = {"blind": (20261203, 70), "blind2": (20261204, 100)}
 SEED = 20261201
 MAX_LINES = 800
 SITES_PER_PROJECT = 130
@@ -119,12 +119,13 @@ def _has_all_files_flag() -> bool:
     return "--all-files" in result.stdout
 
 
-def draw(holdout: bool = False, blind: bool = False) -> None:
+def draw(holdout: bool = False, blind: str | None = None) -> None:
     drawn: dict[str, list[dict[str, str]]] = (
         json.loads(DRAWN.read_text(encoding="utf-8")) if holdout or blind else {}
     )
-    seed = BLIND_SEED if blind else HOLDOUT_SEED if holdout else SEED
-    budget = BLIND_SITES_PER_PROJECT if blind else SITES_PER_PROJECT
+    seed, budget = (HOLDOUT_SEED if holdout else SEED), SITES_PER_PROJECT
+    if blind:
+        seed, budget = BLIND_SETS[blind]
     for project in HOLDOUT_PROJECTS if holdout else PROJECTS:
         root = source_root(project)
         taken = {d["file"] for d in drawn.get(project.folder, [])}
@@ -138,7 +139,7 @@ def draw(holdout: bool = False, blind: bool = False) -> None:
             chosen.append(file)
             estimate += len(scan_json(root, [file]))
         if blind:
-            halves = ["blind"] * len(chosen)
+            halves = [blind] * len(chosen)
         else:
             halves = [
                 "holdout" if holdout else ("dev" if i % 2 == 0 else "test")
@@ -238,16 +239,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("action", choices=("draw", "score"))
     parser.add_argument(
-        "--half", choices=("dev", "test", "holdout", "blind", "all", "both"), default="both"
+        "--half", choices=("dev", "test", "holdout", *BLIND_SETS, "all", "both"), default="both"
     )
     parser.add_argument("--holdout", action="store_true", help="draw the held-out projects")
-    parser.add_argument("--blind", action="store_true", help="draw the third held-out set")
+    parser.add_argument("--blind", choices=tuple(BLIND_SETS), help="draw a later held-out set")
     parser.add_argument("--misses", action="store_true", help="list every disagreement")
     options = parser.parse_args()
     if options.action == "draw":
         draw(options.holdout, options.blind)
         return
-    halves = ("dev", "test", "holdout", "blind") if options.half == "both" else (options.half,)
+    every = ("dev", "test", "holdout", *BLIND_SETS)
+    halves = every if options.half == "both" else (options.half,)
     for half in halves:
         tallies = score(half, options.misses)
         if not tallies:
