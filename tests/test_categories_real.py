@@ -59,6 +59,32 @@ APP = {
             def charge(self, amount):
                 return requests.post("https://pay", json={"amount": amount})
         """,
+    "app/net/__init__.py": "",
+    "app/net/sriov/__init__.py": "",
+    "app/net/sriov/agent/__init__.py": "",
+    "app/net/sriov/agent/switch_manager.py": """\
+        class EmbSwitch:
+            def get_device(self, address):
+                return address
+        """,
+    "app/agents/__init__.py": "",
+    "app/agents/planner.py": """\
+        class Planner:
+            def run(self, goal):
+                return goal
+        """,
+    "app/backends/__init__.py": "",
+    "app/backends/couch.py": """\
+        try:
+            from couchbase.cluster import Cluster
+        except ImportError:
+            Cluster = None
+
+
+        class CouchBackend:
+            def __init__(self):
+                self._connection = None
+        """,
     "app/ws.py": """\
         from starlette.websockets import WebSocket
 
@@ -238,6 +264,45 @@ CASES = {
                 pass
         """,
         {7: "database", 9: "database", 11: "generic"},
+    ),
+    "a network agent's package does not make its classes agents": (
+        """\
+        from unittest import mock
+
+        @mock.patch("app.net.sriov.agent.switch_manager.EmbSwitch.get_device")
+        @mock.patch("app.agents.planner.Planner.run")
+        def test_switch(run, get_device):
+            pass
+        """,
+        {3: "generic", 4: "agent"},
+    ),
+    "a document store's library is the database": (
+        """\
+        from unittest import mock
+
+        @mock.patch("couchbase.cluster.Cluster")
+        def test_cluster(cluster):
+            pass
+        """,
+        {3: "database"},
+    ),
+    "a mock wired onto a project object takes what the object is, weakly": (
+        """\
+        from unittest.mock import Mock
+        from app.backends.couch import CouchBackend
+        from app.http import PaymentClient
+        from app.store import CacheStore
+
+        def test_backend():
+            backend = CouchBackend()
+            backend._connection = Mock()
+            backend._connection.get = Mock()
+            store = CacheStore()
+            store.logger = Mock()
+            client = PaymentClient()
+            client.transport = Mock()
+        """,
+        {8: "database", 9: "database", 11: "generic", 13: "generic"},
     ),
     "the test's name decides nothing": (
         """\

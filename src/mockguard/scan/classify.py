@@ -39,6 +39,8 @@ WEIGHTS: dict[EvidenceKind, int] = {
     "member": 1,
     "method": 1,
 }
+# A real-object clue about the object a mock is wired onto, not the mock: the weakest.
+RECEIVER_WEIGHT = 1
 # Parameters that say a project function works on the database (`def save(db, thread)`).
 DATA_PARAMETERS = frozenset(
     {"db", "db_session", "dbsession", "cursor", "db_conn", "db_connection", "uow", "dbapi"}
@@ -169,9 +171,17 @@ class Classifier:
             if any(fnmatchcase(value, p) for p in patterns):
                 best[cat.name] = Evidence(kind, value, cat.name, weight)
         parts = [p for p in value.split(".") if p]
+        package = _package_length(parts)
+        # A network word anywhere in the package path (`mech_sriov.agent`) vetoes the
+        # package's other words, as it would inside one name.
+        room = set(words("_".join(parts[:package])))
+        vetoed = {cat for cat, vetoes in self._vetoes.items() if vetoes & room}
         for position, part in enumerate(reversed(parts)):
             part_weight = weight if position == 0 else weight - 1
+            in_package = len(parts) - 1 - position < package
             for vote in self.name_votes("name", part):
+                if in_package and vote.category in vetoed:
+                    continue
                 known = best.get(vote.category)
                 if known is None or known.weight < part_weight:
                     best[vote.category] = Evidence(kind, value, vote.category, part_weight)
@@ -197,6 +207,22 @@ class Classifier:
                 text = f"{located.cls.name} is a {base}" if located.cls else base
                 votes.append(Evidence("real-object", text, vote.category, weight - 1))
         return votes
+
+    def receiver_votes(self, value: str) -> list[Evidence]:
+        """Weak votes for a mock wired onto an instance of the project class `value`: the
+        domain libraries its module imports (the weakest clue; a tie goes to generic)."""
+        located = self.index.locate(value) if self.index is not None and "." in value else None
+        if located is None or located.cls is None or located.member:
+            return []
+        return [
+            Evidence(
+                "real-object",
+                f"wired onto a {value} ({located.summary.path} imports {module})",
+                category,
+                RECEIVER_WEIGHT,
+            )
+            for module, category in self._imports_of(located)
+        ]
 
     def _imports_of(self, located: Located) -> tuple[tuple[str, str], ...]:
         """The first import of each domain library a project module makes, by category."""
@@ -230,6 +256,15 @@ class Classifier:
         if scores.get(GENERIC, 0) >= scores[winner]:
             return GENERIC, votes
         return winner, votes
+
+
+def _package_length(parts: list[str]) -> int:
+    """How many leading parts of a dotted name are its package and module: those before
+    the first CapWords part (a class), else all but the last."""
+    for index, part in enumerate(parts):
+        if part[:1].isupper():
+            return index
+    return len(parts) - 1
 
 
 def _where(located: Located) -> str:

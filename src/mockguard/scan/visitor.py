@@ -269,6 +269,7 @@ class MockVisitor(ast.NodeVisitor):
         site: ast.AST = node
         if code == "MG102":
             evidence += wiring_evidence(claim.target, self.classifier)
+            evidence += self._receiver_evidence(claim.target)
             args["target"] = claim.target
             site = claim.statement or node
         pending = Pending(
@@ -277,6 +278,23 @@ class MockVisitor(ast.NodeVisitor):
         if code in self.enabled:
             self.pending.append(pending)
         self._claim_children(node, pending)
+
+    def _receiver_evidence(self, target: str) -> list[Evidence]:
+        """What the object a mock is wired onto is, when the function bound it once to an
+        instance of a project class: `backend = CouchbaseBackend(); backend._conn = Mock()`."""
+        root = target.split(".", 1)[0]
+        if root in SELF_NAMES or self.scope.kind != "function":
+            return []
+        sources = self.scope.sources.get(root, [])
+        if len(sources) != 1 or sources[0].kind != "assign":
+            return []
+        value = sources[0].node
+        if not isinstance(value, ast.Call):
+            return []
+        callee = self.resolver.qualname(value.func, self.scope)
+        if not callee or self.resolver.action(callee) is not None:
+            return []
+        return self.classifier.receiver_votes(callee)
 
     def _patch(self, node: ast.Call, member: str) -> None:
         """One MG201 whatever the patch installs. The mocks built in its arguments are sites
