@@ -18,7 +18,8 @@ the medians of `--runs` runs are compared:
 - warm: `mockguard scan --summary` on a primed cache vs `rg -c 'Mock\\('` (2 s after
   priming, and after one untimed warm run: the one that records its output for the next);
 - incremental: the warm scan after one test file gained a `MagicMock()` line, vs the warm
-  scan (the file is restored afterwards);
+  scan path without its record (what a warm run costs when the record does not answer;
+  the file is restored afterwards);
 - memory: one cold scan vs one ruff run: the peak RSS of the largest process (GNU time's
   %M), and the peak PSS of all processes together (the workers too; sampled in /proc);
 - start-up: `mockguard --version` vs `python -c pass`, `mockguard scan <one file>` vs ruff;
@@ -53,6 +54,7 @@ REPO = HERE.parent
 CACHE = HERE / ".cache"
 TREES = CACHE / "trees"
 MOCKGUARD_CACHE = ".mockguard_cache"
+SCAN_PATH = "import mockguard.cli as cli; cli._replayable = lambda *_: False; cli.run()"
 from sdists import Project, download, unpack  # noqa: E402
 
 OK_EXIT = (0, 1)  # mockguard and ruff exit 1 on findings, rg on no match
@@ -412,14 +414,25 @@ def warm_rows(tools: Tools, tree: Path, place: Place, runs: int, target: Path) -
     time.sleep(RACY_SECONDS)
     run(scan, tree)  # records
     warm, anchor = side_by_side(runs, lambda: timed(scan, tree), lambda: timed(rg, tree))
+    # The scan path a warm run takes when its record does not answer (an edit, another
+    # command): the command line run with recording switched off.
+    unrecorded = [tools.python, "-c", SCAN_PATH, *scan[1:]]
     changed: list[float] = []
+    plain: list[float] = []
     for serial in range(runs):
         with one_more_mock(target, str(serial)):
             changed.append(timed(scan, tree))
+        plain.append(timed(unrecorded, tree))
+    plain_warm = statistics.median(plain)
     return [
         make_row("warm scan vs rg -c", place, warm, anchor, WARM),
+        make_row("warm scan path, no record, vs rg -c", place, plain_warm, anchor, WARM),
         make_row(
-            "incremental (1 file) vs warm", place, statistics.median(changed), warm, INCREMENTAL
+            "incremental (1 file) vs warm scan path",
+            place,
+            statistics.median(changed),
+            plain_warm,
+            INCREMENTAL,
         ),
     ]
 
