@@ -54,7 +54,7 @@ HOLDOUT_SEED = 20261202
 # Later held-out sets, each drawn after a round of tuning: new files of the first four
 # projects (none drawn before), labelled before the classifier is run on them, scored once.
 # Name -> (seed, sites per project).
-BLIND_SETS = {"blind": (20261203, 70), "blind2": (20261204, 100)}
+BLIND_SETS = {"blind": (20261203, 70), "blind2": (20261204, 100), "blind3": (20261205, 100)}
 SEED = 20261201
 MAX_LINES = 800
 SITES_PER_PROJECT = 130
