@@ -85,6 +85,27 @@ APP = {
             def __init__(self):
                 self._connection = None
         """,
+    "app/backends/gcs.py": """\
+        from google.cloud import storage
+        from google.cloud.storage import Client
+        import google.cloud.firestore as firestore
+
+        from app.tools import ToolExecutionEngine
+
+
+        class GCSBackend:
+            def get(self, key):
+                return Client().bucket(key)
+        """,
+    "app/net/linux/__init__.py": "",
+    "app/net/linux/agent/__init__.py": "",
+    "app/net/linux/agent/keepalived.py": """\
+        SIGTERM_TIMEOUT = 5
+
+
+        def _use_no_track():
+            return True
+        """,
     "app/ws.py": """\
         from starlette.websockets import WebSocket
 
@@ -303,6 +324,31 @@ CASES = {
             client.transport = Mock()
         """,
         {8: "database", 9: "database", 11: "generic", 13: "generic"},
+    ),
+    "a library reached through a project module's imports is that library": (
+        """\
+        from unittest import mock
+
+        @mock.patch("app.backends.gcs.Client")
+        @mock.patch("app.backends.gcs.storage.Client")
+        @mock.patch("app.backends.gcs.firestore.Client")
+        @mock.patch("app.backends.gcs.ToolExecutionEngine")
+        @mock.patch("app.backends.gcs.json.loads")
+        def test_backend(*mocks):
+            pass
+        """,
+        {3: "database", 4: "database", 5: "database", 6: "agent", 7: "generic"},
+    ),
+    "an agent under a Linux package is a host agent": (
+        """\
+        from unittest import mock
+
+        @mock.patch("app.net.linux.agent.keepalived._use_no_track")
+        @mock.patch("app.net.linux.agent.keepalived.SIGTERM_TIMEOUT", 1)
+        def test_keepalived(use):
+            pass
+        """,
+        {3: "generic", 4: "generic"},
     ),
     "the test's name decides nothing": (
         """\

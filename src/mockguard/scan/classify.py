@@ -162,6 +162,11 @@ class Classifier:
 
     def _dotted_votes(self, kind: EvidenceKind, value: str) -> list[Evidence]:
         library = self.library(value)
+        if library is None and self.index is not None and "." in value:
+            # `app.backends.gcs.storage.Client` is the library's `google.cloud.storage.Client`
+            outside = self.index.origin(value)
+            if outside is not None and self.library(outside) is not None:
+                value, library = f"{value} ({outside})", self.library(outside)
         if library is not None:
             return [Evidence("library", value, library, WEIGHTS["library"])]
         weight = WEIGHTS[kind]

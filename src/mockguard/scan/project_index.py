@@ -160,6 +160,33 @@ class ProjectIndex:
             return Located(summary, None, "")
         return None
 
+    def origin(self, qualname: str) -> str | None:
+        """Where a dotted name that passes through project modules leads outside them:
+        `app.backends.gcs.storage.Client`, in a module that imports `storage` from
+        `google.cloud`, is `google.cloud.storage.Client`. None when it stays in the project
+        or names no project module."""
+        parts = qualname.split(".")
+        moved = False
+        for _ in range(MAX_DEPTH + 1):
+            summary, rest = self._innermost_module(parts)
+            if summary is None:
+                return ".".join(parts) if moved else None
+            if not rest or rest[0] in summary.classes or rest[0] in summary.functions:
+                return None
+            imported = summary.names.get(rest[0])
+            if imported is None:
+                return None
+            parts, moved = [*imported.split("."), *rest[1:]], True
+        return None
+
+    def _innermost_module(self, parts: list[str]) -> tuple[ModuleSummary | None, list[str]]:
+        """The longest leading run of `parts` that is a project module, and what follows."""
+        for cut in range(len(parts), 0, -1):
+            summary = self.summary(".".join(parts[:cut]))
+            if summary is not None:
+                return summary, parts[cut:]
+        return None, parts
+
     def _submodule_defining(self, package: ModuleSummary, name: str) -> str | None:
         """The submodule of a package that defines `name` at its top level, for packages
         that load their submodules at run time (`objects.register_all()`)."""
@@ -216,9 +243,12 @@ def summarise(data: bytes, module: str, path: str, *, is_package: bool = False) 
             open_classes.append((indent, summary))
         elif match.group("import"):
             for item in _text(match.group("import")).split(","):
-                target = item.split(" as ")[0].strip()
+                target, _, alias = item.partition(" as ")
+                target, alias = target.strip(), alias.strip()
                 if target:
                     imports.add(target)
+                if _IDENTIFIER.match(alias):
+                    names[alias] = target
         elif match.group("from") is not None:
             origin = _absolute(_text(match.group("from")), package)
             if not origin:
