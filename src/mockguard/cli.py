@@ -815,8 +815,8 @@ def _cluster_json(group: Cluster, suggested: str | None) -> dict[str, Any]:
 @click.option("--category", help="Comma-separated categories to rewrite (default: all).")
 @click.option(
     "--select",
-    help="Comma-separated rules to rewrite: MG101 (a construction and its wiring), MG201 "
-    "(a patch). Default: both.",
+    help="Comma-separated rules to rewrite: MG101 (a construction and its wiring), MG102 "
+    "(a mock wired onto a real object), MG201 (a patch). Default: all three.",
 )
 @click.option(
     "--check-tests",
@@ -854,8 +854,9 @@ def fix(
         chosen = {c.strip().upper() for c in select.split(",") if c.strip()}
         if not chosen & set(FIXED_RULES):
             fail(
-                "fix rewrites MG101 sites (a construction and the wiring after it) and MG201 "
-                "sites (a patch); --select MG101, MG201 or both"
+                "fix rewrites MG101 sites (a construction and the wiring after it), MG102 "
+                "sites (a mock wired onto a real object) and MG201 sites (a patch); --select "
+                "one or more of MG101, MG102, MG201"
             )
         settings = dataclasses.replace(
             settings, select=tuple(c for c in settings.select if c in chosen)

@@ -167,6 +167,8 @@ class TestReplaceAdHocMocks(CodemodTest):
                 "`app.clock` is outside the project and the standard library",
                 "line 22 [websocket]: left as it is: it escapes into `the return value of "
                 "helper()`: what it stands for is decided there",
+                "line 23 [websocket]: left as it is: it is wired onto a mock, not a real "
+                "object: `inner` is bound to a mock (line 22)",
             ],
         )
 
@@ -197,6 +199,8 @@ class TestReplaceAdHocMocks(CodemodTest):
             """,
             "line 4 [database]: left as it is: the shape is not covered: `database_session`: "
             "`add` is wired as an AsyncMock but is not `async def`",
+            "line 5 [database]: left as it is: it is wired onto a mock, not a real object: "
+            "`session` is bound to a mock (line 4)",
         )
 
     def test_skip_escaping_mock(self) -> None:
@@ -223,6 +227,7 @@ class TestReplaceAdHocMocks(CodemodTest):
                 setattr(ws_bridge, event, AsyncMock())
             """,
             "line 4 [websocket]: left as it is: attributes set by dynamic names (line 5)",
+            "line 5 [websocket]: left as it is: not the whole value of a plain assignment",
         )
 
     def test_skip_called_mock_and_rebound_name(self) -> None:

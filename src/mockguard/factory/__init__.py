@@ -29,6 +29,7 @@ from mockguard.factory.events import (
 from mockguard.factory.facade import SSotMockFactory, current_factory
 from mockguard.factory.interface import Interface, InterfaceError, Member, compile_interface
 from mockguard.factory.kinds import Kind
+from mockguard.factory.members import create_like
 from mockguard.factory.migration import MigrationLog
 from mockguard.factory.patching import patch
 from mockguard.factory.registry import MockFactory, default_factory
@@ -65,6 +66,7 @@ __all__ = [
     "assert_events",
     "compile_interface",
     "create",
+    "create_like",
     "current_factory",
     "default_factory",
     "patch",

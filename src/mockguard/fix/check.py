@@ -4,11 +4,14 @@ CMD is a pytest run. It gets `--junitxml=<report>` through `PYTEST_ADDOPTS`, or,
 holds `{junitxml}`, that placeholder is replaced by the report's path (for runners that do
 not pass the environment on, such as tox). Outcomes are keyed by the report's
 `classname::name`. When any outcome changed (a failing test that starts passing included),
-the written files are reverted one at a time, the files holding a changed test first, and
-the tests run again after each: a file whose revert brings outcomes back stays reverted, the
-others get their rewrite back. A reverted file is then tried again without the rewrites
-inside the tests its revert brought back (and then without those of their test classes and
-the module's helpers and fixtures): when the tests agree, the rest of its rewrites stay.
+the rewrites that the changed tests' tracebacks pass through (`tests/test_a.py:12`, where
+line 12 holds a rewrite) are taken back first, all at once, and kept taken back when the
+tests agree. For what still differs, the written files are reverted one at a time, the files
+holding a changed test first, and the tests run again after each: a file whose revert brings
+outcomes back stays reverted, the others get their rewrite back. A reverted file is then
+tried again without the rewrites inside the tests its revert brought back (and then without
+those of their test classes and the module's helpers and fixtures): when the tests agree,
+the rest of its rewrites stay.
 Without a report, the exit statuses are compared instead.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -45,6 +49,8 @@ class TestRun:
 
     status: int
     outcomes: dict[str, str] | None
+    # The failure or error text of each test that did not pass (its traceback).
+    tracebacks: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -106,7 +112,8 @@ def run_tests(command: str) -> TestRun:
         status = subprocess.run(
             command, shell=True, check=False, env=env, stdout=_log_stream()
         ).returncode
-        return TestRun(status, read_report(report))
+        outcomes, tracebacks = read_report_texts(report)
+        return TestRun(status, outcomes, tracebacks)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -121,16 +128,30 @@ def _log_stream() -> int | None:
 
 def read_report(path: Path) -> dict[str, str] | None:
     """Each test's outcome in a JUnit XML report; None when there is no readable report."""
+    return read_report_texts(path)[0]
+
+
+def read_report_texts(path: Path) -> tuple[dict[str, str] | None, dict[str, str]]:
+    """Each test's outcome in a JUnit XML report (None when there is no readable report),
+    and the failure or error text of those that did not pass."""
     try:
         root = ElementTree.parse(path).getroot()
     except (OSError, ElementTree.ParseError):
-        return None
+        return None, {}
     outcomes: dict[str, str] = {}
+    tracebacks: dict[str, str] = {}
     for case in root.iter("testcase"):
         key = f"{case.get('classname', '')}::{case.get('name', '')}"
         tags = {child.tag for child in case}
         outcomes[key] = next((name for tag, name in _OUTCOMES if tag in tags), "passed")
-    return outcomes
+        texts = [
+            f"{child.get('message', '')}\n{child.text or ''}"
+            for child in case
+            if child.tag in ("failure", "error")
+        ]
+        if texts:
+            tracebacks[key] = "\n".join(texts)
+    return outcomes, tracebacks
 
 
 def _changes(before: TestRun, after: TestRun) -> dict[str, tuple[str, str]]:
@@ -166,8 +187,90 @@ def check(command: str, before: TestRun, written: list[FileOutcome], files: File
         )
         return verdict
     verdict.summary = f"`{command}`: {len(changed)} test outcome(s) changed ({statuses})"
-    _settle(command, before, changed, verdict, files)
+    changed = _blame(command, before, after, changed, verdict, files)
+    if changed:
+        _settle(command, before, changed, verdict, files)
     return verdict
+
+
+def _blame(
+    command: str,
+    before: TestRun,
+    after: TestRun,
+    changed: dict[str, tuple[str, str]],
+    verdict: Verdict,
+    files: Files,
+) -> dict[str, tuple[str, str]]:
+    """Take back at once the rewrites that the tracebacks of the changed tests pass through
+    (`tests/test_a.py:12` where line 12 holds a rewrite), run the tests again, and keep
+    that when it only brought outcomes back; return what still differs."""
+    if files.narrow is None:
+        return changed
+    texts = [after.tracebacks.get(test, "") for test in changed]
+    blamed: list[tuple[FileOutcome, set[int]]] = []
+    for outcome in list(verdict.kept):
+        lines = {r.line for r in outcome.rewrites}
+        hit = lines & _lines_named(outcome.path, texts)
+        if hit:
+            blamed.append((outcome, hit))
+    if not blamed:
+        return changed
+    tried: list[tuple[FileOutcome, FileOutcome | None]] = []
+    try:
+        for outcome, hit in blamed:
+            files.restore(outcome)
+            keep = frozenset({r.line for r in outcome.rewrites} - hit)
+            partial = files.narrow(outcome, keep) if keep else None
+            if partial is not None:
+                files.reapply(partial)
+            tried.append((outcome, partial))
+    except WriteError as exc:
+        verdict.problems.append(str(exc))
+        _undo(tried, verdict, files)
+        return changed
+    run = run_tests(command)
+    now = _changes(before, run) if run.outcomes is not None else None
+    if now is None or not now.items() < changed.items():
+        _undo(tried, verdict, files)
+        return changed
+    fixed = {t: c for t, c in changed.items() if t not in now}
+    why = f"its traceback shows in {_why(fixed)}"
+    for outcome, partial in tried:
+        if partial is None:
+            verdict.kept.remove(outcome)
+            verdict.reverted.append((outcome, why))
+            continue
+        verdict.reverted.append((outcome, why))
+        verdict.kept.remove(outcome)
+        _take_back(outcome, partial, verdict)
+    return now
+
+
+def _undo(
+    tried: list[tuple[FileOutcome, FileOutcome | None]], verdict: Verdict, files: Files
+) -> None:
+    """Give the files tried by :func:`_blame` their whole rewrite back."""
+    for outcome, partial in tried:
+        try:
+            if partial is not None:
+                files.restore(partial)
+            files.reapply(outcome)
+        except WriteError as exc:
+            verdict.problems.append(str(exc))
+
+
+def _lines_named(path: str, texts: list[str]) -> set[int]:
+    """The lines of the file at `path` that the texts name as `<path>:<line>`."""
+    name = Path(path).name
+    whole = os.path.normcase(os.path.abspath(path))
+    found: set[int] = set()
+    pattern = re.compile(rf"([^\s\"'()<>]*{re.escape(name)}):(\d+)")
+    for text in texts:
+        for match in pattern.finditer(text):
+            written = os.path.normcase(os.path.normpath(match.group(1)))
+            if whole == written or whole.endswith(os.sep + written.lstrip(os.sep)):
+                found.add(int(match.group(2)))
+    return found
 
 
 def _settle(

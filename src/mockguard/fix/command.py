@@ -8,6 +8,7 @@ statements are the mock's, and `assert ok` stays, with the line's formatting.
 from __future__ import annotations
 
 import ast
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -59,6 +60,8 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         self._ranks: dict[int, int] = {}
         self._inline: dict[Anchor, tuple[str, str]] = {}  # call anchor -> (as written, call)
         self._patches: dict[Anchor, tuple[str, str]] = {}  # (callee as written, the factory's)
+        # call anchor -> (constructor as written, the factory's call, object, attribute)
+        self._members: dict[Anchor, tuple[str, str, str, str]] = {}
         self._call_anchors: dict[cst.Call, Anchor] = {}
         self._call_ranks: dict[int, int] = {}
 
@@ -78,6 +81,13 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
                 continue
             if rewrite.inline:
                 self._inline[rewrite.construction] = (rewrite.target, rewrite.call)
+                continue
+            if rewrite.member is not None:
+                self._members[rewrite.construction] = (
+                    rewrite.target,
+                    rewrite.call,
+                    *rewrite.member,
+                )
                 continue
             self._constructions[rewrite.construction] = rewrite.call
             self._removed.update(rewrite.removed)
@@ -140,6 +150,9 @@ class ReplaceAdHocMocksCommand(VisitorBasedCodemodCommand):
         patch = self._patches.get(anchor)
         if patch is not None:
             return _factory_patch(anchor, original_node, updated_node, *patch)
+        member = self._members.get(anchor)
+        if member is not None:
+            return _factory_member(anchor, original_node, updated_node, *member)
         inline = self._inline.get(anchor)
         if inline is None:
             return updated_node
@@ -268,6 +281,26 @@ def _factory_patch(
                 )
             break
     return updated.with_changes(func=cst.parse_expression(callee), args=args)
+
+
+def _factory_member(
+    anchor: Anchor,
+    original: cst.Call,
+    updated: cst.Call,
+    written: str,
+    callee: str,
+    receiver: str,
+    attribute: str,
+) -> cst.Call:
+    """`Mock(return_value=1)` as `<callee>(receiver, "attribute", return_value=1)`: the
+    object and attribute put in front, every argument it had kept as written."""
+    if _dotted(original.func) != written:
+        raise ValueError(f"line {anchor[0]}: expected a call of `{written}` here")
+    front = [
+        cst.Arg(cst.parse_expression(receiver)),
+        cst.Arg(cst.SimpleString(json.dumps(attribute))),
+    ]
+    return updated.with_changes(func=cst.parse_expression(callee), args=[*front, *updated.args])
 
 
 def unread_names(code: str) -> frozenset[str]:

@@ -30,6 +30,7 @@ from mockguard.factory.interface import Interface, InterfaceError
 from mockguard.factory.kinds import Kind, builtin_kinds
 from mockguard.findings import Finding
 from mockguard.fix.interfaces import StaticInterfaces
+from mockguard.fix.members import LIKE_CALL, NOT_WHOLE_VALUE, Wired, decide_member
 from mockguard.fix.patches import (
     FACTORY_IMPORT,
     NOT_PLAIN_PATCH,
@@ -41,6 +42,9 @@ from mockguard.scan.bindings import dotted
 from mockguard.scan.classify import plain_words
 from mockguard.scan.project_index import ProjectIndex
 
+# The rules whose sites `fix` rewrites: constructions (and their wiring), mocks wired onto
+# real objects, and patches.
+FIXED_CODES = ("MG101", "MG102", "MG201")
 WIRING_CONSTRUCTORS = frozenset(
     {"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "NonCallableMagicMock"}
 )
@@ -82,6 +86,11 @@ class Rewrite:
     # the patch call's :data:`Anchor`, `target` its callee as written (`mock.patch`) and
     # `call` the factory's (`mockguard.factory.patch`); only the callee changes.
     patch: bool = False
+    # A mock wired onto a real object handed to the factory (see :mod:`mockguard.fix.members`):
+    # `construction` is the mock call's :data:`Anchor`, `target` its constructor as written,
+    # and `member` the object (as written) and the attribute, which go in front of its
+    # arguments.
+    member: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -335,7 +344,7 @@ def plan_module(
     tree = parse_tree(source)
     lines = _LINE_BREAK.split(source)
     findings = [f for f in findings if not f.suppressed]
-    nodes = ModuleNodes.of(tree, (f.line for f in findings if f.code in ("MG101", "MG201")))
+    nodes = ModuleNodes.of(tree, (f.line for f in findings if f.code in FIXED_CODES))
     # A finding names its construction call by where the call starts.
     by_call = {(f.line, f.col): f for f in findings if f.code == "MG101"}
     functions, classes = _functions(tree)
@@ -376,6 +385,9 @@ def plan_module(
                 plan.skips.append(decision)
             else:
                 plan.rewrites.append(decision)
+    wired = [f for f in findings if f.code == "MG102"]
+    if wired:
+        _plan_members(plan, nodes, lines, wired, functions, classes)
     patches = [f for f in findings if f.code == "MG201"]
     if patches:
         static = interfaces.static
@@ -424,6 +436,75 @@ def _plan_patches(
                 patch=True,
             )
         )
+
+
+def _plan_members(
+    plan: Plan,
+    nodes: ModuleNodes,
+    lines: list[str],
+    findings: list[Finding],
+    functions: list[FunctionNode],
+    classes: dict[int, ast.ClassDef],
+) -> None:
+    """The module's MG102 mocks wired onto real objects handed to the factory, or skipped
+    with the reason."""
+    wanted = {(f.line, f.col): f for f in findings}
+    # The wiring an MG101 rewrite takes into its factory call is rewritten with it.
+    absorbed = {
+        anchor
+        for rewrite in plan.rewrites
+        for anchor in (*rewrite.removed, *(kept for kept, _ in rewrite.rewritten))
+    }
+    names = imported_names(nodes.imports)
+    capitalized = {name for name in names if name[:1].isupper()}
+    defined = {n.name for n in nodes.tree.body if isinstance(n, ast.ClassDef)}
+    known_classes = frozenset(capitalized | defined)
+    anchors = nodes.call_anchors
+    for owner in functions:
+        for block in _blocks(owner):
+            for stmt in block:
+                if not isinstance(stmt, ast.Assign):
+                    continue
+                key = (stmt.lineno, _character_column(lines, stmt.lineno, stmt.col_offset))
+                finding = wanted.pop(key, None)
+                if finding is None or nodes.assignment_anchors[id(stmt)] in absorbed:
+                    continue
+                region: list[ast.AST] = [owner]
+                klass = classes.get(id(owner))
+                if klass is not None:
+                    region.append(klass)
+                call = stmt.value
+                decided = (
+                    decide_member(stmt, call, region, owner, known_classes)
+                    if isinstance(call, ast.Call)
+                    else (NOT_WHOLE_VALUE, NOT_WHOLE_VALUE)
+                )
+                written = dotted(call.func) if isinstance(call, ast.Call) else None
+                constructor = dict(finding.args).get("constructor", "")
+                if isinstance(decided, Wired) and constructor not in WIRING_CONSTRUCTORS:
+                    decided = (NOT_PLAIN, f"`{constructor}()` is not a plain mock")
+                if isinstance(decided, Wired) and (written is None or id(call) not in anchors):
+                    decided = (NOT_WHOLE_VALUE, NOT_WHOLE_VALUE)
+                if not isinstance(decided, Wired):
+                    group, reason = decided
+                    plan.skips.append(Skip(finding.line, finding.category, reason, group))
+                    continue
+                assert isinstance(call, ast.Call) and written is not None
+                plan.rewrites.append(
+                    Rewrite(
+                        line=finding.line,
+                        target=written,
+                        kind="member",
+                        category=finding.category,
+                        call=LIKE_CALL,
+                        needs=FACTORY_IMPORT,
+                        construction=anchors[id(call)],
+                        removed=(),
+                        member=(decided.receiver, decided.attribute),
+                    )
+                )
+    for finding in wanted.values():
+        plan.skips.append(Skip(finding.line, finding.category, NOT_WHOLE_VALUE, NOT_WHOLE_VALUE))
 
 
 _NOT_RUN_WITH_THE_TEST = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)

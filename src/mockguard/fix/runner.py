@@ -30,7 +30,7 @@ from libcst.codemod import CodemodContext, SkipFile
 from mockguard.config import Settings
 from mockguard.findings import Finding
 from mockguard.fix.command import ReplaceAdHocMocksCommand, plan_source
-from mockguard.fix.plan import Plan, Rewrite, Skip
+from mockguard.fix.plan import FIXED_CODES, Plan, Rewrite, Skip
 from mockguard.fix.splice import LINE, splice_patches
 from mockguard.io import discard, stage
 from mockguard.scan.cache import content_digest
@@ -82,9 +82,8 @@ class FileOutcome:
         return "".join(f"{line}\n" for line in lines)
 
 
-# The rules whose sites `fix` rewrites: constructions (and their wiring), and patches.
-FIXED_RULES = ("MG101", "MG201")
-# A scan's findings of a file's content: its hash, and its MG101 and MG201 findings.
+FIXED_RULES = FIXED_CODES
+# A scan's findings of a file's content: its hash, and the findings of FIXED_RULES.
 Scanned = tuple[str, list[Finding]]
 
 

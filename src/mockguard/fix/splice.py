@@ -1,16 +1,18 @@
-"""Patch rewrites made on the file's text, where `ast` places them.
+"""Patch and wired-mock rewrites made on the file's text, where `ast` places them.
 
 A patch rewrite changes a callee (`mock.patch` -> `mockguard.factory.patch`), drops an
-`autospec=True`, and adds `import mockguard.factory`. Reading a module with LibCST and its
-position metadata costs about fifty times `ast.parse`, which on a suite whose patches are
-most of its doubles makes `fix` many times slower than the scan. So a file whose only
-rewrites are patches is edited here, at the exact places `ast` gives, and each edit is
-checked before it is made: the text at the callee's place must be the callee the plan
-names, and a dropped argument may take with it only its own text, one comma and white
-space (a comment, a parenthesis or a continuation line sends the file to the codemod).
-The import goes where the codemod puts it: after the imports that open the module. A mock
-import that the rewrites leave unread goes when it is a statement of its own on lines of
-its own (`from unittest import mock`); any other is left to the codemod's import remover.
+`autospec=True`, and adds `import mockguard.factory`; a wired-mock rewrite changes a callee
+(`Mock` -> `mockguard.factory.create_like`) and puts the object and attribute in front of
+its arguments. Reading a module with LibCST and its position metadata costs about fifty
+times `ast.parse`, which on a suite whose patches are most of its doubles makes `fix` many
+times slower than the scan. So a file whose only rewrites are these is edited here, at the
+exact places `ast` gives, and each edit is checked before it is made: the text at the
+callee's place must be the callee the plan names (followed by its parenthesis), and a
+dropped argument may take with it only its own text, one comma and white space (a comment,
+a parenthesis or a continuation line sends the file to the codemod). The import goes where
+the codemod puts it: after the imports that open the module. A mock import that the
+rewrites leave unread goes when it is a statement of its own on lines of its own (`from
+unittest import mock`); any other is left to the codemod's import remover.
 `None` means "use the codemod"; the codemod then rewrites the file the same way (the tests
 compare both).
 """
@@ -18,6 +20,7 @@ compare both).
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections import Counter
 from typing import Literal
@@ -45,7 +48,9 @@ def splice_patches(text: str, plan: Plan) -> str | None:
     """The text with the plan's patch rewrites made, or None when the codemod must make
     them (a rewrite that is not a patch, or an edit this module does not make)."""
     nodes = plan.nodes
-    if nodes is None or not plan.rewrites or not all(r.patch for r in plan.rewrites):
+    if nodes is None or not plan.rewrites:
+        return None
+    if not all(r.patch or r.member is not None for r in plan.rewrites):
         return None
     lines = LINE.findall(text)
     if "".join(lines) != text:
@@ -64,6 +69,13 @@ def splice_patches(text: str, plan: Plan) -> str | None:
             return None
         edits.append((start, end, rewrite.call))
         unread[rewrite.target.split(".", 1)[0]] += 1
+        if rewrite.member is not None:
+            if text[end : end + 1] != "(":
+                return None
+            receiver, attribute = rewrite.member
+            more = ", " if call.args or call.keywords else ""
+            edits.append((end + 1, end + 1, f"{receiver}, {json.dumps(attribute)}{more}"))
+            continue
         dropped = _dropped_autospec(call, places)
         if dropped is False:
             return None

@@ -1,0 +1,171 @@
+"""Which mocks wired onto real objects (MG102) `fix` hands to the factory, and why not others.
+
+`channel.basic_ack = Mock(return_value=True)` becomes `channel.basic_ack =
+mockguard.factory.create_like(channel, "basic_ack", return_value=True)`: the same
+assignment, with a double built from the member it replaces (see
+:mod:`mockguard.factory.members`). Only the call changes: its callee, and the object and
+attribute put in front of the arguments it had.
+
+The object must be a real one, which is what the factory follows. So a mock wired onto a
+mock is left alone: onto a name the test binds to a mock, a factory's double or a patch (`ws
+= MagicMock()`, `with patch(...) as client`, a parameter a `@patch` decorator passes in),
+onto a name that says it is one (`mock_queue.channel`), onto a mock's `return_value`. So is
+a mock wired onto a class (its double would be bound to each instance), one whose
+constructor chooses its own spec or takes positional arguments, one assigned to several
+attributes at once, and one that is not the whole value of a plain assignment
+(`setattr(...)`, tuples). What the static reading cannot see (a fixture that hands out a
+mock, an attribute the object lacks) the factory refuses when the test runs, and
+`--check-tests` takes the rewrite back.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from mockguard.scan.bindings import dotted
+from mockguard.scan.classify import plain_words
+
+LIKE_CALL = "mockguard.factory.create_like"
+# What a double's own constructor may carry: the values it configures.
+CHOOSING_KEYWORDS = frozenset({"spec", "spec_set", "wraps", "unsafe", "instance"})
+# A mock's own attributes: a receiver reached through one of them is a mock.
+MOCK_ATTRIBUTES = frozenset(
+    {"return_value", "side_effect", "mock_calls", "call_args", "call_args_list", "mock"}
+)
+MOCK_CALLEES = frozenset(
+    {
+        "Mock",
+        "MagicMock",
+        "AsyncMock",
+        "NonCallableMock",
+        "NonCallableMagicMock",
+        "PropertyMock",
+        "create_autospec",
+        "mock_open",
+    }
+)
+
+# A factory's creating method (`create`, `create_like`, `create_websocket_mock`).
+_FACTORY_CALL = re.compile(r"create(_like|_\w*_?mock)?")
+
+# The groups of reasons a wired mock is left alone.
+NOT_WHOLE_VALUE = "not the whole value of a plain assignment"
+ONTO_A_MOCK = "it is wired onto a mock, not a real object"
+ONTO_A_CLASS = "it is wired onto a class (its double would be bound to each instance)"
+RECEIVER_NOT_NAMED = "the object it is wired onto is not a name or an attribute chain"
+MANY_ATTRIBUTES = "it is assigned to more than one attribute"
+
+
+@dataclass(frozen=True)
+class Wired:
+    """A wired mock the factory can take: the object as written, and the attribute."""
+
+    receiver: str
+    attribute: str
+
+
+def decide_member(
+    statement: ast.stmt,
+    call: ast.Call,
+    region: Iterable[ast.AST],
+    owner: ast.AST,
+    classes: frozenset[str],
+) -> Wired | tuple[str, str]:
+    """The object and attribute of `obj.attr = Mock(...)` to hand to the factory, or why not
+    (the reason's group and its text). `region` is where the test binds its names (the
+    function, and its class for `self.x`); `classes` are the module's class names and the
+    CapWords names it imports."""
+    if not (isinstance(statement, ast.Assign) and statement.value is call):
+        return NOT_WHOLE_VALUE, NOT_WHOLE_VALUE
+    attributes = [t for t in statement.targets if isinstance(t, ast.Attribute)]
+    others = [t for t in statement.targets if not isinstance(t, (ast.Attribute, ast.Name))]
+    if len(attributes) != 1 or others:
+        return MANY_ATTRIBUTES, MANY_ATTRIBUTES
+    target = attributes[0]
+    receiver = dotted(target.value)
+    if receiver is None:
+        return RECEIVER_NOT_NAMED, RECEIVER_NOT_NAMED
+    if call.args or any(k.arg is None or k.arg in CHOOSING_KEYWORDS for k in call.keywords):
+        said = ", ".join(
+            f"`{k.arg}=`" if k.arg else "`**`"
+            for k in call.keywords
+            if k.arg is None or k.arg in CHOOSING_KEYWORDS
+        )
+        return "the constructor configures the mock itself", (
+            f"the constructor chooses its own double ({said or 'positional arguments'})"
+        )
+    parts = receiver.split(".")
+    if MOCK_ATTRIBUTES.intersection([*parts, target.attr]):
+        return ONTO_A_MOCK, (
+            f"{ONTO_A_MOCK}: `{receiver}.{target.attr}` is reached through a mock's attribute"
+        )
+    named = next((p for p in parts if "mock" in plain_words(p)), None)
+    if named is not None:
+        return ONTO_A_MOCK, f"{ONTO_A_MOCK}: `{named}` is named as one"
+    bound = _bound_to_mock(receiver, region, owner)
+    if bound is not None:
+        return ONTO_A_MOCK, f"{ONTO_A_MOCK}: `{bound[0]}` is bound to a mock (line {bound[1]})"
+    if parts[-1] in classes:
+        return ONTO_A_CLASS, f"{ONTO_A_CLASS}: `{receiver}`"
+    return Wired(receiver, target.attr)
+
+
+def _bound_to_mock(
+    receiver: str, region: Iterable[ast.AST], owner: ast.AST
+) -> tuple[str, int] | None:
+    """The name (the receiver or a prefix of it) that the test binds to a mock or a
+    patch, and where."""
+    parts = receiver.split(".")
+    prefixes = {".".join(parts[:k]) for k in range(1, len(parts) + 1)} - {"self", "cls"}
+    if _patched_parameter(owner, parts[0]):
+        return parts[0], getattr(owner, "lineno", 0)
+    for root in region:
+        for node in ast.walk(root):
+            if isinstance(node, ast.Assign) and _makes_mock(node.value):
+                for target in node.targets:
+                    names = target.elts if isinstance(target, ast.Tuple) else [target]
+                    for name in names:
+                        text = dotted(name)
+                        if text in prefixes:
+                            return text, node.lineno
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    text = dotted(item.optional_vars) if item.optional_vars else None
+                    if text in prefixes and _makes_mock(item.context_expr):
+                        return text, node.lineno
+    return None
+
+
+def _makes_mock(value: ast.expr) -> bool:
+    """A call that makes a mock or a patch (`MagicMock()`, `patch(...)`, `p.start()`)."""
+    if not isinstance(value, ast.Call):
+        return False
+    callee = dotted(value.func) or ""
+    last = callee.rsplit(".", 1)[-1]
+    return (
+        last in MOCK_CALLEES
+        or last == "start"
+        or _says_patch(callee)
+        or "factory" in callee.lower()
+        or _FACTORY_CALL.fullmatch(last) is not None
+    )
+
+
+def _says_patch(callee: str) -> bool:
+    """`patch`, `mock.patch.object`, `mocker.patch`, `MockPatch` (not `dispatch`)."""
+    return any("patch" in plain_words(part) for part in callee.split("."))
+
+
+def _patched_parameter(owner: ast.AST, name: str) -> bool:
+    """Whether `name` is a parameter a `@patch` decorator passes in."""
+    decorators = getattr(owner, "decorator_list", [])
+    patched = any(
+        _says_patch(dotted(d.func if isinstance(d, ast.Call) else d) or "") for d in decorators
+    )
+    arguments = getattr(owner, "args", None)
+    if not patched or not isinstance(arguments, ast.arguments):
+        return False
+    return name in {a.arg for a in (*arguments.posonlyargs, *arguments.args)} - {"self", "cls"}
