@@ -607,6 +607,14 @@ def project_section(result: Result) -> list[str]:
             f"- fix: {fixed['rewritten']} site(s) rewritten ({by_category or 'none'}) in"
             f" {fixed.get('files_written', '?')} file(s); {fixed['skipped']} refused:"
         )
+        kinds = Counter(
+            rewrite.get("kind", "?")
+            for f in fixed.get("files", [])
+            if "reverted" not in f
+            for rewrite in f.get("rewrites", [])
+        )
+        shown = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common())
+        lines.append(f"  - rewrites kept, by kind (patch, member: a wired mock): {shown or 'none'}")
         reasons = sorted(fixed["skip_reasons"].items(), key=lambda item: (-item[1], item[0]))
         lines += [f"  - {n} {reason}" for reason, n in reasons]
         lines += [f"- fix's own test check: {note}" for note in result.fix_notes]
