@@ -64,6 +64,22 @@ def test_a_result_carries_its_sites_and_counts_them(tmp_path: Path) -> None:
     assert result.compliant == {"websocket": 1, "database": 1}
 
 
+def test_a_double_of_a_member_takes_the_category_of_what_it_doubles(tmp_path: Path) -> None:
+    source = (
+        b"import mockguard.factory\n\ndef test_a(conn):\n"
+        b'    conn.ws = mockguard.factory.create_like(conn, "ws")\n'
+        b'    conn.db_session = mockguard.factory.create_like(conn, "db_session")\n'
+        b'    conn.other = mockguard.factory.create_like(conn, "other")\n'
+    )
+    result = engine.scan_source(source, "t.py", Settings(root=tmp_path))
+    assert [(c.line, c.category, c.call) for c in result.compliant_calls] == [
+        (4, "websocket", "mockguard.factory.create_like"),
+        (5, "database", "mockguard.factory.create_like"),
+        (6, "generic", "mockguard.factory.create_like"),
+    ]
+    assert not result.findings
+
+
 def test_the_cache_round_trips_compliant_sites(tmp_path: Path, parses: list[str]) -> None:
     path = tmp_path / "test_a.py"
     path.write_bytes(SOURCE)

@@ -27,6 +27,9 @@ def compliant_category(node: ast.Call, member: str, classifier: Classifier) -> s
     kind = _kind_argument(node)
     if kind is not None:
         clues.append(kind)
+    elif clues[0] == "create_like" and len(node.args) == 2:
+        # `create_like(channel.client, "get")`: what it doubles is the object's member
+        clues = [source_text(node.args[0]), _text_of(node.args[1])]
     evidence: list[Evidence] = []
     for clue in clues:
         evidence += classifier.name_votes("name", clue)
@@ -61,6 +64,10 @@ def call_text(node: ast.Call) -> str:
     if len(kind) > MAX_CALL_TEXT:
         kind = kind[: MAX_CALL_TEXT - 3] + "..."
     return f"{callee}({json.dumps(kind, ensure_ascii=False)})"
+
+
+def _text_of(node: ast.expr) -> str:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
 
 
 def _kind_argument(node: ast.Call) -> str | None:
