@@ -823,8 +823,8 @@ def _cluster_json(group: Cluster, suggested: str | None) -> dict[str, Any]:
     metavar="CMD",
     help="A pytest command to run before and after writing. Each test's outcome is compared "
     "(CMD gets --junitxml through PYTEST_ADDOPTS, or put {junitxml} where the report path "
-    "goes); a file whose rewrite changes any outcome is reverted. Without a report, only "
-    "the exit status is compared.",
+    "goes); the rewrites that change an outcome are taken back (those its traceback "
+    "names first, then file by file). Without a report, only the exit status is compared.",
 )
 @ALL_FILES_OPTION
 @CONFIG_OPTION
