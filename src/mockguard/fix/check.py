@@ -18,6 +18,7 @@ Without a report, the exit statuses are compared instead.
 from __future__ import annotations
 
 import ast
+import difflib
 import os
 import re
 import shlex
@@ -38,6 +39,8 @@ PLACEHOLDER = "{junitxml}"
 _OUTCOMES = (("error", "error"), ("failure", "failed"), ("skipped", "skipped"))
 # How many changed tests a revert line names before "and N more".
 _NAMED = 3
+# How many times the rewrites named by tracebacks are taken back before going file by file.
+_BLAME_ROUNDS = 4
 # The skip group of a rewrite taken back because it changed a test's outcome.
 REVERTED = "reverted: it changed test outcomes"
 
@@ -187,9 +190,18 @@ def check(command: str, before: TestRun, written: list[FileOutcome], files: File
         )
         return verdict
     verdict.summary = f"`{command}`: {len(changed)} test outcome(s) changed ({statuses})"
-    changed = _blame(command, before, after, changed, verdict, files)
+    latest = after
+    for _ in range(_BLAME_ROUNDS):
+        blamed = _blame(command, before, latest, changed, verdict, files)
+        if blamed is None:
+            break
+        changed, latest = blamed
+        if not changed:
+            break
     if changed:
         _settle(command, before, changed, verdict, files)
+    # a file narrowed first and reverted later is a reverted file
+    verdict.narrowed = [entry for entry in verdict.narrowed if entry[0] in verdict.kept]
     return verdict
 
 
@@ -200,21 +212,22 @@ def _blame(
     changed: dict[str, tuple[str, str]],
     verdict: Verdict,
     files: Files,
-) -> dict[str, tuple[str, str]]:
+) -> tuple[dict[str, tuple[str, str]], TestRun] | None:
     """Take back at once the rewrites that the tracebacks of the changed tests pass through
     (`tests/test_a.py:12` where line 12 holds a rewrite), run the tests again, and keep
-    that when it only brought outcomes back; return what still differs."""
+    that when it only brought outcomes back: what still differs, and that run. None when
+    no traceback names a rewrite, or taking them back did not help."""
     if files.narrow is None:
-        return changed
+        return None
     texts = [after.tracebacks.get(test, "") for test in changed]
     blamed: list[tuple[FileOutcome, set[int]]] = []
     for outcome in list(verdict.kept):
         lines = {r.line for r in outcome.rewrites}
-        hit = lines & _lines_named(outcome.path, texts)
+        hit = lines & _as_read(outcome, _lines_named(outcome.path, texts))
         if hit:
             blamed.append((outcome, hit))
     if not blamed:
-        return changed
+        return None
     tried: list[tuple[FileOutcome, FileOutcome | None]] = []
     try:
         for outcome, hit in blamed:
@@ -227,12 +240,12 @@ def _blame(
     except WriteError as exc:
         verdict.problems.append(str(exc))
         _undo(tried, verdict, files)
-        return changed
+        return None
     run = run_tests(command)
     now = _changes(before, run) if run.outcomes is not None else None
-    if now is None or not now.items() < changed.items():
+    if now is None or not (now.keys() < changed.keys()):  # fewer changed, and none new
         _undo(tried, verdict, files)
-        return changed
+        return None
     fixed = {t: c for t, c in changed.items() if t not in now}
     why = f"its traceback shows in {_why(fixed)}"
     for outcome, partial in tried:
@@ -243,7 +256,7 @@ def _blame(
         verdict.reverted.append((outcome, why))
         verdict.kept.remove(outcome)
         _take_back(outcome, partial, verdict)
-    return now
+    return now, run
 
 
 def _undo(
@@ -257,6 +270,25 @@ def _undo(
             files.reapply(outcome)
         except WriteError as exc:
             verdict.problems.append(str(exc))
+
+
+def _as_read(outcome: FileOutcome, written: set[int]) -> set[int]:
+    """The lines of the file as it was read that lines of the written file came from (the
+    rewrite adds an import, so the two number their lines apart)."""
+    if not written or outcome.updated is None:
+        return written
+    try:
+        old = outcome.original.decode(outcome.encoding).splitlines()
+        new = outcome.updated.decode(outcome.encoding).splitlines()
+    except (LookupError, UnicodeError):
+        return set()
+    found: set[int] = set()
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        for line in written:
+            if j1 < line <= j2 and tag in ("equal", "replace"):
+                found.add(i1 + min(line - j1, i2 - i1))
+    return found
 
 
 def _lines_named(path: str, texts: list[str]) -> set[int]:
