@@ -434,3 +434,54 @@ def test_only_the_rewrites_that_change_an_outcome_are_taken_back(run_cli, tmp_pa
         check=False,
     )
     assert "1 failed" not in after.stdout and after.returncode == 0, after.stdout
+
+
+# A fixture in conftest.py whose rewrite breaks a test in another file: no stage that looks
+# inside the changed tests finds it, so the files are reverted one at a time.
+CONFTEST = """\
+from unittest import mock
+
+import pytest
+
+
+@pytest.fixture
+def elapsed():
+    with mock.patch("app.clock.elapsed", return_value=2) as patched:
+        yield patched
+
+
+@pytest.fixture
+def now():
+    with mock.patch("app.clock.now", return_value=5) as patched:
+        yield patched
+"""
+USES_CONFTEST = """\
+from app import clock
+
+
+def test_elapsed(elapsed):
+    assert clock.elapsed(1) == 2
+
+
+def test_now(now):
+    assert clock.now() == 5
+"""
+
+
+def test_a_rewrite_outside_the_changed_tests_file_is_found_file_by_file(
+    run_cli, tmp_path: Path
+) -> None:
+    root = _project(tmp_path)
+    (root / "tests" / "conftest.py").write_text(CONFTEST)
+    (root / "tests" / "test_uses.py").write_text(USES_CONFTEST)
+    pytest_command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+    result = run_cli("fix", "--write", "--check-tests", pytest_command, ".", cwd=root)
+    assert result.returncode == 2, result.stderr
+    assert (
+        "kept 1 of 2 rewrite(s) in tests/conftest.py; took back 1: "
+        "tests.test_uses::test_elapsed passed -> failed" in result.stderr
+    )
+    conftest = (root / "tests" / "conftest.py").read_text()
+    assert 'with mock.patch("app.clock.elapsed", return_value=2) as patched' in conftest
+    assert 'mockguard.factory.patch("app.clock.now", return_value=5) as patched' in conftest
+    assert "mockguard.factory.patch" in (root / "tests" / "test_clock.py").read_text()

@@ -4,14 +4,17 @@ CMD is a pytest run. It gets `--junitxml=<report>` through `PYTEST_ADDOPTS`, or,
 holds `{junitxml}`, that placeholder is replaced by the report's path (for runners that do
 not pass the environment on, such as tox). Outcomes are keyed by the report's
 `classname::name`. When any outcome changed (a failing test that starts passing included),
-the rewrites that the changed tests' tracebacks pass through (`tests/test_a.py:12`, where
-line 12 holds a rewrite) are taken back first, all at once, and kept taken back when the
-tests agree. For what still differs, the written files are reverted one at a time, the files
-holding a changed test first, and the tests run again after each: a file whose revert brings
-outcomes back stays reverted, the others get their rewrite back. A reverted file is then
-tried again without the rewrites inside the tests its revert brought back (and then without
-those of their test classes and the module's helpers and fixtures): when the tests agree,
-the rest of its rewrites stay.
+the suspected rewrites are taken back in stages, in every written file at once, with one
+test run to confirm each (kept when it only brought outcomes back): those the changed
+tests' tracebacks pass through (`tests/test_a.py:12`, where line 12 holds a rewrite), again
+while that helps; then those inside the changed tests' own functions; then those of their
+test classes and of the module's helpers and fixtures. For what still differs, the written
+files are reverted one at a time, the files holding a changed test first, and the tests
+run again after each: a file whose revert brings outcomes back stays reverted, the others
+get their rewrite back. A reverted file is then tried again without the rewrites inside the
+tests its revert brought back (and then without those of their test classes and the
+module's helpers and fixtures; a file that holds none of those tests, by halves): when the
+tests agree, the rest of its rewrites stay.
 Without a report, the exit statuses are compared instead.
 """
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import itertools
 import os
 import re
 import shlex
@@ -39,8 +43,8 @@ PLACEHOLDER = "{junitxml}"
 _OUTCOMES = (("error", "error"), ("failure", "failed"), ("skipped", "skipped"))
 # How many changed tests a revert line names before "and N more".
 _NAMED = 3
-# How many times the rewrites named by tracebacks are taken back before going file by file.
-_BLAME_ROUNDS = 4
+# The most test runs spent halving one reverted file's rewrites.
+_BISECT_RUNS = 8
 # The skip group of a rewrite taken back because it changed a test's outcome.
 REVERTED = "reverted: it changed test outcomes"
 
@@ -191,11 +195,14 @@ def check(command: str, before: TestRun, written: list[FileOutcome], files: File
         return verdict
     verdict.summary = f"`{command}`: {len(changed)} test outcome(s) changed ({statuses})"
     latest = after
-    for _ in range(_BLAME_ROUNDS):
-        blamed = _blame(command, before, latest, changed, verdict, files)
-        if blamed is None:
-            break
-        changed, latest = blamed
+    for suspects, rounds in _STAGES:
+        for _ in range(rounds):
+            blamed = _blame(command, before, latest, changed, verdict, files, suspects)
+            if blamed is None:
+                break
+            changed, latest = blamed
+            if not changed:
+                break
         if not changed:
             break
     if changed:
@@ -205,6 +212,41 @@ def check(command: str, before: TestRun, written: list[FileOutcome], files: File
     return verdict
 
 
+# Which lines of a written file are suspected of changing the tests (`changed`, as seen in
+# the run given), and the words that say why a rewrite there was taken back.
+Suspects = tuple[
+    Callable[[FileOutcome, dict[str, tuple[str, str]], TestRun], set[int]],
+    Callable[[str], str],
+]
+
+
+def _traced(outcome: FileOutcome, changed: dict[str, tuple[str, str]], run: TestRun) -> set[int]:
+    """The lines the changed tests' tracebacks pass through."""
+    texts = [run.tracebacks.get(test, "") for test in changed]
+    return _as_read(outcome, _lines_named(outcome.path, texts))
+
+
+def _in_tests(outcome: FileOutcome, changed: dict[str, tuple[str, str]], _: TestRun) -> set[int]:
+    """The lines of the changed tests' own functions (with their decorators)."""
+    return next(iter(_suspect_lines(outcome, changed)), set())
+
+
+def _around_tests(
+    outcome: FileOutcome, changed: dict[str, tuple[str, str]], _: TestRun
+) -> set[int]:
+    """The lines of the changed tests, their classes and the module's helpers and fixtures."""
+    return next(itertools.islice(_suspect_lines(outcome, changed), 1, None), set())
+
+
+# Each stage takes back, across all the written files at once, the rewrites it suspects,
+# and runs the tests again, at most this many times while that helps.
+_STAGES: tuple[tuple[Suspects, int], ...] = (
+    ((_traced, lambda tests: f"its traceback shows in {tests}"), 4),
+    ((_in_tests, lambda tests: tests), 2),
+    ((_around_tests, lambda tests: tests), 1),
+)
+
+
 def _blame(
     command: str,
     before: TestRun,
@@ -212,18 +254,19 @@ def _blame(
     changed: dict[str, tuple[str, str]],
     verdict: Verdict,
     files: Files,
+    suspects: Suspects,
 ) -> tuple[dict[str, tuple[str, str]], TestRun] | None:
-    """Take back at once the rewrites that the tracebacks of the changed tests pass through
-    (`tests/test_a.py:12` where line 12 holds a rewrite), run the tests again, and keep
-    that when it only brought outcomes back: what still differs, and that run. None when
-    no traceback names a rewrite, or taking them back did not help."""
+    """Take back at once, in every written file, the rewrites at the lines `suspects` names
+    (the lines the changed tests' tracebacks pass through, or the tests' own functions),
+    run the tests again, and keep that when it only brought outcomes back: what still
+    differs, and that run. None when no rewrite is suspected, or taking them back did not
+    help."""
     if files.narrow is None:
         return None
-    texts = [after.tracebacks.get(test, "") for test in changed]
+    lines_of, said = suspects
     blamed: list[tuple[FileOutcome, set[int]]] = []
     for outcome in list(verdict.kept):
-        lines = {r.line for r in outcome.rewrites}
-        hit = lines & _as_read(outcome, _lines_named(outcome.path, texts))
+        hit = {r.line for r in outcome.rewrites} & lines_of(outcome, changed, after)
         if hit:
             blamed.append((outcome, hit))
     if not blamed:
@@ -247,7 +290,7 @@ def _blame(
         _undo(tried, verdict, files)
         return None
     fixed = {t: c for t, c in changed.items() if t not in now}
-    why = f"its traceback shows in {_why(fixed)}"
+    why = said(_why(fixed))
     for outcome, partial in tried:
         if partial is None:
             verdict.kept.remove(outcome)
@@ -345,33 +388,78 @@ def _narrow(
 ) -> None:
     """Give a reverted file back the rewrites outside the tests its revert fixed, when the
     tests agree: first all but those inside the fixed tests, then all but those inside
-    their test classes and the module's other functions."""
+    their test classes and the module's other functions; when the file holds none of those
+    tests (a conftest.py), by halves."""
     if files.narrow is None:
         return
     lines = {r.line for r in outcome.rewrites}
     tried: set[frozenset[int]] = set()
-    for suspects in _suspect_lines(outcome, fixed):
-        keep = frozenset(lines - suspects)
-        if not keep or keep == lines or keep in tried:
-            continue
-        tried.add(keep)
-        partial = files.narrow(outcome, keep)
-        if partial is None or not partial.changed:
-            continue
-        try:
-            files.reapply(partial)
-        except WriteError as exc:
-            verdict.problems.append(str(exc))
-            return
-        run = run_tests(command)
-        if run.outcomes is not None and _changes(before, run) == changed:
-            _take_back(outcome, partial, verdict)
-            return
-        try:
-            files.restore(partial)
-        except WriteError as exc:
-            verdict.problems.append(str(exc))
-            return
+    try:
+        for suspects in _suspect_lines(outcome, fixed):
+            keep = frozenset(lines - suspects)
+            if not keep or keep == lines or keep in tried:
+                continue
+            tried.add(keep)
+            partial = _trial(command, before, changed, outcome, keep, files)
+            if partial is not None:
+                _take_back(outcome, partial, verdict)
+                return
+        if not tried:
+            _bisect(command, before, changed, outcome, verdict, files)
+    except WriteError as exc:
+        verdict.problems.append(str(exc))
+
+
+def _trial(
+    command: str,
+    before: TestRun,
+    changed: dict[str, tuple[str, str]],
+    outcome: FileOutcome,
+    keep: frozenset[int],
+    files: Files,
+) -> FileOutcome | None:
+    """Write the file's rewrite with only the rewrites at `keep` over the file as read, and
+    run the tests: the partial rewrite, left written, when the outcomes are those of
+    `changed`; else None, with the file as read again."""
+    partial = files.narrow(outcome, keep) if files.narrow is not None else None
+    if partial is None or not partial.changed:
+        return None
+    files.reapply(partial)
+    run = run_tests(command)
+    if run.outcomes is not None and _changes(before, run) == changed:
+        return partial
+    files.restore(partial)
+    return None
+
+
+def _bisect(
+    command: str,
+    before: TestRun,
+    changed: dict[str, tuple[str, str]],
+    outcome: FileOutcome,
+    verdict: Verdict,
+    files: Files,
+) -> None:
+    """Take back half of a reverted file's rewrites at a time, keeping the half that holds
+    the culprit, until one is left or both halves are needed (at most _BISECT_RUNS runs)."""
+    lines = sorted({r.line for r in outcome.rewrites})
+    suspects, best, runs = lines, None, 0
+    while len(suspects) > 1 and runs + 2 <= _BISECT_RUNS:
+        middle = len(suspects) // 2
+        for half in (suspects[:middle], suspects[middle:]):
+            if best is not None:
+                files.restore(best)  # the trial starts from the file as read
+            partial = _trial(command, before, changed, outcome, frozenset(lines) - set(half), files)
+            runs += 1
+            if partial is not None:
+                best, suspects = partial, half
+                break
+            if best is not None:
+                files.reapply(best)
+        else:
+            break
+    if best is not None:
+        _take_back(outcome, best, verdict)
 
 
 def _take_back(outcome: FileOutcome, partial: FileOutcome, verdict: Verdict) -> None:
