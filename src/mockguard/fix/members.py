@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from mockguard.scan.bindings import dotted
 from mockguard.scan.classify import plain_words
+from mockguard.scan.vocabulary import CONSTRUCTORS
 
 LIKE_CALL = "mockguard.factory.create_like"
 # What a double's own constructor may carry: the values it configures.
@@ -35,18 +36,8 @@ CHOOSING_KEYWORDS = frozenset({"spec", "spec_set", "wraps", "unsafe", "instance"
 MOCK_ATTRIBUTES = frozenset(
     {"return_value", "side_effect", "mock_calls", "call_args", "call_args_list", "mock"}
 )
-MOCK_CALLEES = frozenset(
-    {
-        "Mock",
-        "MagicMock",
-        "AsyncMock",
-        "NonCallableMock",
-        "NonCallableMagicMock",
-        "PropertyMock",
-        "create_autospec",
-        "mock_open",
-    }
-)
+# Calls that make a mock: the scanner's constructors.
+MOCK_CALLEES = CONSTRUCTORS
 
 # A factory's creating method (`create`, `create_like`, `create_websocket_mock`).
 _FACTORY_CALL = re.compile(r"create(_like|_\w*_?mock)?")
