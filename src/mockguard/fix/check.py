@@ -290,8 +290,8 @@ def _blame(
         _undo(tried, verdict, files)
         return None
     fixed = {t: c for t, c in changed.items() if t not in now}
-    why = said(_why(fixed))
     for outcome, partial in tried:
+        why = said(_why(_concerning(outcome, fixed, after) or fixed))
         if partial is None:
             verdict.kept.remove(outcome)
             verdict.reverted.append((outcome, why))
@@ -300,6 +300,19 @@ def _blame(
         verdict.kept.remove(outcome)
         _take_back(outcome, partial, verdict)
     return now, run
+
+
+def _concerning(
+    outcome: FileOutcome, tests: dict[str, tuple[str, str]], run: TestRun
+) -> dict[str, tuple[str, str]]:
+    """The tests that a file holds or whose tracebacks name it."""
+    lines = {r.line for r in outcome.rewrites}
+    return {
+        test: change
+        for test, change in tests.items()
+        if _holds(outcome.path, test.split("::", 1)[0])
+        or lines & _as_read(outcome, _lines_named(outcome.path, [run.tracebacks.get(test, "")]))
+    }
 
 
 def _undo(
@@ -473,7 +486,12 @@ def _take_back(outcome: FileOutcome, partial: FileOutcome, verdict: Verdict) -> 
     outcome.rewrites = [r for r in outcome.rewrites if r.line in kept]
     outcome.updated = partial.updated
     verdict.kept.append(outcome)
-    verdict.narrowed.append((outcome, len(dropped), why))
+    earlier = next((i for i, entry in enumerate(verdict.narrowed) if entry[0] is outcome), None)
+    if earlier is None:
+        verdict.narrowed.append((outcome, len(dropped), why))
+    else:  # narrowed again: one line for the file, its first reason
+        _, count, first = verdict.narrowed[earlier]
+        verdict.narrowed[earlier] = (outcome, count + len(dropped), first)
 
 
 def _suspect_lines(outcome: FileOutcome, tests: dict[str, tuple[str, str]]) -> Iterator[set[int]]:
