@@ -32,6 +32,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -291,14 +292,10 @@ def _blame(
         return None
     fixed = {t: c for t, c in changed.items() if t not in now}
     for outcome, partial in tried:
-        why = said(_why(_concerning(outcome, fixed, after) or fixed))
-        if partial is None:
-            verdict.kept.remove(outcome)
-            verdict.reverted.append((outcome, why))
-            continue
-        verdict.reverted.append((outcome, why))
         verdict.kept.remove(outcome)
-        _take_back(outcome, partial, verdict)
+        verdict.reverted.append((outcome, said(_why(_concerning(outcome, fixed, after) or fixed))))
+        if partial is not None:
+            _take_back(outcome, partial, verdict)
     return now, run
 
 
@@ -333,18 +330,26 @@ def _as_read(outcome: FileOutcome, written: set[int]) -> set[int]:
     rewrite adds an import, so the two number their lines apart)."""
     if not written or outcome.updated is None:
         return written
+    lines = _line_map(outcome.original, outcome.updated, outcome.encoding)
+    return {lines[line] for line in written if line in lines}
+
+
+@lru_cache(maxsize=64)
+def _line_map(original: bytes, updated: bytes, encoding: str) -> dict[int, int]:
+    """Each line of the written file (from 1) -> the line of the file as read it came from,
+    for the lines kept or replaced; computed once per written text."""
     try:
-        old = outcome.original.decode(outcome.encoding).splitlines()
-        new = outcome.updated.decode(outcome.encoding).splitlines()
+        old = original.decode(encoding).splitlines()
+        new = updated.decode(encoding).splitlines()
     except (LookupError, UnicodeError):
-        return set()
-    found: set[int] = set()
+        return {}
+    lines: dict[int, int] = {}
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        for line in written:
-            if j1 < line <= j2 and tag in ("equal", "replace"):
-                found.add(i1 + min(line - j1, i2 - i1))
-    return found
+        if tag in ("equal", "replace"):
+            for line in range(j1 + 1, j2 + 1):
+                lines[line] = i1 + min(line - j1, i2 - i1)
+    return lines
 
 
 def _lines_named(path: str, texts: list[str]) -> set[int]:

@@ -24,6 +24,7 @@ import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from mockguard.scan.bindings import dotted
 from mockguard.scan.classify import plain_words
@@ -114,20 +115,36 @@ def _bound_to_mock(
     if _patched_parameter(owner, parts[0]):
         return parts[0], getattr(owner, "lineno", 0)
     for root in region:
-        for node in ast.walk(root):
-            if isinstance(node, ast.Assign) and _makes_mock(node.value):
-                for target in node.targets:
-                    names = target.elts if isinstance(target, ast.Tuple) else [target]
-                    for name in names:
-                        text = dotted(name)
-                        if text in prefixes:
-                            return text, node.lineno
-            elif isinstance(node, (ast.With, ast.AsyncWith)):
-                for item in node.items:
-                    text = dotted(item.optional_vars) if item.optional_vars else None
-                    if text in prefixes and _makes_mock(item.context_expr):
-                        return text, node.lineno
+        bound = _mock_bindings(root)
+        found = [bound[name] for name in prefixes if name in bound]
+        if found:
+            _, name, line = min(found)
+            return name, line
     return None
+
+
+@lru_cache(maxsize=256)
+def _mock_bindings(root: ast.AST) -> dict[str, tuple[int, str, int]]:
+    """The names a function or class binds to a mock or a patch, each with its first
+    binding: (its rank in the walk, the name, its line). Read once per function or class,
+    however many mocks are wired in it."""
+    bound: dict[str, tuple[int, str, int]] = {}
+    for rank, node in enumerate(ast.walk(root)):
+        names: list[str | None] = []
+        if isinstance(node, ast.Assign) and _makes_mock(node.value):
+            for target in node.targets:
+                elements = target.elts if isinstance(target, ast.Tuple) else [target]
+                names += [dotted(element) for element in elements]
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            names += [
+                dotted(item.optional_vars)
+                for item in node.items
+                if item.optional_vars is not None and _makes_mock(item.context_expr)
+            ]
+        for name in names:
+            if name is not None:
+                bound.setdefault(name, (rank, name, getattr(node, "lineno", 0)))
+    return bound
 
 
 def _makes_mock(value: ast.expr) -> bool:

@@ -165,8 +165,9 @@ class Classifier:
         if library is None and self.index is not None and "." in value:
             # `app.backends.gcs.storage.Client` is the library's `google.cloud.storage.Client`
             outside = self.index.origin(value)
-            if outside is not None and self.library(outside) is not None:
-                value, library = f"{value} ({outside})", self.library(outside)
+            library = self.library(outside) if outside is not None else None
+            if library is not None:
+                value = f"{value} ({outside})"
         if library is not None:
             return [Evidence("library", value, library, WEIGHTS["library"])]
         weight = WEIGHTS[kind]

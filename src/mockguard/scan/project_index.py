@@ -137,28 +137,24 @@ class ProjectIndex:
 
     def locate(self, qualname: str, depth: int = 0) -> Located | None:
         """Where a dotted name is defined in the project, following re-exports."""
-        parts = qualname.split(".")
-        for cut in range(len(parts), 0, -1):
-            summary = self.summary(".".join(parts[:cut]))
-            if summary is None:
-                continue
-            rest = parts[cut:]
-            if not rest:
-                return Located(summary, None, "")
-            head = rest[0]
-            if head in summary.classes:
-                member = rest[1] if len(rest) > 1 else ""
-                return Located(summary, summary.classes[head], member)
-            if head in summary.functions:
-                return Located(summary, None, head)
-            origin = summary.names.get(head)
-            if origin is not None and depth < MAX_DEPTH:
-                return self.locate(".".join([origin, *rest[1:]]), depth + 1)
-            defined_in = self._submodule_defining(summary, head)
-            if defined_in is not None and depth < MAX_DEPTH:
-                return self.locate(".".join([defined_in, *rest]), depth + 1)
+        summary, rest = self._innermost_module(qualname.split("."))
+        if summary is None:
+            return None
+        if not rest:
             return Located(summary, None, "")
-        return None
+        head = rest[0]
+        if head in summary.classes:
+            member = rest[1] if len(rest) > 1 else ""
+            return Located(summary, summary.classes[head], member)
+        if head in summary.functions:
+            return Located(summary, None, head)
+        origin = summary.names.get(head)
+        if origin is not None and depth < MAX_DEPTH:
+            return self.locate(".".join([origin, *rest[1:]]), depth + 1)
+        defined_in = self._submodule_defining(summary, head)
+        if defined_in is not None and depth < MAX_DEPTH:
+            return self.locate(".".join([defined_in, *rest]), depth + 1)
+        return Located(summary, None, "")
 
     def origin(self, qualname: str) -> str | None:
         """Where a dotted name that passes through project modules leads outside them:
