@@ -526,6 +526,27 @@ def test_a_file_with_no_mock_word_is_still_scanned(tmp_path: Path, name: str) ->
     assert scan_in(project) != []
 
 
+def test_a_fixture_handing_on_a_parent_conftests_factory_is_seen(tmp_path: Path) -> None:
+    # The inner conftest.py names no factory class: only the outer fixture's name says it
+    # hands one out, so its bytes must not be skipped.
+    project = write_project(
+        tmp_path / "p",
+        {
+            "tests/conftest.py": (
+                "import pytest\nfrom tests.support.factory import AppMockFactory\n\n"
+                "@pytest.fixture\ndef doubles_root():\n    return AppMockFactory()\n"
+            ),
+            "tests/unit/__init__.py": "",
+            "tests/unit/conftest.py": (
+                "import pytest\n\n@pytest.fixture\ndef doubles(doubles_root):\n"
+                "    return doubles_root\n"
+            ),
+            "tests/unit/test_app.py": "def test(doubles):\n    doubles.create_websocket_mock()\n",
+        },
+    )
+    assert scan_in(project, "tests/unit/test_app.py") == [(2, "doubles.create_websocket_mock")]
+
+
 def test_a_conftest_that_gains_a_factory_fixture_rescans_the_tests_it_serves(
     tmp_path: Path,
 ) -> None:

@@ -433,6 +433,16 @@ def _scan_chunk(
         return [scan_file(path, settings, d) for path, d in zip(paths, digests, strict=True)]
 
 
+def _prepare_walk(settings: Settings) -> None:
+    """Import the walk and build the scan's shared state once, here, before the pool
+    starts: forked workers inherit them instead of each paying for them again."""
+    from mockguard.scan import factory_calls, grammar, rules, suppress, visitor  # noqa: F401
+    from mockguard.scan.factories import registry_for
+
+    _filter_for(settings)
+    registry_for(settings, _classifier(settings).index)
+
+
 def worker_pool(workers: int) -> ProcessPoolExecutor:
     """A process pool whose workers die with this process (see :func:`start_worker`)."""
     import multiprocessing  # only a pool needs these (start-up)
@@ -553,6 +563,7 @@ def _scan_misses(
                 on_progress(1)
         return
     workers = min(jobs, WORKERS_PER_CORE * default_jobs())
+    _prepare_walk(settings)
     size = max(1, min(CHUNK_SIZE, len(paths) // (workers * 4) or 1))
     starts = range(0, len(paths), size)
     chunks = [paths[i : i + size] for i in starts]

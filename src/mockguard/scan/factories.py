@@ -98,6 +98,7 @@ class FactoryRegistry:
         self._conftests: dict[str, ModuleFactories | None] = {}
         self._chains: dict[str, tuple[str, ...]] = {}
         self._digests: dict[str, str] = {}
+        self._data: dict[str, bytes | None] = {}  # conftest.py bytes, as read
         self._fixture_words: dict[str, tuple[re.Pattern[bytes] | None, tuple[str, ...]]] = {}
         self._fixture_words_by_folder = self._fixture_words.copy()  # by the path as given
         words = {FACTORY_SUFFIX, *self.factory_fixtures}
@@ -222,7 +223,9 @@ class FactoryRegistry:
         if known is None:
             chain = self.conftest_chain(directory)
             names: set[str] = set()
-            for candidate in chain:
+            for candidate in reversed(chain):  # the root's first: a fixture may use its parents'
+                if not self._may_hand_out(candidate, names):
+                    continue
                 conftest = self.conftest(candidate)
                 if conftest is None or conftest.resolver is None:
                     continue
@@ -235,13 +238,24 @@ class FactoryRegistry:
         self._fixture_words_by_folder[raw] = known
         return known
 
+    def _may_hand_out(self, path: str, outer: set[str]) -> bool:
+        """Whether a conftest.py's bytes name a factory, or a factory fixture of the
+        conftest.py files above it: only then can one of its fixtures hand out a factory,
+        and only then is it parsed for that."""
+        data = self._read(path) if path not in self._data else self._data[path]
+        if data is None:
+            return False
+        if self.factory_words.search(data) is not None:
+            return True
+        return any(name.encode() in data for name in outer)
+
     def conftest(self, path: str) -> ModuleFactories | None:
         """A conftest.py's fixtures (None when there is no such file, or it cannot be read
         or parsed, or it lies outside the root)."""
         if path in self._conftests:
             return self._conftests[path]
         self._conftests[path] = None  # while it is read: a cycle sees nothing
-        data = self._read(path)
+        data = self._read(path) if path not in self._data else self._data[path]
         if data is None:
             return None
         try:
@@ -274,6 +288,8 @@ class FactoryRegistry:
             read = read_source(path, self.max_file_size)
             data = read if isinstance(read, bytes) else None
         self._digests[path] = content_digest(data) if data is not None else ""
+        if os.path.basename(path) == CONFTEST:
+            self._data[path] = data
         return data
 
     def digest(self, path: str) -> str:
