@@ -47,6 +47,28 @@ def test_prefilter_keeps_double_classes() -> None:
     assert [f.code for f in result.findings] == ["MG301"]
 
 
+@pytest.mark.parametrize(
+    ("source", "kept"),
+    [
+        (b"lock = socket.block()\n", False),  # "ock" everywhere, no mock word
+        (b"x.dispatched(stubborn, mockingbird)\n", False),
+        (b"m = Mock\n", True),
+        (b"from x import create_autospec\n", True),
+        (b"self.factory.create_agent()\n", True),  # a configured factory's name
+        (b"f = AppMockFactory\n", True),
+        (b"f = MockFactoryish\n", False),
+        (b"class  _DummyStore(object):\n", True),
+        (b"subclass Mockery\n", False),  # "class" only as part of a word
+        (b"myproject_helpers.x\n", True),  # a configured mock module
+    ],
+)
+def test_prefilter_words(source: bytes, kept: bool) -> None:
+    keep = files.prefilter(
+        SETTINGS.factories, SETTINGS.factory_fixtures, ("tests.myproject_helpers",)
+    )
+    assert keep(source) is kept
+
+
 def test_pool_and_serial_agree(tmp_path: Path) -> None:
     sources = [
         "from unittest.mock import MagicMock\nws = MagicMock()\nws.send_json.return_value = 1\n",

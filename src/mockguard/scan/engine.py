@@ -82,8 +82,7 @@ def _classifier(settings: Settings) -> Classifier:
 
 
 def _filter_for(settings: Settings) -> Callable[[bytes], bool]:
-    pattern = prefilter(settings.factories, settings.factory_fixtures, settings.mock_modules)
-    return lambda data: pattern.search(data) is not None
+    return prefilter(settings.factories, settings.factory_fixtures, settings.mock_modules)
 
 
 def _decode(data: bytes) -> str:
