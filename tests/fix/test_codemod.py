@@ -114,7 +114,7 @@ class TestReplaceAdHocMocks(CodemodTest):
             from unittest.mock import AsyncMock, MagicMock
 
             async def test_notify(users):
-                with mock.patch("app.clock"):
+                with mock.patch("app.Clock.now"):
                     ws = MagicMock()
                     ws.send_json = AsyncMock()
                     await notify(ws)
@@ -141,7 +141,7 @@ class TestReplaceAdHocMocks(CodemodTest):
             from mockguard import SSotMockFactory
 
             async def test_notify(users):
-                with mock.patch("app.clock"):
+                with mock.patch("app.Clock.now"):
                     ws = SSotMockFactory.create_websocket_mock()
                     await notify(ws)
                 for user in users:
@@ -163,8 +163,8 @@ class TestReplaceAdHocMocks(CodemodTest):
             before,
             after,
             expected_warnings=[
-                "line 5 [generic]: left as it is: its target is not a known plain function: "
-                "`app.clock` is outside the project and the standard library",
+                "line 5 [generic]: left as it is: its target is not what a module binds: "
+                "`app.Clock.now` is a member of a class (its double would take `self`)",
                 "line 22 [websocket]: left as it is: it escapes into `the return value of "
                 "helper()`: what it stands for is decided there",
                 "line 23 [websocket]: left as it is: it is wired onto a mock, not a real "

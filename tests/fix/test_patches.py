@@ -15,7 +15,7 @@ import pytest
 
 import mockguard.factory
 from mockguard.factory import KindError
-from mockguard.fix.patches import _in_standard_library, function_or_not
+from mockguard.fix.patches import _in_standard_library, why_not_patchable
 from mockguard.scan.project_index import ProjectIndex
 
 CONFIG = """\
@@ -117,22 +117,23 @@ def test_patches_of_plain_functions_become_factory_patches(run_cli, tmp_path: Pa
     assert 'mockguard.factory.patch(\n        "os.path.exists", return_value=False\n    )' in text
     # re-exported into a project module: `from os import path` in app/clock.py
     assert 'mockguard.factory.patch("app.clock.path.isdir", return_value=True)' in text
-    # refused: a method, a value given positionally, a class; `patch` is still used
+    # a class: the double is built from it, and so is the instance it makes
+    assert 'mock.patch("os.name", "nt"), mockguard.factory.patch("app.clock.Signer")' in text
+    # refused: a method, a value given positionally; `patch` is still used
     assert '@patch("app.clock.Signer.sign")\n' in text
-    assert 'mock.patch("os.name", "nt"), mock.patch("app.clock.Signer")' in text
     assert "from unittest.mock import patch\n" in text
 
     again = json.loads(run_cli("fix", "--format", "json", ".", cwd=root).stdout)
     assert again["rewritten"] == 0
     reasons = sorted(skip["reason"] for f in again["files"] for skip in f["skips"])
     assert reasons == [
-        "its target is not a known plain function: `app.clock.Signer.sign` is a member of "
+        "its target is not what a module binds: `app.clock.Signer.sign` is a member of "
         "the class `Signer` (its double would take `self`)",
-        "its target is not a known plain function: `app.clock.Signer` is the class `Signer`",
         "the patch chooses what it installs (`new=`)",
     ]
     scan = json.loads(run_cli("scan", "--format", "json", "--no-cache", ".", cwd=root).stdout)
     assert sorted(c["call"] for c in scan["compliant"]) == [
+        'mockguard.factory.patch("app.clock.Signer")',
         'mockguard.factory.patch("app.clock.now")',
         'mockguard.factory.patch("app.clock.path.isdir")',
         'mockguard.factory.patch("os.path.exists")',
@@ -141,7 +142,6 @@ def test_patches_of_plain_functions_become_factory_patches(run_cli, tmp_path: Pa
     ]
     assert sorted(f["message"] for f in scan["findings"] if f["code"] == "MG201") == [
         "patch(...) patches `app.clock.Signer.sign`",
-        "patch(...) patches `app.clock.Signer`",
         "patch(...) patches `os.name`",
     ]
 
@@ -169,7 +169,7 @@ def test_select_chooses_constructions_or_patches(run_cli, tmp_path: Path) -> Non
     patches = json.loads(
         run_cli("fix", "--select", "MG201", "--format", "json", ".", cwd=root).stdout
     )
-    assert patches["rewritten"] == 5
+    assert patches["rewritten"] == 6
     constructions = json.loads(
         run_cli("fix", "--select", "MG101", "--format", "json", ".", cwd=root).stdout
     )
@@ -182,16 +182,25 @@ def test_select_chooses_constructions_or_patches(run_cli, tmp_path: Path) -> Non
 def test_what_a_target_is_read_from_the_project_and_the_standard_library(tmp_path: Path) -> None:
     _project(tmp_path)
     index = ProjectIndex(tmp_path)
-    assert function_or_not("app.clock.now", index) == ""
-    assert function_or_not("app.clock.path.exists", index) == ""  # `from os import path`
-    assert function_or_not("app.clock.Signer", index) == "the class `Signer`"
-    assert function_or_not("app.clock.missing", index) == "not a function `app.clock` defines"
-    assert function_or_not("os.path.exists", index) == ""
-    assert function_or_not("time.sleep", None) == ""
-    assert function_or_not("os.name", None) == "a value, not a function"
-    assert function_or_not("ssl.SSLContext.wrap_socket", None).startswith("a member of a class")
-    assert function_or_not("requests.get", None) == "outside the project and the standard library"
-    assert function_or_not("antigravity.geohash", None) == (
+    assert why_not_patchable("app.clock.now", index) == ""
+    assert why_not_patchable("app.clock.path.exists", index) == ""  # `from os import path`
+    assert why_not_patchable("app.clock.Signer", index) == ""
+    assert why_not_patchable("app.clock.Signer.sign", index) == (
+        "a member of the class `Signer` (its double would take `self`)"
+    )
+    assert why_not_patchable("app.clock.logger", index) == ""  # bound by an assignment
+    assert why_not_patchable("app.clock.logger.info", index) == (
+        "an attribute of `app.clock.logger`, not of a module"
+    )
+    assert why_not_patchable("app.clock", index) == "a module"
+    assert why_not_patchable("os.path.exists", index) == ""
+    assert why_not_patchable("time.sleep", None) == ""
+    assert why_not_patchable("logging.Logger", None) == ""
+    assert why_not_patchable("os.name", None) == "a plain value, with no interface to follow"
+    assert why_not_patchable("ssl.SSLContext.wrap_socket", None).startswith("a member of a class")
+    assert why_not_patchable("requests.get", None) == ""  # a library's function, by its name
+    assert why_not_patchable("redis.Redis.ping", None).startswith("a member of a class")
+    assert why_not_patchable("antigravity.geohash", None) == (
         "in a standard-library module that acts when imported (never imported here)"
     )
     assert "antigravity" not in sys.modules
@@ -209,9 +218,8 @@ def test_a_file_named_like_a_standard_module_is_never_imported(
     monkeypatch.delitem(sys.modules, "colorsys", raising=False)
     _in_standard_library.cache_clear()
     try:
-        assert function_or_not("colorsys.rgb_to_hsv", None) == (
-            "outside the project and the standard library"
-        )
+        # read as a library's function, by its name: the file is not imported
+        assert why_not_patchable("colorsys.rgb_to_hsv", None) == ""
     finally:
         _in_standard_library.cache_clear()
     assert not (tmp_path / "RAN").exists()
@@ -485,3 +493,83 @@ def test_a_rewrite_outside_the_changed_tests_file_is_found_file_by_file(
     assert 'with mock.patch("app.clock.elapsed", return_value=2) as patched' in conftest
     assert 'mockguard.factory.patch("app.clock.now", return_value=5) as patched' in conftest
     assert "mockguard.factory.patch" in (root / "tests" / "test_clock.py").read_text()
+
+
+CHANNEL = """\
+class Channel:
+    timeout = None
+
+    def close(self, code=0):
+        return code
+"""
+CHANNEL_TESTS = """\
+from unittest import mock
+
+from app.channel import Channel
+
+
+def test_real_object():
+    channel = Channel()
+    with mock.patch.object(channel, "close", return_value=5) as close:
+        assert channel.close(1) == 5
+    close.assert_called_once_with(1)
+
+
+def test_onto_a_mock():
+    channel = mock.MagicMock()
+    with mock.patch.object(channel, "close"):
+        pass
+
+
+def test_onto_a_class():
+    with mock.patch.object(Channel, "close"):
+        pass
+"""
+
+
+def test_a_patch_of_an_object_the_test_holds(run_cli, tmp_path: Path) -> None:
+    root = tmp_path
+    (root / "app").mkdir()
+    (root / "tests").mkdir()
+    (root / "pyproject.toml").write_text(CONFIG)
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "channel.py").write_text(CHANNEL)
+    (root / "tests" / "test_channel.py").write_text(CHANNEL_TESTS)
+    plan = json.loads(run_cli("fix", "--format", "json", ".", cwd=root).stdout)
+    [module] = plan["files"]
+    assert [(r["line"], r["call"]) for r in module["rewrites"]] == [
+        (8, "mockguard.factory.patch.object")
+    ]
+    skips = {s["line"]: s["reason"] for s in module["skips"]}
+    assert skips[15] == (
+        "it patches a mock, not a real object: `channel` is bound to a mock (line 14)"
+    )
+    assert skips[20] == (
+        "its target is not what a module binds: `app.channel.Channel.close` is a member of "
+        "the class `Channel` (its double would take `self`)"
+    )
+    pytest_command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+    result = run_cli("fix", "--write", "--check-tests", pytest_command, ".", cwd=root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no test outcome changed (3 test(s)" in result.stdout
+    text = (root / "tests" / "test_channel.py").read_text()
+    assert 'with mockguard.factory.patch.object(channel, "close", return_value=5) as close' in text
+
+
+def test_the_factory_patches_a_bound_method_and_refuses_a_plain_value() -> None:
+    from mockguard.factory import KindError, patch
+
+    class Channel:
+        timeout = None
+
+        def close(self, code: int = 0) -> int:
+            return code
+
+    channel = Channel()
+    with patch.object(channel, "close", return_value=5) as close:
+        assert channel.close(1) == 5
+        with pytest.raises(TypeError):
+            channel.close(1, 2, 3)  # the real signature, without `self`
+    close.assert_called_once_with(1)
+    with pytest.raises(KindError, match="NoneType has no interface"):
+        patch.object(channel, "timeout")

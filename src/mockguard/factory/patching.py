@@ -14,11 +14,28 @@ other than True) are refused; configured values (`return_value`, `side_effect`, 
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 from unittest import mock
 
 from mockguard.factory.errors import KindError
 
+# Values with no interface of their own: a double of one stands for nothing.
+_PLAIN_VALUES = (
+    str,
+    bytes,
+    bytearray,
+    int,
+    float,
+    complex,
+    bool,
+    list,
+    tuple,
+    dict,
+    set,
+    frozenset,
+)
+_MISSING = object()
 # Arguments of `unittest.mock.patch` that pick another double than the real object's.
 _CHOOSERS = ("new", "new_callable", "spec", "spec_set", "create")
 
@@ -50,8 +67,16 @@ class FactoryPatch:
 
     def object(self, owner: object, attribute: str, **configure: Any) -> Any:
         """A patcher of `owner.attribute`, replaced for the test by a double built from
-        it."""
-        configure = _checked(f"patch.object(..., {attribute!r})", configure)
+        it. A member that is None or a plain value (a number, a string, a container) has
+        no interface to build from: a KindError."""
+        where = f"patch.object(..., {attribute!r})"
+        configure = _checked(where, configure)
+        found = inspect.getattr_static(owner, attribute, _MISSING)  # missing: patch says so
+        if found is None or isinstance(found, _PLAIN_VALUES):
+            raise KindError(
+                f"{where}: {type(found).__name__} has no interface to build the double from; "
+                "use unittest.mock.patch.object for that"
+            )
         return mock.patch.object(owner, attribute, autospec=True, **configure)
 
 

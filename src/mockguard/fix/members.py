@@ -89,20 +89,37 @@ def decide_member(
         return "the constructor configures the mock itself", (
             f"the constructor chooses its own double ({said or 'positional arguments'})"
         )
+    refused = not_real(receiver, target.attr, region, owner, classes)
+    if refused is not None:
+        what, why = refused
+        if what == "class":
+            return ONTO_A_CLASS, f"{ONTO_A_CLASS}: `{receiver}`"
+        return ONTO_A_MOCK, f"{ONTO_A_MOCK}: {why}"
+    return Wired(receiver, target.attr)
+
+
+def not_real(
+    receiver: str,
+    attribute: str,
+    region: Iterable[ast.AST],
+    owner: ast.AST,
+    classes: frozenset[str],
+) -> tuple[str, str] | None:
+    """Why `receiver.attribute` is not a member of a real object the factory can follow:
+    ("mock", why) when the receiver is a mock as far as the test's text shows, ("class", "")
+    when it is a class; None when nothing says so."""
     parts = receiver.split(".")
-    if MOCK_ATTRIBUTES.intersection([*parts, target.attr]):
-        return ONTO_A_MOCK, (
-            f"{ONTO_A_MOCK}: `{receiver}.{target.attr}` is reached through a mock's attribute"
-        )
+    if MOCK_ATTRIBUTES.intersection([*parts, attribute]):
+        return "mock", f"`{receiver}.{attribute}` is reached through a mock's attribute"
     named = next((p for p in parts if "mock" in plain_words(p)), None)
     if named is not None:
-        return ONTO_A_MOCK, f"{ONTO_A_MOCK}: `{named}` is named as one"
+        return "mock", f"`{named}` is named as one"
     bound = _bound_to_mock(receiver, region, owner)
     if bound is not None:
-        return ONTO_A_MOCK, f"{ONTO_A_MOCK}: `{bound[0]}` is bound to a mock (line {bound[1]})"
+        return "mock", f"`{bound[0]}` is bound to a mock (line {bound[1]})"
     if parts[-1] in classes:
-        return ONTO_A_CLASS, f"{ONTO_A_CLASS}: `{receiver}`"
-    return Wired(receiver, target.attr)
+        return "class", ""
+    return None
 
 
 def _bound_to_mock(

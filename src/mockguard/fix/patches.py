@@ -7,13 +7,21 @@ as `@mockguard.factory.patch("app.clock.now", return_value=NOW)` (and `patch.obj
 :mod:`mockguard.factory.patching`). Only the callee changes, and an `autospec=True` the
 patch had becomes redundant and goes; every other argument stays as written.
 
-The rewrite changes what the test runs against, so it is planned only where that is known
-to be a plain function: a module-level `def` of the project (read from its source through
-the project index, never imported) or a function of the standard library. A method is
-left alone (its double would take `self`, and assertions on its calls would change), and
-so are classes, values, anything outside the project and the standard library, and
+The rewrite changes what the test runs against, so it is planned only where the calls the
+double records stay the same: for something a module binds at its top level (a function, a
+class, a logger or another object), read from the project's source through the project
+index, from the standard library by importing its module, and from a library's dotted name
+alone (none is imported). A method is left alone (its double would take `self`, and
+assertions on its calls would change), and so are plain values (a number, a string) and
 patches that choose their own replacement (`new`, `new_callable`, `spec`, ...). A patch that
 already has `autospec=True` is rewritten whatever it targets: the double is the same.
+
+`patch.object(channel, "close")` of an object the test holds (not an imported module) is
+rewritten too, inside a test's body: the double is built from the bound method, which takes
+no `self`, so the calls it records are the same. It is left alone where the test's text says
+the object is a mock (bound to one, named as one, reached through `return_value`) or a
+class; what the text cannot say (a fixture that hands out a mock, an attribute that is None)
+the factory refuses when the test runs, and `--check-tests` takes the rewrite back.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import importlib.util
 import inspect
 import sys
 import sysconfig
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -44,6 +52,8 @@ PATCHERS = {
 }
 # The arguments a rewritten patch may carry: the values it configures on the double.
 CONFIGURING = frozenset({"return_value", "side_effect"})
+# Values with no interface of their own: a double of one stands for nothing.
+_PLAIN_VALUES = (str, bytes, int, float, complex, bool, list, tuple, dict, set, frozenset)
 MAX_REEXPORTS = 4  # `from os import path` in a project module, followed this far
 # Standard-library modules whose import does something (opens a browser, prints, starts Tk).
 _IMPORT_HAS_EFFECTS = frozenset(
@@ -53,7 +63,8 @@ _IMPORT_HAS_EFFECTS = frozenset(
 # The groups of reasons a patch is left alone.
 NOT_PLAIN_PATCH = "not `patch` or `patch.object` of `unittest.mock`"
 OWN_REPLACEMENT = "the patch chooses what it installs"
-NOT_A_FUNCTION = "its target is not a known plain function"
+NOT_A_FUNCTION = "its target is not what a module binds"
+PATCHES_A_MOCK = "it patches a mock, not a real object"
 
 
 def imported_names(imports: Iterable[ast.Import | ast.ImportFrom]) -> dict[str, str]:
@@ -95,10 +106,20 @@ class Refusal:
     reason: str
 
 
+# What the test's text says of an object a `patch.object` patches an attribute of: ("mock",
+# why) or ("class", "") when it is no real instance, None when nothing says so.
+ReceiverCheck = Callable[[str, str], tuple[str, str] | None]
+
+
 def decide_patch(
-    call: ast.Call, names: dict[str, str], index: ProjectIndex | None
+    call: ast.Call,
+    names: dict[str, str],
+    index: ProjectIndex | None,
+    receiver_check: ReceiverCheck | None = None,
 ) -> tuple[str, str] | Refusal:
-    """(the callee as written, the factory's callee) for a patch to rewrite, else why not."""
+    """(the callee as written, the factory's callee) for a patch to rewrite, else why not.
+    `receiver_check` reads an object that is not an imported module (`patch.object(channel,
+    "close")`); without it, such a patch is left alone."""
     written = dotted(call.func)
     patcher = qualified(call.func, names) if written is not None else None
     replacement = PATCHERS.get(patcher or "")
@@ -124,15 +145,37 @@ def decide_patch(
     if is_object:
         owner = qualified(call.args[0], names)
         if owner is None:
-            shown = ast.unparse(call.args[0])
-            return Refusal(NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: `{shown}` is not a module")
+            return _instance_patch(call, attribute, receiver_check) or (written, replacement)
         target = f"{owner}.{attribute}"
     else:
         target = attribute
-    what = function_or_not(target, index)
+    what = why_not_patchable(target, index)
     if what:
         return Refusal(NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: `{target}` is {what}")
     return written, replacement
+
+
+def _instance_patch(
+    call: ast.Call, attribute: str, receiver_check: ReceiverCheck | None
+) -> Refusal | None:
+    """Why a `patch.object` of an object the test holds (not an imported module) is left
+    alone, or None to rewrite it: the factory builds the double from the bound member, which
+    takes no `self`, and refuses a mock or a plain value when the test runs."""
+    receiver = dotted(call.args[0])
+    if receiver is None or receiver_check is None:
+        shown = ast.unparse(call.args[0])
+        return Refusal(NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: `{shown}` is not a module")
+    refused = receiver_check(receiver, attribute)
+    if refused is None:
+        return None
+    what, why = refused
+    if what == "class":
+        return Refusal(
+            NOT_A_FUNCTION,
+            f"{NOT_A_FUNCTION}: `{receiver}.{attribute}` is a member of a class (its double "
+            "would take `self`)",
+        )
+    return Refusal(PATCHES_A_MOCK, f"{PATCHES_A_MOCK}: {why}")
 
 
 def _is_text(node: ast.expr) -> bool:
@@ -144,9 +187,11 @@ def _text(node: ast.expr) -> str:
     return value if isinstance(value, str) else ""
 
 
-def function_or_not(target: str, index: ProjectIndex | None, depth: int = 0) -> str:
-    """ "" when `target` names a module-level function of the project or of the standard
-    library; else what it is instead, as a phrase (`a method of `Signer``)."""
+def why_not_patchable(target: str, index: ProjectIndex | None, depth: int = 0) -> str:
+    """ "" when the factory can stand in for what `target` names with the same calls
+    recorded: something a module binds at its top level (a function, a class, a logger or
+    another object) in the project, the standard library or an installed library; else
+    what it is instead, as a phrase (`a member of the class `Signer``)."""
     parts = target.split(".")
     if not all(part.isidentifier() for part in parts):
         return "not a dotted name"
@@ -163,14 +208,16 @@ def function_or_not(target: str, index: ProjectIndex | None, depth: int = 0) -> 
                 return "" if len(rest) == 1 else f"an attribute of the function `{head}`"
             if head in summary.classes:
                 if len(rest) == 1:
-                    return f"the class `{head}`"
+                    return ""
                 return f"a member of the class `{head}` (its double would take `self`)"
             origin = summary.names.get(head) or (
                 head if head in _top_levels(summary.imports) else None
             )
             if origin is not None and depth < MAX_REEXPORTS:
-                return function_or_not(".".join([origin, *rest[1:]]), index, depth + 1)
-            return f"not a function `{summary.module}` defines"
+                return why_not_patchable(".".join([origin, *rest[1:]]), index, depth + 1)
+            if len(rest) == 1:
+                return ""  # a name the module binds by assignment (`logger = ...`)
+            return f"an attribute of `{summary.module}.{head}`, not of a module"
     return _standard_library(parts)
 
 
@@ -179,15 +226,13 @@ def _top_levels(imports: Iterable[str]) -> set[str]:
 
 
 def _standard_library(parts: list[str]) -> str:
-    """The same answer for a name of the standard library, read by importing its module
-    (only a module that lives in the standard library's own folder is imported)."""
-    outside = "outside the project and the standard library"
+    """The same answer for a name outside the project: read by importing its module when it
+    is the standard library's own, else from the name alone (a library is never imported
+    here: a CapWords part before the last names a class)."""
     if parts[0] in _IMPORT_HAS_EFFECTS:
         return "in a standard-library module that acts when imported (never imported here)"
-    if parts[0] not in sys.stdlib_module_names:
-        return outside
-    if not _in_standard_library(parts[0]):
-        return outside
+    if parts[0] not in sys.stdlib_module_names or not _in_standard_library(parts[0]):
+        return _library_name(parts)
     for cut in range(len(parts) - 1, 0, -1):
         module_name = ".".join(parts[:cut])
         try:
@@ -203,12 +248,18 @@ def _standard_library(parts: list[str]) -> str:
         found = getattr(owner, parts[-1], None)
         if found is None:
             return "not found"
-        if inspect.isfunction(found) or inspect.isbuiltin(found):
-            return ""
-        if inspect.isclass(found):
-            return "a class"
-        return "a value, not a function"
+        if isinstance(found, _PLAIN_VALUES):
+            return "a plain value, with no interface to follow"
+        return ""
     return "not found"
+
+
+def _library_name(parts: list[str]) -> str:
+    if len(parts) < 2:
+        return "a module"
+    if any(part[:1].isupper() for part in parts[:-1]):
+        return "a member of a class (its double would take `self`)"
+    return ""
 
 
 @cache

@@ -22,7 +22,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 
 from mockguard.catalog import CatalogKind, KindCatalog, kind_catalog
 from mockguard.config import Settings
@@ -30,7 +30,7 @@ from mockguard.factory.interface import Interface, InterfaceError
 from mockguard.factory.kinds import Kind, builtin_kinds
 from mockguard.findings import Finding
 from mockguard.fix.interfaces import StaticInterfaces
-from mockguard.fix.members import LIKE_CALL, NOT_WHOLE_VALUE, Wired, decide_member
+from mockguard.fix.members import LIKE_CALL, NOT_WHOLE_VALUE, Wired, decide_member, not_real
 from mockguard.fix.patches import (
     FACTORY_IMPORT,
     NOT_PLAIN_PATCH,
@@ -391,7 +391,8 @@ def plan_module(
     patches = [f for f in findings if f.code == "MG201"]
     if patches:
         static = interfaces.static
-        _plan_patches(plan, nodes, lines, patches, static.index if static is not None else None)
+        project = static.index if static is not None else None
+        _plan_patches(plan, nodes, lines, patches, project, functions, classes)
     plan.skips.sort(key=lambda skip: skip.line)
     plan.rewrites.sort(key=lambda rewrite: rewrite.construction)
     return plan
@@ -403,6 +404,8 @@ def _plan_patches(
     lines: list[str],
     findings: list[Finding],
     index: ProjectIndex | None,
+    functions: list[FunctionNode],
+    classes: dict[int, ast.ClassDef],
 ) -> None:
     """The module's MG201 patches handed to the factory, or skipped with the reason."""
     calls = {
@@ -411,6 +414,14 @@ def _plan_patches(
     }
     names = imported_names(nodes.imports)
     anchors = nodes.call_anchors
+    known_classes = _class_names(nodes, names)
+    # The function whose body makes each call (the innermost), and its outermost class.
+    holders: dict[int, FunctionNode] = {}
+    for function in functions:
+        for statement in function.body:
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Call):
+                    holders[id(node)] = function
     for finding in findings:
         call = calls.get((finding.line, finding.col))
         if call is None or id(call) not in anchors:
@@ -418,7 +429,15 @@ def _plan_patches(
                 Skip(finding.line, finding.category, NOT_PLAIN_PATCH, NOT_PLAIN_PATCH)
             )
             continue
-        decided = decide_patch(call, names, index)
+        holder = holders.get(id(call))
+        check = None
+        if holder is not None:
+            region: list[ast.AST] = [holder]
+            klass = classes.get(id(holder))
+            if klass is not None:
+                region.append(klass)
+            check = partial(not_real, region=region, owner=holder, classes=known_classes)
+        decided = decide_patch(call, names, index, check)
         if isinstance(decided, Refusal):
             plan.skips.append(Skip(finding.line, finding.category, decided.reason, decided.group))
             continue
@@ -438,6 +457,13 @@ def _plan_patches(
         )
 
 
+def _class_names(nodes: ModuleNodes, names: dict[str, str]) -> frozenset[str]:
+    """The module's own classes and the CapWords names it imports."""
+    capitalized = {name for name in names if name[:1].isupper()}
+    defined = {n.name for n in nodes.tree.body if isinstance(n, ast.ClassDef)}
+    return frozenset(capitalized | defined)
+
+
 def _plan_members(
     plan: Plan,
     nodes: ModuleNodes,
@@ -455,10 +481,7 @@ def _plan_members(
         for rewrite in plan.rewrites
         for anchor in (*rewrite.removed, *(kept for kept, _ in rewrite.rewritten))
     }
-    names = imported_names(nodes.imports)
-    capitalized = {name for name in names if name[:1].isupper()}
-    defined = {n.name for n in nodes.tree.body if isinstance(n, ast.ClassDef)}
-    known_classes = frozenset(capitalized | defined)
+    known_classes = _class_names(nodes, imported_names(nodes.imports))
     anchors = nodes.call_anchors
     for owner in functions:
         for block in _blocks(owner):
