@@ -1,9 +1,10 @@
-"""`fix` hands patches of plain functions to the factory: `mockguard.factory.patch`, whose
-double is built from the real function; everything else a patch may target is refused with
+"""`fix` hands patches of what a module binds to the factory: `mockguard.factory.patch`, whose
+double is built from the real object; everything else a patch may target is refused with
 its reason, and the suite's own tests prove each rewritten file."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 import os
@@ -15,7 +16,12 @@ import pytest
 
 import mockguard.factory
 from mockguard.factory import KindError
-from mockguard.fix.patches import _in_standard_library, why_not_patchable
+from mockguard.fix.patches import (
+    _in_standard_library,
+    module_constants,
+    static_text,
+    why_not_patchable,
+)
 from mockguard.scan.project_index import ProjectIndex
 
 CONFIG = """\
@@ -193,6 +199,7 @@ def test_what_a_target_is_read_from_the_project_and_the_standard_library(tmp_pat
         "an attribute of `app.clock.logger`, not of a module"
     )
     assert why_not_patchable("app.clock", index) == "a module"
+    assert why_not_patchable("app.clock.pathlib", index) == ""  # a module it imports
     assert why_not_patchable("os.path.exists", index) == ""
     assert why_not_patchable("time.sleep", None) == ""
     assert why_not_patchable("logging.Logger", None) == ""
@@ -573,3 +580,28 @@ def test_the_factory_patches_a_bound_method_and_refuses_a_plain_value() -> None:
     close.assert_called_once_with(1)
     with pytest.raises(KindError, match="NoneType has no interface"):
         patch.object(channel, "timeout")
+
+
+def test_a_target_written_with_the_modules_constants(run_cli, tmp_path: Path) -> None:
+    tree = ast.parse('MODULE = "app.clock"\nSUB = MODULE + ".path"\nTWICE = "x"\nTWICE = "y"\n')
+    constants = module_constants(tree)
+    assert constants == {"MODULE": "app.clock", "SUB": "app.clock.path"}
+
+    def text(source: str) -> str | None:
+        return static_text(ast.parse(source, mode="eval").body, constants)
+
+    assert text('MODULE + ".now"') == "app.clock.now"
+    assert text('f"{SUB}.exists"') == "app.clock.path.exists"
+    assert text('f"{SUB!r}"') is None
+    assert text('TWICE + ".x"') is None  # bound twice: not a constant
+    assert text('name + ".x"') is None
+
+    root = _project(tmp_path)
+    (root / "tests" / "test_clock.py").write_text(
+        "from unittest import mock\n\nCLOCK = 'app.clock'\n\n\n"
+        "@mock.patch(CLOCK + '.now', return_value=5)\ndef test_now(now):\n    pass\n"
+    )
+    plan = json.loads(run_cli("fix", "--format", "json", ".", cwd=root).stdout)
+    assert [(r["line"], r["call"]) for f in plan["files"] for r in f["rewrites"]] == [
+        (6, "mockguard.factory.patch")
+    ]

@@ -32,7 +32,8 @@ import importlib.util
 import inspect
 import sys
 import sysconfig
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -63,7 +64,7 @@ _IMPORT_HAS_EFFECTS = frozenset(
 # The groups of reasons a patch is left alone.
 NOT_PLAIN_PATCH = "not `patch` or `patch.object` of `unittest.mock`"
 OWN_REPLACEMENT = "the patch chooses what it installs"
-NOT_A_FUNCTION = "its target is not what a module binds"
+NOT_MODULE_LEVEL = "its target is not what a module binds"
 PATCHES_A_MOCK = "it patches a mock, not a real object"
 
 
@@ -116,10 +117,12 @@ def decide_patch(
     names: dict[str, str],
     index: ProjectIndex | None,
     receiver_check: ReceiverCheck | None = None,
+    constants: Mapping[str, str] | None = None,
 ) -> tuple[str, str] | Refusal:
     """(the callee as written, the factory's callee) for a patch to rewrite, else why not.
     `receiver_check` reads an object that is not an imported module (`patch.object(channel,
-    "close")`); without it, such a patch is left alone."""
+    "close")`); without it, such a patch is left alone. `constants` are the module's names
+    bound once to a string (`MODULE = "app.clock"`), for targets written with them."""
     written = dotted(call.func)
     patcher = qualified(call.func, names) if written is not None else None
     replacement = PATCHERS.get(patcher or "")
@@ -137,11 +140,11 @@ def decide_patch(
     if chooses or any(isinstance(a, ast.Starred) for a in call.args):
         said = ", ".join(f"`{c}`" if c == "**" else f"`{c}=`" for c in chooses) or "`*args`"
         return Refusal(OWN_REPLACEMENT, f"{OWN_REPLACEMENT} ({said})")
-    if len(call.args) < wanted or not _is_text(call.args[-1]):
-        return Refusal(NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: its target is not written out")
+    attribute = static_text(call.args[-1], constants or {}) if len(call.args) == wanted else None
+    if attribute is None:
+        return Refusal(NOT_MODULE_LEVEL, f"{NOT_MODULE_LEVEL}: its target is not written out")
     if autospec is not None:
         return written, replacement
-    attribute = _text(call.args[-1])
     if is_object:
         owner = qualified(call.args[0], names)
         if owner is None:
@@ -151,7 +154,7 @@ def decide_patch(
         target = attribute
     what = why_not_patchable(target, index)
     if what:
-        return Refusal(NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: `{target}` is {what}")
+        return Refusal(NOT_MODULE_LEVEL, f"{NOT_MODULE_LEVEL}: `{target}` is {what}")
     return written, replacement
 
 
@@ -164,27 +167,63 @@ def _instance_patch(
     receiver = dotted(call.args[0])
     if receiver is None or receiver_check is None:
         shown = ast.unparse(call.args[0])
-        return Refusal(NOT_A_FUNCTION, f"{NOT_A_FUNCTION}: `{shown}` is not a module")
+        return Refusal(NOT_MODULE_LEVEL, f"{NOT_MODULE_LEVEL}: `{shown}` is not a module")
     refused = receiver_check(receiver, attribute)
     if refused is None:
         return None
     what, why = refused
     if what == "class":
         return Refusal(
-            NOT_A_FUNCTION,
-            f"{NOT_A_FUNCTION}: `{receiver}.{attribute}` is a member of a class (its double "
+            NOT_MODULE_LEVEL,
+            f"{NOT_MODULE_LEVEL}: `{receiver}.{attribute}` is a member of a class (its double "
             "would take `self`)",
         )
     return Refusal(PATCHES_A_MOCK, f"{PATCHES_A_MOCK}: {why}")
 
 
-def _is_text(node: ast.expr) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+def static_text(node: ast.expr, constants: Mapping[str, str]) -> str | None:
+    """The string an expression always is: a literal, a name in `constants`, and `+` or an
+    f-string of those (`MODULE + ".now"`, `f"{MODULE}.now"`); None for anything else."""
+    if isinstance(node, ast.Constant):
+        return node.value if isinstance(node.value, str) else None
+    if isinstance(node, ast.Name):
+        return constants.get(node.id)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = static_text(node.left, constants), static_text(node.right, constants)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.JoinedStr):
+        parts: list[str] = []
+        for value in node.values:
+            if isinstance(value, ast.FormattedValue):
+                if value.conversion != -1 or value.format_spec is not None:
+                    return None
+                text = static_text(value.value, constants)
+            else:
+                text = static_text(value, constants)
+            if text is None:
+                return None
+            parts.append(text)
+        return "".join(parts)
+    return None
 
 
-def _text(node: ast.expr) -> str:
-    value = node.value if isinstance(node, ast.Constant) else None
-    return value if isinstance(value, str) else ""
+def module_constants(tree: ast.Module) -> dict[str, str]:
+    """The module's names bound once, at its top level, to a string `static_text` reads."""
+    stored = Counter(
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)
+    )
+    constants: dict[str, str] = {}
+    for statement in tree.body:
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+            continue
+        target = statement.targets[0]
+        if isinstance(target, ast.Name) and stored[target.id] == 1:
+            text = static_text(statement.value, constants)
+            if text is not None:
+                constants[target.id] = text
+    return constants
 
 
 def why_not_patchable(target: str, index: ProjectIndex | None, depth: int = 0) -> str:
@@ -214,7 +253,8 @@ def why_not_patchable(target: str, index: ProjectIndex | None, depth: int = 0) -
                 head if head in _top_levels(summary.imports) else None
             )
             if origin is not None and depth < MAX_REEXPORTS:
-                return why_not_patchable(".".join([origin, *rest[1:]]), index, depth + 1)
+                found = why_not_patchable(".".join([origin, *rest[1:]]), index, depth + 1)
+                return "" if found == "a module" and len(rest) == 1 else found
             if len(rest) == 1:
                 return ""  # a name the module binds by assignment (`logger = ...`)
             return f"an attribute of `{summary.module}.{head}`, not of a module"
@@ -233,6 +273,8 @@ def _standard_library(parts: list[str]) -> str:
         return "in a standard-library module that acts when imported (never imported here)"
     if parts[0] not in sys.stdlib_module_names or not _in_standard_library(parts[0]):
         return _library_name(parts)
+    if len(parts) == 1:
+        return "a module"
     for cut in range(len(parts) - 1, 0, -1):
         module_name = ".".join(parts[:cut])
         try:

@@ -37,6 +37,7 @@ from mockguard.fix.patches import (
     Refusal,
     decide_patch,
     imported_names,
+    module_constants,
 )
 from mockguard.scan.bindings import dotted
 from mockguard.scan.classify import plain_words
@@ -415,6 +416,7 @@ def _plan_patches(
     names = imported_names(nodes.imports)
     anchors = nodes.call_anchors
     known_classes = _class_names(nodes, names)
+    constants = module_constants(nodes.tree)
     # The function whose body makes each call (the innermost), and its outermost class.
     holders: dict[int, FunctionNode] = {}
     for function in functions:
@@ -437,7 +439,7 @@ def _plan_patches(
             if klass is not None:
                 region.append(klass)
             check = partial(not_real, region=region, owner=holder, classes=known_classes)
-        decided = decide_patch(call, names, index, check)
+        decided = decide_patch(call, names, index, check, constants)
         if isinstance(decided, Refusal):
             plan.skips.append(Skip(finding.line, finding.category, decided.reason, decided.group))
             continue
