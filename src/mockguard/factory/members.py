@@ -30,7 +30,7 @@ from mockguard.factory.errors import KindError
 # Arguments of a mock constructor that pick another double than the real member's.
 _CHOOSERS = ("spec", "spec_set", "wraps", "new", "new_callable", "instance", "unsafe")
 # Values with no interface of their own to follow: a mock of one stands for something else.
-_PLAIN_VALUES = (
+PLAIN_VALUES = (
     str,
     bytes,
     bytearray,
@@ -84,7 +84,7 @@ def _member(owner: object, attribute: str, where: str) -> Any:
     original = getattr(owner, attribute)
     if _is_mock(original):
         raise KindError(f"{where}: already a mock, not a real member to build the double from")
-    if original is None or isinstance(original, _PLAIN_VALUES):
+    if original is None or isinstance(original, PLAIN_VALUES):
         raise KindError(
             f"{where}: {type(original).__name__} has no interface to build the double from"
         )

@@ -19,22 +19,8 @@ from typing import Any
 from unittest import mock
 
 from mockguard.factory.errors import KindError
+from mockguard.factory.members import PLAIN_VALUES
 
-# Values with no interface of their own: a double of one stands for nothing.
-_PLAIN_VALUES = (
-    str,
-    bytes,
-    bytearray,
-    int,
-    float,
-    complex,
-    bool,
-    list,
-    tuple,
-    dict,
-    set,
-    frozenset,
-)
 _MISSING = object()
 # Arguments of `unittest.mock.patch` that pick another double than the real object's.
 _CHOOSERS = ("new", "new_callable", "spec", "spec_set", "create")
@@ -72,7 +58,7 @@ class FactoryPatch:
         where = f"patch.object(..., {attribute!r})"
         configure = _checked(where, configure)
         found = inspect.getattr_static(owner, attribute, _MISSING)  # missing: patch says so
-        if found is None or isinstance(found, _PLAIN_VALUES):
+        if found is None or isinstance(found, PLAIN_VALUES):
             raise KindError(
                 f"{where}: {type(found).__name__} has no interface to build the double from; "
                 "use unittest.mock.patch.object for that"

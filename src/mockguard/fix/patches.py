@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from mockguard.factory.members import PLAIN_VALUES
 from mockguard.scan.bindings import dotted
 from mockguard.scan.project_index import ProjectIndex
 
@@ -53,8 +54,6 @@ PATCHERS = {
 }
 # The arguments a rewritten patch may carry: the values it configures on the double.
 CONFIGURING = frozenset({"return_value", "side_effect"})
-# Values with no interface of their own: a double of one stands for nothing.
-_PLAIN_VALUES = (str, bytes, int, float, complex, bool, list, tuple, dict, set, frozenset)
 MAX_REEXPORTS = 4  # `from os import path` in a project module, followed this far
 # Standard-library modules whose import does something (opens a browser, prints, starts Tk).
 _IMPORT_HAS_EFFECTS = frozenset(
@@ -290,7 +289,7 @@ def _standard_library(parts: list[str]) -> str:
         found = getattr(owner, parts[-1], None)
         if found is None:
             return "not found"
-        if isinstance(found, _PLAIN_VALUES):
+        if isinstance(found, PLAIN_VALUES):
             return "a plain value, with no interface to follow"
         return ""
     return "not found"
