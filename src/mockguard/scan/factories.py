@@ -242,12 +242,16 @@ class FactoryRegistry:
         """Whether a conftest.py's bytes name a factory, or a factory fixture of the
         conftest.py files above it: only then can one of its fixtures hand out a factory,
         and only then is it parsed for that."""
-        data = self._read(path) if path not in self._data else self._data[path]
+        data = self._conftest_bytes(path)
         if data is None:
             return False
         if self.factory_words.search(data) is not None:
             return True
         return any(name.encode() in data for name in outer)
+
+    def _conftest_bytes(self, path: str) -> bytes | None:
+        """A conftest.py's bytes, read once per process."""
+        return self._data[path] if path in self._data else self._read(path)
 
     def conftest(self, path: str) -> ModuleFactories | None:
         """A conftest.py's fixtures (None when there is no such file, or it cannot be read
@@ -255,7 +259,7 @@ class FactoryRegistry:
         if path in self._conftests:
             return self._conftests[path]
         self._conftests[path] = None  # while it is read: a cycle sees nothing
-        data = self._read(path) if path not in self._data else self._data[path]
+        data = self._conftest_bytes(path)
         if data is None:
             return None
         try:
