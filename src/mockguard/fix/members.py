@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -146,7 +147,7 @@ def _mock_bindings(root: ast.AST) -> dict[str, tuple[int, str, int]]:
     binding: (its rank in the walk, the name, its line). Read once per function or class,
     however many mocks are wired in it."""
     bound: dict[str, tuple[int, str, int]] = {}
-    for rank, node in enumerate(ast.walk(root)):
+    for rank, node in enumerate(_statements_breadth_first(root)):
         names: list[str | None] = []
         if isinstance(node, ast.Assign) and _makes_mock(node.value):
             for target in node.targets:
@@ -162,6 +163,20 @@ def _mock_bindings(root: ast.AST) -> dict[str, tuple[int, str, int]]:
             if name is not None:
                 bound.setdefault(name, (rank, name, getattr(node, "lineno", 0)))
     return bound
+
+
+def _statements_breadth_first(root: ast.AST) -> Iterator[ast.AST]:
+    """`root` and the statements in it, in the order `ast.walk` meets them, without
+    walking into expressions (no statement lies in one)."""
+    pending = deque([root])
+    while pending:
+        node = pending.popleft()
+        yield node
+        pending.extend(
+            child
+            for child in ast.iter_child_nodes(node)
+            if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
+        )
 
 
 def _makes_mock(value: ast.expr) -> bool:

@@ -33,9 +33,9 @@ import inspect
 import sys
 import sysconfig
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from mockguard.factory.members import PLAIN_VALUES
@@ -139,7 +139,8 @@ def decide_patch(
     if chooses or any(isinstance(a, ast.Starred) for a in call.args):
         said = ", ".join(f"`{c}`" if c == "**" else f"`{c}=`" for c in chooses) or "`*args`"
         return Refusal(OWN_REPLACEMENT, f"{OWN_REPLACEMENT} ({said})")
-    attribute = static_text(call.args[-1], constants or {}) if len(call.args) == wanted else None
+    known = constants if constants is not None else {}
+    attribute = static_text(call.args[-1], known) if len(call.args) == wanted else None
     if attribute is None:
         return Refusal(NOT_MODULE_LEVEL, f"{NOT_MODULE_LEVEL}: its target is not written out")
     if autospec is not None:
@@ -204,6 +205,26 @@ def static_text(node: ast.expr, constants: Mapping[str, str]) -> str | None:
             parts.append(text)
         return "".join(parts)
     return None
+
+
+class ModuleConstants(Mapping[str, str]):
+    """:func:`module_constants` of a module, read the first time a target names one."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self._tree = tree
+
+    @cached_property
+    def _values(self) -> dict[str, str]:
+        return module_constants(self._tree)
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 def module_constants(tree: ast.Module) -> dict[str, str]:

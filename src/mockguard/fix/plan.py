@@ -18,7 +18,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,10 +34,10 @@ from mockguard.fix.members import LIKE_CALL, NOT_WHOLE_VALUE, Wired, decide_memb
 from mockguard.fix.patches import (
     FACTORY_IMPORT,
     NOT_PLAIN_PATCH,
+    ModuleConstants,
     Refusal,
     decide_patch,
     imported_names,
-    module_constants,
 )
 from mockguard.scan.bindings import dotted
 from mockguard.scan.classify import plain_words
@@ -416,14 +416,8 @@ def _plan_patches(
     names = imported_names(nodes.imports)
     anchors = nodes.call_anchors
     known_classes = _class_names(nodes, names)
-    constants = module_constants(nodes.tree)
-    # The function whose body makes each call (the innermost), and its outermost class.
-    holders: dict[int, FunctionNode] = {}
-    for function in functions:
-        for statement in function.body:
-            for node in ast.walk(statement):
-                if isinstance(node, ast.Call):
-                    holders[id(node)] = function
+    constants = ModuleConstants(nodes.tree)
+    bodies = _Bodies(functions)
     for finding in findings:
         call = calls.get((finding.line, finding.col))
         if call is None or id(call) not in anchors:
@@ -431,7 +425,7 @@ def _plan_patches(
                 Skip(finding.line, finding.category, NOT_PLAIN_PATCH, NOT_PLAIN_PATCH)
             )
             continue
-        holder = holders.get(id(call))
+        holder = bodies.holder(call)
         check = None
         if holder is not None:
             region: list[ast.AST] = [holder]
@@ -457,6 +451,45 @@ def _plan_patches(
                 patch=True,
             )
         )
+
+
+class _Bodies:
+    """Where each function's body lies, to find the function whose body makes a call (the
+    innermost) by position alone: a body is the last part of its definition, so whatever
+    lies between its first statement's start and its last one's end is in it."""
+
+    def __init__(self, functions: list[FunctionNode]) -> None:
+        self._functions = functions  # in source order: a nested function after its outer one
+        self._starts = [_start(f.body[0]) for f in functions]
+        self._ends = [_end(f.body[-1]) for f in functions]
+        # The function whose body holds each one's (an index, or -1): bodies nest or part.
+        self._outer: list[int] = []
+        open_: list[int] = []
+        for at, start in enumerate(self._starts):
+            while open_ and self._ends[open_[-1]] < start:
+                open_.pop()
+            self._outer.append(open_[-1] if open_ else -1)
+            open_.append(at)
+
+    def holder(self, node: ast.expr) -> FunctionNode | None:
+        # The last body to start before the node, else one it lies in: only those hold it.
+        at = bisect_right(self._starts, (node.lineno, node.col_offset)) - 1
+        end = _end(node)
+        while at >= 0:
+            if end <= self._ends[at]:
+                return self._functions[at]
+            at = self._outer[at]
+        return None
+
+
+def _start(statement: ast.stmt) -> tuple[int, int]:
+    """Where a statement's text starts: at its first decorator, if it has one."""
+    first = next(iter(getattr(statement, "decorator_list", ())), statement)
+    return first.lineno, first.col_offset
+
+
+def _end(node: ast.stmt | ast.expr) -> tuple[int, int]:
+    return node.end_lineno or node.lineno, node.end_col_offset or 0
 
 
 def _class_names(nodes: ModuleNodes, names: dict[str, str]) -> frozenset[str]:

@@ -97,6 +97,19 @@ def rewrite_file(
     """Run the codemod on one file (nothing is written). `scanned`: what a scan found in
     the file, used when the file still has the content it was scanned with; `keep`: only
     the rewrites at these lines."""
+    from mockguard.scan.engine import collector_paused
+
+    with collector_paused():  # trees hold no cycles: see the scan
+        return _rewrite_file(path, settings, categories, scanned, keep)
+
+
+def _rewrite_file(
+    path: str,
+    settings: Settings,
+    categories: Iterable[str] | None,
+    scanned: Scanned | None,
+    keep: frozenset[int] | None,
+) -> FileOutcome:
     try:
         data = Path(path).read_bytes()
         info = os.stat(path)

@@ -409,7 +409,7 @@ def scan_file(path: str, settings: Settings, known_digest: str | None = None) ->
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while trees are built and walked.
 
     A parse allocates hundreds of thousands of nodes, which set off collections that
@@ -428,7 +428,7 @@ def _collector_paused() -> Iterator[None]:
 def _scan_chunk(
     paths: list[str], settings: Settings, digests: list[str | None]
 ) -> list[FileResult]:
-    with _collector_paused():
+    with collector_paused():
         return [scan_file(path, settings, d) for path, d in zip(paths, digests, strict=True)]
 
 
@@ -555,7 +555,7 @@ def _scan_misses(
     jobs = jobs or settings.jobs or default_jobs()
     if jobs <= 1 or len(paths) < POOL_THRESHOLD:
         for path, digest in zip(paths, digests, strict=True):
-            with _collector_paused():
+            with collector_paused():
                 result = scan_file(path, settings, digest)
             yield result
             if on_progress:
