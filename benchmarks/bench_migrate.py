@@ -22,7 +22,9 @@ For each project (the suites of /work/shared/real-suites.md):
 4. mockguard, from the repository's venv, runs in the working copy: `scan --format json
    --no-cache .`, `dupes .`, `kinds suggest --write .`, `fix --write --format json
    --check-tests CMD .` (CMD is the suite's pytest command; its output goes to a log
-   file), and the scan again.
+   file), `check_rewrites.py` against the unpacked sdist (the rewritten files parse, the
+   diffs touch only rewritten statements and imports, a second fix plans nothing on a
+   line the first one changed), and the scan again.
 5. The suite runs again and each test's outcome is compared with the run before (it must
    not change).
 
@@ -199,6 +201,7 @@ class Result:
     kinds_note: str = ""
     fix: dict[str, Any] | None = None
     fix_notes: list[str] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)  # check_rewrites.py's output
     after_tests: TestRun | None = None
     changed: dict[str, tuple[str, str]] | None = None
     steps: dict[str, float] = field(default_factory=dict)  # mockguard step -> seconds
@@ -504,6 +507,31 @@ def fix(result: Result, work: Path, logs: Path, command: str) -> None:
         problem(result, args, done, "failed")
 
 
+def check_rewrites(result: Result, source: Path, work: Path, logs: Path) -> None:
+    """benchmarks/check_rewrites.py on the working copy against the unpacked sdist: the
+    rewritten files parse, the diffs touch only rewritten statements and imports, and a
+    second fix plans nothing on a line the first one changed."""
+    log(f"{result.suite.label}: checking the rewrites")
+    argv = [
+        sys.executable,
+        str(HERE / "check_rewrites.py"),
+        str(source),
+        str(work),
+        "--report",
+        str(logs / "fix.out"),
+        "--mockguard",
+        str(MOCKGUARD),
+    ]
+    try:
+        done = run(argv, work, STEP_TIMEOUT, logs, "check-rewrites")
+    except BenchError as exc:
+        result.problems.append(f"check_rewrites.py: {exc}")
+        return
+    result.checked = done.stdout.splitlines()
+    if done.status != 0:
+        result.problems.append(f"check_rewrites.py found problems: {first_lines(done.stdout)}")
+
+
 # ------------------------------------------------------------------------- one project
 
 
@@ -526,7 +554,7 @@ def bench(suite: Suite, keep: bool) -> Result:
         python, result.venv_note = ensure_venv(suite, work, logs)
         if result.venv_note != "reused":
             fresh_copy(source, work)  # the install wrote build leftovers into it
-        steps(result, suite, python, work, logs)
+        steps(result, suite, python, source, work, logs)
     except BenchError as exc:
         result.error = str(exc)
         log(f"{suite.label}: error: {exc}")
@@ -538,7 +566,7 @@ def bench(suite: Suite, keep: bool) -> Result:
     return result
 
 
-def steps(result: Result, suite: Suite, python: Path, work: Path, logs: Path) -> None:
+def steps(result: Result, suite: Suite, python: Path, source: Path, work: Path, logs: Path) -> None:
     before = run_suite(suite, python, work, suite.deselect, logs, "tests-before")
     result.before_tests = before
     failing = [key for key, outcome in before.outcomes.items() if outcome in ("failed", "error")]
@@ -552,6 +580,8 @@ def steps(result: Result, suite: Suite, python: Path, work: Path, logs: Path) ->
     suggest_kinds(result, work, logs)
     fix_log = logs / "fix-tests.log"
     fix(result, work, logs, check_command(suite, python, deselect, fix_log))
+    if result.fix is not None:
+        check_rewrites(result, source, work, logs)
     result.scans.append(scan(result, "scan after", work, logs))
     after = run_suite(suite, python, work, deselect, logs, "tests-after")
     result.after_tests = after
@@ -618,6 +648,8 @@ def project_section(result: Result) -> list[str]:
         reasons = sorted(fixed["skip_reasons"].items(), key=lambda item: (-item[1], item[0]))
         lines += [f"  - {n} {reason}" for reason, n in reasons]
         lines += [f"- fix's own test check: {note}" for note in result.fix_notes]
+    if result.checked:
+        lines.append(f"- rewrites checked (check_rewrites.py): {result.checked[-1]}")
     if result.after_tests is not None and result.changed is not None:
         t = result.after_tests
         lines.append(f"- tests after: {t.counts()} ({seconds(t.seconds)})")
