@@ -85,9 +85,15 @@ def allowed_lines(source: bytes, rewrites: list[dict[str, object]]) -> set[int]:
                 text = ast.unparse(target)
                 if any(text == t or text.startswith(f"{t}.") for t in targets):
                     allowed.update(range(first, last + 1))
+    call_ends: dict[int, int] = {}  # a line -> the last line of the calls that start on it
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            end = node.end_lineno or node.lineno
+            call_ends[node.lineno] = max(end, call_ends.get(node.lineno, end))
     for rewrite in rewrites:
         line = int(str(rewrite["line"]))
-        # The smallest simple statement holding the line, else the line alone (a decorator).
+        # The smallest simple statement holding the line, else the calls starting on it
+        # (a decorator).
         holding = [
             (last - first, first, last)
             for first, last, node in spans
@@ -97,7 +103,7 @@ def allowed_lines(source: bytes, rewrites: list[dict[str, object]]) -> set[int]:
             _, first, last = min(holding)
             allowed.update(range(first, last + 1))
         else:
-            allowed.add(line)
+            allowed.update(range(line, call_ends.get(line, line) + 1))
     return allowed
 
 
