@@ -10,7 +10,8 @@ ORIGINAL is the tree before the fix, REWRITTEN the tree after it, FIX_JSON what
 - every changed file parses (with this Python, or the way the scanner reads newer code);
 - every line the diff touches in the original belongs to a statement that holds a kept
   rewrite's line, to the wiring of a rewritten name (`ws.send = ...` taken into its
-  factory call), or to an import; every line it adds where nothing was is an import;
+  factory call), or to an import (or is a blank line beside one); every line it adds
+  where nothing was is an import;
 - a second `mockguard fix --format json .` (a dry run) in REWRITTEN plans nothing on a
   line the first run changed: what it plans can only be the sites the first run's
   `--check-tests` took back, or sites it did not plan.
@@ -107,6 +108,15 @@ def allowed_lines(source: bytes, rewrites: list[dict[str, object]]) -> set[int]:
     return allowed
 
 
+def import_lines(source: bytes) -> set[int]:
+    return {
+        line
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)
+    }
+
+
 def check_file(
     name: str, before: bytes, after: bytes, rewrites: list[dict[str, object]]
 ) -> tuple[list[str], set[int]]:
@@ -117,13 +127,20 @@ def check_file(
     old = before.decode("utf-8", "surrogateescape").splitlines()
     new = after.decode("utf-8", "surrogateescape").splitlines()
     allowed = allowed_lines(before, rewrites)
+    imports = import_lines(before)
     changed_new: set[int] = set()
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             continue
         changed_new.update(range(j1 + 1, j2 + 1))
-        outside = [line for line in range(i1 + 1, i2 + 1) if line not in allowed]
+        outside = [
+            line
+            for line in range(i1 + 1, i2 + 1)
+            if line not in allowed
+            # a blank line that went with a removed import
+            and not (not old[line - 1].strip() and {line - 1, line + 1} & imports)
+        ]
         if outside:
             problems.append(f"{name}:{outside[0]}: the diff touches a line no rewrite holds")
         if tag == "insert":
