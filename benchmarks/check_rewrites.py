@@ -44,20 +44,14 @@ def python_files(root: Path) -> dict[str, Path]:
 
 
 def parses(data: bytes) -> bool:
-    try:
-        ast.parse(data)
-        return True
-    except SyntaxError:
-        from mockguard.scan.grammar import downgrade
+    """Whether the file parses, read the way fix reads it (newer grammar included)."""
+    from mockguard.fix.plan import parse_tree
 
-        newer = downgrade(data)
-        if newer is None:
-            return False
-        try:
-            ast.parse(newer)
-            return True
-        except SyntaxError:
-            return False
+    try:
+        parse_tree(data.decode("utf-8", "surrogateescape"))
+        return True
+    except (SyntaxError, ValueError):
+        return False
 
 
 def statement_lines(tree: ast.Module) -> list[tuple[int, int, ast.stmt]]:
@@ -71,15 +65,17 @@ def statement_lines(tree: ast.Module) -> list[tuple[int, int, ast.stmt]]:
     return spans
 
 
-def allowed_lines(source: bytes, rewrites: list[dict[str, object]]) -> set[int]:
-    """The original's lines a diff may touch: see the module's docstring."""
+def allowed_lines(source: bytes, rewrites: list[dict[str, object]]) -> tuple[set[int], set[int]]:
+    """The original's lines a diff may touch (see the module's docstring), and of those
+    the lines of its imports."""
     tree = ast.parse(source)
     spans = statement_lines(tree)
     allowed: set[int] = set()
+    imports: set[int] = set()
     targets = {str(r["target"]) for r in rewrites if r.get("kind") not in ("patch", "member")}
     for first, last, node in spans:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            allowed.update(range(first, last + 1))
+            imports.update(range(first, last + 1))
         elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             written = node.targets if isinstance(node, ast.Assign) else [node.target]
             for target in written:
@@ -87,10 +83,10 @@ def allowed_lines(source: bytes, rewrites: list[dict[str, object]]) -> set[int]:
                 if any(text == t or text.startswith(f"{t}.") for t in targets):
                     allowed.update(range(first, last + 1))
     call_ends: dict[int, int] = {}  # a line -> the last line of the calls that start on it
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            end = node.end_lineno or node.lineno
-            call_ends[node.lineno] = max(end, call_ends.get(node.lineno, end))
+    for call in ast.walk(tree):
+        if isinstance(call, ast.Call):
+            end = call.end_lineno or call.lineno
+            call_ends[call.lineno] = max(end, call_ends.get(call.lineno, end))
     for rewrite in rewrites:
         line = int(str(rewrite["line"]))
         # The smallest simple statement holding the line, else the calls starting on it
@@ -105,16 +101,7 @@ def allowed_lines(source: bytes, rewrites: list[dict[str, object]]) -> set[int]:
             allowed.update(range(first, last + 1))
         else:
             allowed.update(range(line, call_ends.get(line, line) + 1))
-    return allowed
-
-
-def import_lines(source: bytes) -> set[int]:
-    return {
-        line
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, (ast.Import, ast.ImportFrom))
-        for line in range(node.lineno, (node.end_lineno or node.lineno) + 1)
-    }
+    return allowed | imports, imports
 
 
 def check_file(
@@ -126,8 +113,7 @@ def check_file(
         problems.append(f"{name}: the rewritten file does not parse")
     old = before.decode("utf-8", "surrogateescape").splitlines()
     new = after.decode("utf-8", "surrogateescape").splitlines()
-    allowed = allowed_lines(before, rewrites)
-    imports = import_lines(before)
+    allowed, imports = allowed_lines(before, rewrites)
     changed_new: set[int] = set()
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -138,8 +124,10 @@ def check_file(
             line
             for line in range(i1 + 1, i2 + 1)
             if line not in allowed
-            # a blank line that went with a removed import
-            and not (not old[line - 1].strip() and {line - 1, line + 1} & imports)
+            # a blank line removed with an import beside it
+            and not (
+                tag == "delete" and not old[line - 1].strip() and {line - 1, line + 1} & imports
+            )
         ]
         if outside:
             problems.append(f"{name}:{outside[0]}: the diff touches a line no rewrite holds")

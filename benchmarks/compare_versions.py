@@ -20,15 +20,23 @@ import time
 from pathlib import Path
 
 
-def measure(command: list[str]) -> tuple[float, float]:
+def measure(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
     """The CPU seconds (user + system, with workers) and wall seconds of one run."""
+    cpu, wall, _ = measure_output(command, cwd)
+    return cpu, wall
+
+
+def measure_output(command: list[str], cwd: Path | None = None) -> tuple[float, float, bytes]:
+    """:func:`measure`, and what the command printed (its exit status is not checked)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    done = subprocess.run(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False
+    )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return cpu, wall
+    return cpu, wall, done.stdout
 
 
 def compare(tree: Path, sides: dict[str, list[str]], rounds: int) -> str:

@@ -22,40 +22,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_scan import (  # noqa: E402
-    MOCKGUARD_CACHE,
-    PROJECTS,
-    TREES,
-    Tree,
-    build,
-    repository_boundary,
-)
+from bench_scan import PROJECTS, TREES, Tree, build, remove_cache, repository_boundary  # noqa: E402
+from compare_versions import measure_output  # noqa: E402
 from sdists import download, unpack  # noqa: E402
 
 MOCKGUARD = str(HERE.parent / ".venv" / "bin" / "mockguard")
-
-
-def measure(argv: list[str], cwd: Path) -> tuple[float, float, bytes]:
-    """The CPU seconds (with workers), wall seconds and standard output of one run."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in (0, 1):
-        sys.exit(f"{' '.join(argv)} exited {done.returncode}")
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return cpu, wall, done.stdout
 
 
 def planned(report: bytes) -> str:
@@ -92,8 +69,8 @@ def main() -> None:
     for round_ in range(options.rounds):
         order = list(commands) if round_ % 2 == 0 else list(reversed(commands))
         for name in order:
-            shutil.rmtree(tree.path / MOCKGUARD_CACHE, ignore_errors=True)
-            spent, elapsed, output = measure(commands[name], tree.path)
+            remove_cache(tree.path)
+            spent, elapsed, output = measure_output(commands[name], tree.path)
             cpu[name].append(spent)
             wall[name].append(elapsed)
             detail = f" ({planned(output)})" if name == "fix" else ""
