@@ -502,6 +502,59 @@ def test_a_rewrite_outside_the_changed_tests_file_is_found_file_by_file(
     assert "mockguard.factory.patch" in (root / "tests" / "test_clock.py").read_text()
 
 
+# Twenty harmless patches, then a base class whose fixture's rewrite breaks a test of its
+# subclass: no stage that looks at the changed test holds a rewrite, so the file is
+# reverted and its rewrites are given back by halves until only the fixture's is left.
+HARMLESS = "".join(
+    f"""
+    def test_now_{n}(self):
+        with mock.patch("app.clock.now", return_value={n}):
+            assert clock.now() == {n}
+"""
+    for n in range(20)
+)
+BASE_FIXTURE = f"""\
+from unittest import mock
+
+import pytest
+
+from app import clock
+
+
+class TestHarmless:{HARMLESS}
+
+class Base:
+    @pytest.fixture
+    def elapsed(self):
+        with mock.patch("app.clock.elapsed", return_value=2) as patched:
+            yield patched
+
+
+class TestUses(Base):
+    def test_elapsed(self, elapsed):
+        assert clock.elapsed(1) == 2
+"""
+
+
+def test_a_reverted_files_rewrites_are_given_back_but_the_culprit(run_cli, tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "tests" / "test_classes.py").write_text(BASE_FIXTURE)
+    pytest_command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
+    result = run_cli("fix", "--write", "--check-tests", pytest_command, ".", cwd=root)
+    assert result.returncode == 2, result.stderr
+    assert (
+        "kept 20 of 21 rewrite(s) in tests/test_classes.py; took back 1: "
+        "tests.test_classes.TestUses::test_elapsed passed -> failed" in result.stderr
+    )
+    text = (root / "tests" / "test_classes.py").read_text()
+    assert 'with mock.patch("app.clock.elapsed", return_value=2) as patched' in text
+    assert text.count("mockguard.factory.patch(") == 20
+    # a second run tries the fixture's patch again, and takes it back again
+    again = run_cli("fix", "--write", "--check-tests", pytest_command, ".", cwd=root)
+    assert again.returncode == 2, again.stderr
+    assert (root / "tests" / "test_classes.py").read_text() == text
+
+
 CHANNEL = """\
 class Channel:
     timeout = None

@@ -13,8 +13,9 @@ files are reverted one at a time, the files holding a changed test first, and th
 run again after each: a file whose revert brings outcomes back stays reverted, the others
 get their rewrite back. A reverted file is then tried again without the rewrites inside the
 tests its revert brought back (and then without those of their test classes and the
-module's helpers and fixtures; a file that holds none of those tests, by halves): when the
-tests agree, the rest of its rewrites stay.
+module's helpers and fixtures): when the tests agree, the rest of its rewrites stay. What
+is still taken back is then given back by halves, a half that changes no outcome staying,
+so that a rewrite taken back is one that changes an outcome on its own.
 Without a report, the exit statuses are compared instead.
 """
 
@@ -30,7 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -44,8 +45,8 @@ PLACEHOLDER = "{junitxml}"
 _OUTCOMES = (("error", "error"), ("failure", "failed"), ("skipped", "skipped"))
 # How many changed tests a revert line names before "and N more".
 _NAMED = 3
-# The most test runs spent halving one reverted file's rewrites.
-_BISECT_RUNS = 8
+# The most test runs spent giving one reverted file's rewrites back.
+_GIVE_BACK_RUNS = 16
 # The skip group of a rewrite taken back because it changed a test's outcome.
 REVERTED = "reverted: it changed test outcomes"
 
@@ -404,80 +405,109 @@ def _narrow(
     verdict: Verdict,
     files: Files,
 ) -> None:
-    """Give a reverted file back the rewrites outside the tests its revert fixed, when the
-    tests agree: first all but those inside the fixed tests, then all but those inside
-    their test classes and the module's other functions; when the file holds none of those
-    tests (a conftest.py), by halves."""
+    """Give a reverted file back the rewrites that do not change the tests' outcomes.
+
+    First all but those inside the tests its revert fixed, else all but those inside their
+    test classes and the module's other functions; then, among the rewrites still taken
+    back, halves and quarters are given back while the tests agree (see :func:`give_back`).
+    """
     if files.narrow is None:
         return
-    lines = {r.line for r in outcome.rewrites}
+    lines = frozenset(r.line for r in outcome.rewrites)
+    trials = _Trials(command, before, changed, outcome, files)
+    kept: frozenset[int] = frozenset()
+    suspects = lines
     tried: set[frozenset[int]] = set()
     try:
-        for suspects in _suspect_lines(outcome, fixed):
-            keep = frozenset(lines - suspects)
+        for around in _suspect_lines(outcome, fixed):
+            keep = lines - around
             if not keep or keep == lines or keep in tried:
                 continue
             tried.add(keep)
-            partial = _trial(command, before, changed, outcome, keep, files)
-            if partial is not None:
-                _take_back(outcome, partial, verdict)
-                return
-        if not tried:
-            _bisect(command, before, changed, outcome, verdict, files)
+            if trials.passes(keep):
+                kept, suspects = keep, lines & around
+                break
+        give_back(sorted(suspects), kept, trials.passes, _GIVE_BACK_RUNS - trials.runs)
     except WriteError as exc:
         verdict.problems.append(str(exc))
+    if trials.best is not None:
+        _take_back(outcome, trials.best, verdict)
 
 
-def _trial(
-    command: str,
-    before: TestRun,
-    changed: dict[str, tuple[str, str]],
-    outcome: FileOutcome,
-    keep: frozenset[int],
-    files: Files,
-) -> FileOutcome | None:
-    """Write the file's rewrite with only the rewrites at `keep` over the file as read, and
-    run the tests: the partial rewrite, left written, when the outcomes are those of
-    `changed`; else None, with the file as read again."""
-    partial = files.narrow(outcome, keep) if files.narrow is not None else None
-    if partial is None or not partial.changed:
-        return None
-    files.reapply(partial)
-    run = run_tests(command)
-    if run.outcomes is not None and _changes(before, run) == changed:
-        return partial
-    files.restore(partial)
-    return None
+class _Trials:
+    """Partial rewrites of one reverted file, each written over the file as read and tried
+    against the tests. Between trials the file holds the best one that passed (the one
+    with the most rewrites, as trials only add to it), or the file as read."""
 
+    def __init__(
+        self,
+        command: str,
+        before: TestRun,
+        changed: dict[str, tuple[str, str]],
+        outcome: FileOutcome,
+        files: Files,
+    ) -> None:
+        self.command, self.before, self.changed = command, before, changed
+        self.outcome, self.files = outcome, files
+        self.best: FileOutcome | None = None
+        self.runs = 0
 
-def _bisect(
-    command: str,
-    before: TestRun,
-    changed: dict[str, tuple[str, str]],
-    outcome: FileOutcome,
-    verdict: Verdict,
-    files: Files,
-) -> None:
-    """Take back half of a reverted file's rewrites at a time, keeping the half that holds
-    the culprit, until one is left or both halves are needed (at most _BISECT_RUNS runs)."""
-    lines = sorted({r.line for r in outcome.rewrites})
-    suspects, best, runs = lines, None, 0
-    while len(suspects) > 1 and runs + 2 <= _BISECT_RUNS:
-        middle = len(suspects) // 2
-        for half in (suspects[:middle], suspects[middle:]):
-            if best is not None:
-                files.restore(best)  # the trial starts from the file as read
-            partial = _trial(command, before, changed, outcome, frozenset(lines) - set(half), files)
-            runs += 1
-            if partial is not None:
-                best, suspects = partial, half
-                break
+    def passes(self, keep: frozenset[int]) -> bool:
+        """Whether the file with only the rewrites at `keep` gives the outcomes of
+        `changed`; if so that rewrite stays written."""
+        files, best = self.files, self.best
+        if files.narrow is None:
+            return False
+        if best is not None:
+            files.restore(best)  # narrowing starts from the file as read
+        partial = files.narrow(self.outcome, keep)
+        if partial is None or not partial.changed:
             if best is not None:
                 files.reapply(best)
-        else:
-            break
-    if best is not None:
-        _take_back(outcome, best, verdict)
+            return False
+        files.reapply(partial)
+        self.runs += 1
+        run = run_tests(self.command)
+        if run.outcomes is not None and _changes(self.before, run) == self.changed:
+            self.best = partial
+            return True
+        files.restore(partial)
+        if best is not None:
+            files.reapply(best)
+        return False
+
+
+def give_back(
+    suspects: Sequence[int],
+    kept: frozenset[int],
+    passes: Callable[[frozenset[int]], bool],
+    runs: int,
+) -> frozenset[int]:
+    """The rewrites (by line) that can be given back on top of `kept`, by adaptive group
+    testing: `suspects` together are known to change outcomes; each half is tried on top
+    of what is kept so far, a half that passes is kept whole, one that does not is split
+    again. When the first half was kept whole, the second must hold the culprit and is
+    split without a try. At most `runs` tries; what is kept has passed its try."""
+    found = kept
+
+    def search(part: Sequence[int], failing: bool) -> None:
+        nonlocal found, runs
+        if not failing:
+            if runs <= 0:
+                return
+            runs -= 1
+            if passes(found | frozenset(part)):
+                found |= frozenset(part)
+                return
+        if len(part) <= 1:
+            return
+        middle = len(part) // 2
+        first, second = part[:middle], part[middle:]
+        search(first, failing=False)
+        search(second, failing=found.issuperset(first))
+
+    search(list(suspects), failing=True)
+    return found
 
 
 def _take_back(outcome: FileOutcome, partial: FileOutcome, verdict: Verdict) -> None:
