@@ -37,7 +37,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.etree import ElementTree
 
-from mockguard.fix.plan import Skip, parse_tree
+from mockguard.fix.plan import Skip, parse_tree, statement_start
 from mockguard.fix.runner import FileOutcome, WriteError
 
 PLACEHOLDER = "{junitxml}"
@@ -572,11 +572,9 @@ def _test_place(path: str, test: str) -> tuple[tuple[str, ...], str] | None:
     return None
 
 
-def _span(node: ast.AST) -> set[int]:
+def _span(node: ast.stmt) -> set[int]:
     """The lines a definition covers, its decorators included."""
-    decorators = getattr(node, "decorator_list", [])
-    first = min([node.lineno, *(d.lineno for d in decorators)])  # type: ignore[attr-defined]
-    return set(range(first, (node.end_lineno or node.lineno) + 1))  # type: ignore[attr-defined]
+    return set(range(statement_start(node)[0], (node.end_lineno or node.lineno) + 1))
 
 
 def _suspects_first(

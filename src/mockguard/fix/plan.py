@@ -460,7 +460,7 @@ class _Bodies:
 
     def __init__(self, functions: list[FunctionNode]) -> None:
         self._functions = functions  # in source order: a nested function after its outer one
-        self._starts = [_start(f.body[0]) for f in functions]
+        self._starts = [statement_start(f.body[0]) for f in functions]
         self._ends = [_end(f.body[-1]) for f in functions]
         # The function whose body holds each one's (an index, or -1): bodies nest or part.
         self._outer: list[int] = []
@@ -482,7 +482,7 @@ class _Bodies:
         return None
 
 
-def _start(statement: ast.stmt) -> tuple[int, int]:
+def statement_start(statement: ast.stmt) -> tuple[int, int]:
     """Where a statement's text starts: at its first decorator, if it has one."""
     first = next(iter(getattr(statement, "decorator_list", ())), statement)
     return first.lineno, first.col_offset
