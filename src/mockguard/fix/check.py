@@ -14,8 +14,9 @@ run again after each: a file whose revert brings outcomes back stays reverted, t
 get their rewrite back. A reverted file is then tried again without the rewrites inside the
 tests its revert brought back (and then without those of their test classes and the
 module's helpers and fixtures): when the tests agree, the rest of its rewrites stay. What
-is still taken back is then given back by halves, a half that changes no outcome staying,
-so that a rewrite taken back is one that changes an outcome on its own.
+is still taken back is then given back by halves, a half that changes no outcome staying
+(at most _GIVE_BACK_RUNS test runs per file): within that budget, each rewrite left taken
+back changes an outcome on top of all that is kept, so a second run takes it back again.
 Without a report, the exit statuses are compared instead.
 """
 
