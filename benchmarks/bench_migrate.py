@@ -3,7 +3,7 @@
 Run by hand (never from the test suite), from the repository root:
 
     .venv/bin/python benchmarks/bench_migrate.py                       # both projects
-    .venv/bin/python benchmarks/bench_migrate.py --project kombu [--keep]
+    .venv/bin/python benchmarks/bench_migrate.py --project kombu [--keep] [--again]
 
 For each project (the suites of /work/shared/real-suites.md):
 
@@ -27,6 +27,9 @@ For each project (the suites of /work/shared/real-suites.md):
    line the first one changed), and the scan again.
 5. The suite runs again and each test's outcome is compared with the run before (it must
    not change).
+6. With `--again`, `fix --write --check-tests CMD .` runs a second time on the rewritten
+   copy: it must keep none of the rewrites it tries again and leave every `.py` file as
+   the first run left it (a sha256 over them, before and after).
 
 Ad-hoc doubles are the scan's unsuppressed findings of MG101, MG102, MG201 and MG301;
 factory calls are the summary's compliant count. Every step's output is in
@@ -202,6 +205,7 @@ class Result:
     fix: dict[str, Any] | None = None
     fix_notes: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # check_rewrites.py's output
+    again: str = ""  # what a second fix run did, with --again
     after_tests: TestRun | None = None
     changed: dict[str, tuple[str, str]] | None = None
     steps: dict[str, float] = field(default_factory=dict)  # mockguard step -> seconds
@@ -474,8 +478,13 @@ def suggest_kinds(result: Result, work: Path, logs: Path) -> None:
 TAKEN_BACK = "reverted: it changed test outcomes"
 
 
+def fix_args(command: str) -> list[str]:
+    """`fix`'s arguments: write, with the suite's own tests as the check, a JSON report."""
+    return ["fix", "--write", "--format", "json", "-q", "--check-tests", command, "."]
+
+
 def fix(result: Result, work: Path, logs: Path, command: str) -> None:
-    args = ["fix", "--write", "--format", "json", "-q", "--check-tests", command, "."]
+    args = fix_args(command)
     done = mockguard(result, "fix", args, work, logs, FIX_TIMEOUT)
     if done is None:
         return
@@ -507,6 +516,37 @@ def fix(result: Result, work: Path, logs: Path, command: str) -> None:
         problem(result, args, done, "failed")
 
 
+def fix_again(result: Result, work: Path, logs: Path, command: str) -> None:
+    """A second `fix --write --check-tests` on the rewritten copy, which must write nothing:
+    what it tried again it takes back, and every .py file stays as it was."""
+    args = fix_args(command)
+    before = python_digest(work)
+    done = mockguard(result, "fix again", args, work, logs, FIX_TIMEOUT)
+    if done is None:
+        return
+    try:
+        document = json.loads(done.stdout)
+        kept = int(document["rewritten"])
+        taken = int(document["skip_reasons"].get(TAKEN_BACK, 0))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        problem(result, args, done, "printed no JSON report of the expected shape")
+        return
+    same = python_digest(work) == before
+    result.again = f"tried {kept + taken} rewrite(s), kept {kept}; every .py file " + (
+        "as the first run left it" if same else "NOT as the first run left it"
+    )
+    if kept or not same:
+        result.problems.append(f"a second fix wrote: {result.again}")
+
+
+def python_digest(root: Path) -> str:
+    """A sha256 over the paths and contents of the .py files under `root`."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def check_rewrites(result: Result, source: Path, work: Path, logs: Path) -> None:
     """benchmarks/check_rewrites.py on the working copy against the unpacked sdist: the
     rewritten files parse, the diffs touch only rewritten statements and imports, and a
@@ -535,7 +575,7 @@ def check_rewrites(result: Result, source: Path, work: Path, logs: Path) -> None
 # ------------------------------------------------------------------------- one project
 
 
-def bench(suite: Suite, keep: bool) -> Result:
+def bench(suite: Suite, keep: bool, again: bool) -> Result:
     result = Result(suite)
     started = time.perf_counter()
     work = MIGRATE / suite.label
@@ -554,7 +594,7 @@ def bench(suite: Suite, keep: bool) -> Result:
         python, result.venv_note = ensure_venv(suite, work, logs)
         if result.venv_note != "reused":
             fresh_copy(source, work)  # the install wrote build leftovers into it
-        steps(result, suite, python, source, work, logs)
+        steps(result, suite, python, source, work, logs, again)
     except BenchError as exc:
         result.error = str(exc)
         log(f"{suite.label}: error: {exc}")
@@ -566,7 +606,15 @@ def bench(suite: Suite, keep: bool) -> Result:
     return result
 
 
-def steps(result: Result, suite: Suite, python: Path, source: Path, work: Path, logs: Path) -> None:
+def steps(
+    result: Result,
+    suite: Suite,
+    python: Path,
+    source: Path,
+    work: Path,
+    logs: Path,
+    again: bool,
+) -> None:
     before = run_suite(suite, python, work, suite.deselect, logs, "tests-before")
     result.before_tests = before
     failing = [key for key, outcome in before.outcomes.items() if outcome in ("failed", "error")]
@@ -588,6 +636,9 @@ def steps(result: Result, suite: Suite, python: Path, source: Path, work: Path, 
     dropped = {key for key, node in result.failing if node is not None}
     expected = {k: v for k, v in before.outcomes.items() if k not in dropped}
     result.changed = changes(expected, after.outcomes)
+    if again and result.fix is not None:
+        again_log = logs / "fix-again-tests.log"
+        fix_again(result, work, logs, check_command(suite, python, deselect, again_log))
 
 
 # ------------------------------------------------------------------------- report
@@ -650,6 +701,9 @@ def project_section(result: Result) -> list[str]:
         lines += [f"- fix's own test check: {note}" for note in result.fix_notes]
     if result.checked:
         lines.append(f"- rewrites checked (check_rewrites.py): {result.checked[-1]}")
+    if result.again:
+        taken = seconds(result.steps.get("fix again"))
+        lines.append(f"- a second fix --write --check-tests: {result.again} ({taken})")
     if result.after_tests is not None and result.changed is not None:
         t = result.after_tests
         lines.append(f"- tests after: {t.counts()} ({seconds(t.seconds)})")
@@ -741,6 +795,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--keep", action="store_true", help="keep the rewritten working copies and TMPDIRs"
     )
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run fix --write --check-tests a second time: it must write nothing",
+    )
     return parser.parse_args(argv)
 
 
@@ -754,7 +813,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: list[Result] = []
     try:
         for suite in suites:
-            results.append(bench(suite, args.keep))
+            results.append(bench(suite, args.keep, args.again))
     except KeyboardInterrupt:
         log("interrupted")
         return 130

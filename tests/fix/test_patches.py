@@ -105,10 +105,13 @@ def _project(root: Path) -> Path:
     return root
 
 
-def _fix_checked(run_cli, root: Path) -> subprocess.CompletedProcess[str]:
-    """`fix --write --check-tests` over the project's tests, as a user runs it."""
+def _fix_checked(run_cli, root: Path, status: int) -> subprocess.CompletedProcess[str]:
+    """`fix --write --check-tests` over the project's tests, as a user runs it, which must
+    exit with `status`."""
     pytest_command = f"{sys.executable} -m pytest -q -p no:cacheprovider tests"
-    return run_cli("fix", "--write", "--check-tests", pytest_command, ".", cwd=root)
+    result = run_cli("fix", "--write", "--check-tests", pytest_command, ".", cwd=root)
+    assert result.returncode == status, result.stdout + result.stderr
+    return result
 
 
 def test_patches_of_plain_functions_become_factory_patches(run_cli, tmp_path: Path) -> None:
@@ -116,8 +119,7 @@ def test_patches_of_plain_functions_become_factory_patches(run_cli, tmp_path: Pa
     shown = run_cli("fix", ".", cwd=root)
     assert '+@mockguard.factory.patch("app.clock.now", return_value=5)' in shown.stdout
     assert not (root / "app" / "IMPORTED").exists()  # read, never imported
-    result = _fix_checked(run_cli, root)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = _fix_checked(run_cli, root, 0)
     assert "no test outcome changed (3 test(s)" in result.stdout
     text = (root / "tests" / "test_clock.py").read_text()
     assert "import mockguard.factory\n" in text
@@ -162,8 +164,7 @@ def test_a_patch_rewrite_that_changes_an_outcome_is_reverted_with_its_file(
 ) -> None:
     root = _project(tmp_path)
     (root / "tests" / "test_wrong_call.py").write_text(WRONG_CALL)
-    result = _fix_checked(run_cli, root)
-    assert result.returncode == 2
+    result = _fix_checked(run_cli, root, 2)
     assert "reverted tests/test_wrong_call.py" in result.stderr
     assert "test_wrong_call" in result.stderr
     assert (root / "tests" / "test_wrong_call.py").read_text() == WRONG_CALL
@@ -493,8 +494,7 @@ def test_a_rewrite_outside_the_changed_tests_file_is_found_file_by_file(
     root = _project(tmp_path)
     (root / "tests" / "conftest.py").write_text(CONFTEST)
     (root / "tests" / "test_uses.py").write_text(USES_CONFTEST)
-    result = _fix_checked(run_cli, root)
-    assert result.returncode == 2, result.stderr
+    result = _fix_checked(run_cli, root, 2)
     assert (
         "kept 1 of 2 rewrite(s) in tests/conftest.py; took back 1: "
         "tests.test_uses::test_elapsed passed -> failed" in result.stderr
@@ -542,8 +542,7 @@ class TestUses(Base):
 def test_a_reverted_files_rewrites_are_given_back_but_the_culprit(run_cli, tmp_path: Path) -> None:
     root = _project(tmp_path)
     (root / "tests" / "test_classes.py").write_text(BASE_FIXTURE)
-    result = _fix_checked(run_cli, root)
-    assert result.returncode == 2, result.stderr
+    result = _fix_checked(run_cli, root, 2)
     assert (
         "kept 20 of 21 rewrite(s) in tests/test_classes.py; took back 1: "
         "tests.test_classes.TestUses::test_elapsed passed -> failed" in result.stderr
@@ -552,8 +551,7 @@ def test_a_reverted_files_rewrites_are_given_back_but_the_culprit(run_cli, tmp_p
     assert 'with mock.patch("app.clock.elapsed", return_value=2) as patched' in text
     assert text.count("mockguard.factory.patch(") == 20
     # a second run tries the fixture's patch again, and takes it back again
-    again = _fix_checked(run_cli, root)
-    assert again.returncode == 2, again.stderr
+    _fix_checked(run_cli, root, 2)
     assert (root / "tests" / "test_classes.py").read_text() == text
 
 
@@ -610,8 +608,7 @@ def test_a_patch_of_an_object_the_test_holds(run_cli, tmp_path: Path) -> None:
         "its target is not what a module binds: `app.channel.Channel.close` is a member of "
         "the class `Channel` (its double would take `self`)"
     )
-    result = _fix_checked(run_cli, root)
-    assert result.returncode == 0, result.stdout + result.stderr
+    result = _fix_checked(run_cli, root, 0)
     assert "no test outcome changed (3 test(s)" in result.stdout
     text = (root / "tests" / "test_channel.py").read_text()
     assert 'with mockguard.factory.patch.object(channel, "close", return_value=5) as close' in text

@@ -435,23 +435,19 @@ def _narrow(
         _take_back(outcome, trials.best, verdict)
 
 
+@dataclass
 class _Trials:
     """Partial rewrites of one reverted file, each written over the file as read and tried
-    against the tests. Between trials the file holds the best one that passed (the one
-    with the most rewrites, as trials only add to it), or the file as read."""
+    against the tests. Between trials the file holds the last one that passed (`best`), or
+    the file as read."""
 
-    def __init__(
-        self,
-        command: str,
-        before: TestRun,
-        changed: dict[str, tuple[str, str]],
-        outcome: FileOutcome,
-        files: Files,
-    ) -> None:
-        self.command, self.before, self.changed = command, before, changed
-        self.outcome, self.files = outcome, files
-        self.best: FileOutcome | None = None
-        self.runs = 0
+    command: str
+    before: TestRun
+    changed: dict[str, tuple[str, str]]
+    outcome: FileOutcome
+    files: Files
+    best: FileOutcome | None = None
+    runs: int = 0  # test runs spent
 
     def passes(self, keep: frozenset[int]) -> bool:
         """Whether the file with only the rewrites at `keep` gives the outcomes of
