@@ -478,23 +478,30 @@ def suggest_kinds(result: Result, work: Path, logs: Path) -> None:
 TAKEN_BACK = "reverted: it changed test outcomes"
 
 
-def fix_args(command: str) -> list[str]:
-    """`fix`'s arguments: write, with the suite's own tests as the check, a JSON report."""
-    return ["fix", "--write", "--format", "json", "-q", "--check-tests", command, "."]
-
-
-def fix(result: Result, work: Path, logs: Path, command: str) -> None:
-    args = fix_args(command)
-    done = mockguard(result, "fix", args, work, logs, FIX_TIMEOUT)
+def run_fix(
+    result: Result, step: str, work: Path, logs: Path, command: str
+) -> tuple[Done, list[str], dict[str, Any]] | None:
+    """`fix --write --check-tests CMD .` with a JSON report: what it did, its arguments and
+    its report; None (and the problem recorded) when it printed no report."""
+    args = ["fix", "--write", "--format", "json", "-q", "--check-tests", command, "."]
+    done = mockguard(result, step, args, work, logs, FIX_TIMEOUT)
     if done is None:
-        return
+        return None
     try:
         document = json.loads(done.stdout)
-        if not isinstance(document, dict) or "skip_reasons" not in document:
+        if not isinstance(document, dict) or not isinstance(document.get("skip_reasons"), dict):
             raise ValueError
     except ValueError:
         problem(result, args, done, "printed no JSON report of the expected shape")
+        return None
+    return done, args, document
+
+
+def fix(result: Result, work: Path, logs: Path, command: str) -> None:
+    ran = run_fix(result, "fix", work, logs, command)
+    if ran is None:
         return
+    done, args, document = ran
     result.fix = document
     result.fix_notes = [
         re.sub(r"^`[^`]*`: ", "", line.removeprefix("mockguard: "))  # less the command
@@ -519,18 +526,13 @@ def fix(result: Result, work: Path, logs: Path, command: str) -> None:
 def fix_again(result: Result, work: Path, logs: Path, command: str) -> None:
     """A second `fix --write --check-tests` on the rewritten copy, which must write nothing:
     what it tried again it takes back, and every .py file stays as it was."""
-    args = fix_args(command)
     before = python_digest(work)
-    done = mockguard(result, "fix again", args, work, logs, FIX_TIMEOUT)
-    if done is None:
+    ran = run_fix(result, "fix again", work, logs, command)
+    if ran is None:
         return
-    try:
-        document = json.loads(done.stdout)
-        kept = int(document["rewritten"])
-        taken = int(document["skip_reasons"].get(TAKEN_BACK, 0))
-    except (ValueError, KeyError, TypeError, AttributeError):
-        problem(result, args, done, "printed no JSON report of the expected shape")
-        return
+    document = ran[2]
+    kept = int(document.get("rewritten", 0))
+    taken = int(document["skip_reasons"].get(TAKEN_BACK, 0))
     same = python_digest(work) == before
     result.again = f"tried {kept + taken} rewrite(s), kept {kept}; every .py file " + (
         "as the first run left it" if same else "NOT as the first run left it"
