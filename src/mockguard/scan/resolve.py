@@ -50,6 +50,8 @@ class Scope:
     flows: dict[str, set[str]] = field(default_factory=dict)
     # name -> what it was resolved to here (bindings do not change during a walk).
     resolved: dict[str, str] = field(default_factory=dict)
+    # name -> what `Resolver.lookup` found for it from here, through the enclosing scopes.
+    seen: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def sources(self) -> dict[str, list[Source]]:
@@ -137,6 +139,16 @@ class Resolver:
     def lookup(self, name: str, scope: Scope) -> str | None:
         """What a bare name is bound to, seen from `scope`: a qualified name or a marker;
         "" when it is bound to something else (it shadows); None when it is not bound."""
+        try:
+            return scope.seen[name]
+        except KeyError:
+            pass
+        found = self._lookup(name, scope)
+        if not self._resolving:  # a value found mid-cycle may be partial: not kept
+            scope.seen[name] = found
+        return found
+
+    def _lookup(self, name: str, scope: Scope) -> str | None:
         start: Scope | None = scope
         current: Scope | None = scope
         while current is not None:

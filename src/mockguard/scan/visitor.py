@@ -129,6 +129,20 @@ class MockVisitor(ast.NodeVisitor):
             self.generic_visit(node)
 
     def generic_visit(self, node: ast.AST) -> None:
+        fields = _CHILD_FIELDS.get(node.__class__)
+        if fields is None:  # a node class this Python's `ast` did not list at import
+            self._visit_any(node)
+            return
+        for name in fields:
+            value = getattr(node, name)
+            if value.__class__ is list:
+                for item in value:
+                    if item.__class__ not in _LEAVES:
+                        self.visit(item)
+            elif value.__class__ not in _LEAVES:
+                self.visit(value)
+
+    def _visit_any(self, node: ast.AST) -> None:
         for name in node._fields:
             value = getattr(node, name, None)
             if value.__class__ is list:
@@ -603,12 +617,37 @@ def _subclasses(*bases: type) -> set[type]:
     return found
 
 
+def _every_subclass(base: type) -> set[type]:
+    found: set[type] = set()
+    stack = [base]
+    while stack:
+        sub: type
+        for sub in stack.pop().__subclasses__():
+            if sub not in found:
+                found.add(sub)
+                stack.append(sub)
+    return found
+
+
 # Nodes with nothing inside worth visiting: contexts, operators, names, constants, imports.
 _LEAVES: frozenset[type] = frozenset(
     {ast.Name, ast.Constant, ast.Import, ast.ImportFrom, ast.Pass, ast.Break, ast.Continue}
     | {ast.Global, ast.Nonlocal, ast.alias, type(None)}
     | _subclasses(ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)
 )
+# The fields that never hold a node to visit: names, flags, numbers, and leaves' fields.
+_SCALAR_FIELDS = frozenset(
+    {"arg", "asname", "attr", "conversion", "ctx", "id", "is_async", "kind", "kwd_attrs"}
+    | {"level", "lineno", "module", "n", "s", "name", "names", "op", "ops", "rest", "simple"}
+    | {"tag", "type_comment", "type_ignores"}
+)
+# For each node class, the fields that may hold nodes (lists of nodes, a node, or None).
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    cls: tuple(name for name in getattr(cls, "_fields", ()) if name not in _SCALAR_FIELDS)
+    for cls in _every_subclass(ast.AST)
+    if cls not in _LEAVES and cls is not ast.MatchSingleton  # its value is True, False or None
+}
+_CHILD_FIELDS[ast.MatchSingleton] = ()
 # Expressions that can hold a mock construction to claim.
 _CONTAINERS: frozenset[type] = frozenset(
     {ast.Call, ast.Lambda, ast.Dict, ast.List, ast.Tuple, ast.Set, ast.ListComp}
