@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,25 @@ def test_pool_and_serial_agree(tmp_path: Path) -> None:
     assert [r.path for r in pooled] == paths
     assert [r.findings for r in serial] == [r.findings for r in pooled]
     assert sum(len(r.findings) for r in pooled) == 50
+
+
+def test_a_result_crosses_the_pool_whole() -> None:
+    source = b"""\
+import mockguard
+
+def test(mock_factory):
+    ws = MagicMock(spec=WebSocket)
+    ws.send_json.assert_called()
+    mock_factory.create("database_session")
+"""
+    result = scan_source(source, "test_x.py", SETTINGS)
+    back = pickle.loads(pickle.dumps(result))
+    assert result.findings and result.findings[0].evidence
+    assert result.diagnostics and result.compliant_calls
+    assert back.findings == result.findings
+    assert [f.evidence for f in back.findings] == [f.evidence for f in result.findings]
+    assert back.diagnostics == result.diagnostics
+    assert back.compliant_calls == result.compliant_calls
 
 
 def test_factory_calls_are_compliant_never_findings() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 RuleCode = Literal["MG101", "MG102", "MG201", "MG301", "MG401"]
 RULE_CODES: tuple[RuleCode, ...] = get_args(RuleCode)
@@ -56,6 +56,13 @@ DiagnosticKind = Literal[
 INCOMPLETE: frozenset[DiagnosticKind] = frozenset({"internal-error", "too-deep", "too-large"})
 
 
+def _by_fields(self: Any) -> tuple[type, tuple[Any, ...]]:
+    """Pickle a frozen, slotted record as its class and its fields in order: a pool worker
+    sends tens of thousands of them, and the dataclass default rebuilds each field by a
+    call of its own."""
+    return (self.__class__, tuple(getattr(self, name) for name in self.__slots__))
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One clue that points a finding at a category, and how much it weighs."""
@@ -64,6 +71,8 @@ class Evidence:
     value: str
     category: str
     weight: int
+
+    __reduce__ = _by_fields
 
     def describe(self) -> str:
         """A short human-readable form: `spec WebSocket -> websocket (+4)`."""
@@ -101,6 +110,8 @@ class Finding:
     # identical sites apart against a baseline; never part of the fingerprint.
     context: str = ""
 
+    __reduce__ = _by_fields
+
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.col, self.code)
@@ -115,6 +126,8 @@ class Diagnostic:
     kind: DiagnosticKind
     message: str
     line: int = 0
+
+    __reduce__ = _by_fields
 
     @property
     def sort_key(self) -> tuple[str, int, str]:
@@ -187,6 +200,8 @@ class CompliantCall:
     category: str
     call: str
     scope: str = ""
+
+    __reduce__ = _by_fields
 
     @property
     def sort_key(self) -> tuple[str, int, int]:

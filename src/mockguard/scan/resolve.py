@@ -45,6 +45,12 @@ class Scope:
     args: ast.arguments | None = None
     parent: Scope | None = None
     _sources: dict[str, list[Source]] | None = None
+    # name -> the attribute chains used on it (`ws.send_json.assert_called`), as the walk met
+    # them; `self.ws` is kept on the class. Read once the walk is over.
+    chains: dict[str, list[ast.Attribute]] = field(default_factory=dict)
+    # name -> the attributes `name.configure_mock(...)` sets.
+    configured: dict[str, set[str]] = field(default_factory=dict)
+    # name -> the attributes used on it (from the two above), once asked for.
     attribute_uses: dict[str, set[str]] = field(default_factory=dict)
     # name -> where its value goes: calls it is passed to, attributes it is assigned onto.
     flows: dict[str, set[str]] = field(default_factory=dict)

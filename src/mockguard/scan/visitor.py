@@ -205,13 +205,22 @@ class MockVisitor(ast.NodeVisitor):
         self._enter("class", node.name, node.body, None, node.body)
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        # The whole chain at once: its inner attributes hold nothing more to visit.
-        base: ast.AST = node
+        # The whole chain at once: its inner attributes hold nothing more to visit. A chain
+        # on a name is kept as it is; what it uses is read only for the names sites watch.
+        inner = node
+        base = node.value
         while base.__class__ is ast.Attribute:
+            inner = base
             base = base.value
-        self._record_attribute_use(node)
         if base.__class__ is not ast.Name:
             self.visit(base)
+            return
+        name: str = base.id
+        if name not in SELF_NAMES:
+            self.scope.chains.setdefault(name, []).append(node)
+        elif inner is not node:  # `self.ws.send_json`: a use on `self.ws`
+            holder = self.scope.enclosing_class or self.scope
+            holder.chains.setdefault(f"self.{inner.attr}", []).append(node)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         target = node.targets[0]
@@ -262,8 +271,8 @@ class MockVisitor(ast.NodeVisitor):
             key = self._watch_key(node.func.value)
             if key is not None:
                 scope, name = key
-                uses = scope.attribute_uses.setdefault(name, set())
-                uses.update(k.arg for k in node.keywords if k.arg)
+                configured = scope.configured.setdefault(name, set())
+                configured.update(k.arg for k in node.keywords if k.arg)
         self.generic_visit(node)
 
     # ----------------------------------------------------------------------- the sites
@@ -514,30 +523,6 @@ class MockVisitor(ast.NodeVisitor):
             scope, name = key
             scope.flows.setdefault(name, set()).add(destination)
 
-    def _record_attribute_use(self, node: ast.Attribute) -> None:
-        chain: list[str] = []
-        base: ast.AST = node
-        while isinstance(base, ast.Attribute):
-            chain.append(base.attr)
-            base = base.value
-        if not isinstance(base, ast.Name):
-            return
-        chain.reverse()
-        if base.id in SELF_NAMES:
-            if len(chain) < 2:
-                return
-            holder = self.scope.enclosing_class or self.scope
-            key: WatchKey = (holder, f"self.{chain[0]}")
-            members = chain[1:]
-        else:
-            key = (self.scope, base.id)
-            members = chain
-        scope, name = key
-        uses = scope.attribute_uses.setdefault(name, set())
-        uses.update(
-            m for m in members if m not in MOCK_API_ATTRIBUTES and not m.startswith("assert_")
-        )
-
     # ------------------------------------------------------------------ classification
 
     def classified(self) -> Iterator[tuple[Pending, str, tuple[Evidence, ...]]]:
@@ -556,7 +541,7 @@ class MockVisitor(ast.NodeVisitor):
             return known
         evidence = list(site.evidence)
         for scope, name in site.watch:
-            for attribute in sorted(scope.attribute_uses.get(name, ())):
+            for attribute in sorted(_attribute_uses(scope, name)):
                 evidence += self.classifier.attribute_votes("attribute", attribute)
             for destination in sorted(scope.flows.get(name, ())):
                 evidence += self.classifier.name_votes("flow", destination)
@@ -596,6 +581,27 @@ class MockVisitor(ast.NodeVisitor):
                     return self._own_evidence(double, own)
             scope = scope.parent
         return []
+
+
+def _attribute_uses(scope: Scope, name: str) -> set[str]:
+    """The attributes the code in `scope` uses on `name` (`ws` or `self.ws`), other than
+    the mock's own API, as the chains kept by the walk and `configure_mock` calls say."""
+    uses = scope.attribute_uses.get(name)
+    if uses is None:
+        uses = set()
+        skip = 2 if name.startswith("self.") else 1  # the base, and `self.ws`'s attribute
+        for node in scope.chains.get(name, ()):
+            chain: list[str] = []
+            link: ast.expr = node
+            while isinstance(link, ast.Attribute):
+                chain.append(link.attr)
+                link = link.value
+            for member in chain[: len(chain) - skip + 1]:
+                if member not in MOCK_API_ATTRIBUTES and not member.startswith("assert_"):
+                    uses.add(member)
+        uses |= scope.configured.get(name, set())
+        scope.attribute_uses[name] = uses
+    return uses
 
 
 # Keywords whose value is not held by the mock or patch: what it is modelled on or replaces.
