@@ -64,20 +64,35 @@ def site_context(lines: list[bytes], line: int) -> str:
     line with the nearest non-blank line above and below it (all normalised). Not part of
     the fingerprint: the baseline uses it to tell identical sites apart when some are added
     (the untouched ones keep their lines and neighbours)."""
-    if not 0 < line <= len(lines):
+    return site_contexts(lines)(line)
+
+
+def site_contexts(lines: list[bytes]) -> Callable[[int], str]:
+    """:func:`site_context` for many sites of one file: each line is normalised once."""
+    normalised: dict[int, str] = {}
+
+    def text(index: int) -> str:
+        found = normalised.get(index)
+        if found is None:
+            found = normalised[index] = normalise(lines[index])
+        return found
+
+    def nearest(order: range) -> str:
+        for index in order:
+            found = text(index)
+            if found:
+                return found
         return ""
-    own = normalise(lines[line - 1])
-    above = _nearest(lines, range(line - 2, -1, -1))
-    below = _nearest(lines, range(line, len(lines)))
-    return _short(own) + _short("\0".join((above, own, below)))
 
+    def context(line: int) -> str:
+        if not 0 < line <= len(lines):
+            return ""
+        own = text(line - 1)
+        above = nearest(range(line - 2, -1, -1))
+        below = nearest(range(line, len(lines)))
+        return _short(own) + _short("\0".join((above, own, below)))
 
-def _nearest(lines: list[bytes], order: range) -> str:
-    for index in order:
-        text = normalise(lines[index])
-        if text:
-            return text
-    return ""
+    return context
 
 
 def _short(text: str) -> str:

@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mockguard.findings import Diagnostic, FileResult, Finding
-from mockguard.fingerprint import fingerprints, normalise, project_path, segment, site_context
+from mockguard.fingerprint import fingerprints, normalise, project_path, segment, site_contexts
 from mockguard.scan.cache import content_digest
 from mockguard.scan.files import prefilter
 from mockguard.scan.reading import read_source
@@ -360,6 +360,7 @@ def _findings(
     ]
     findings = []
     decorated: dict[Finding, tuple[int, ...]] = {}
+    context_of = site_contexts(source.byte_lines)
     for (site, category, votes), snippet, fingerprint in zip(
         sites, snippets, fingerprints(keys), strict=True
     ):
@@ -377,7 +378,7 @@ def _findings(
                 snippet=snippet,
                 severity=severity_of(settings, site.code, category),
                 fingerprint=fingerprint,
-                context=site_context(source.byte_lines, line),
+                context=context_of(line),
             )
         )
         if site.code == "MG301":  # a class's span is its whole body: only its own lines count
