@@ -318,3 +318,71 @@ def test_create_like_refuses_a_mock_and_a_chosen_spec() -> None:
         mockguard.factory.create_like(Mock(), "ack")
     with pytest.raises(KindError, match="`spec`"):
         mockguard.factory.create_like(_Channel(), "ack", spec=_Client)
+
+
+# Receivers the module itself shows to be mocks: its own mock classes, its own fixtures.
+MODULE_MOCKS = """\
+import pytest
+from unittest import mock
+
+from app.channel import Channel
+
+
+class WriterMock(mock.AsyncMock):
+    pass
+
+
+class Recorder(mock.MagicMock):
+    pass
+
+
+@pytest.fixture
+def transport():
+    made = mock.Mock()
+    return made
+
+
+@pytest.fixture(name="stream")
+def _stream():
+    yield Recorder()
+
+
+@pytest.fixture
+def channel():
+    return Channel()
+
+
+def test_writer():
+    writer = WriterMock()
+    writer.cancel = mock.Mock()
+
+
+def test_recorder():
+    recorder = Recorder()
+    recorder.cancel = mock.Mock()
+
+
+def test_transport(transport, stream, channel):
+    transport.write = mock.Mock()
+    stream.feed = mock.Mock()
+    channel.ack = mock.Mock()
+"""
+
+
+def test_a_mock_the_module_itself_makes_is_no_real_object(run_cli, tmp_path: Path) -> None:
+    root = _project(tmp_path)
+    (root / "tests" / "test_channel.py").write_text(MODULE_MOCKS)
+    result = run_cli("fix", "--select", "MG102", "--format", "json", ".", cwd=root)
+    report = json.loads(result.stdout)
+    # only the fixture that hands out a real Channel is followed
+    assert report["rewritten"] == 1, result.stdout
+    assert [r["line"] for f in report["files"] for r in f["rewrites"]] == [44]
+    reasons = sorted(skip["reason"] for f in report["files"] for skip in f["skips"])
+    assert reasons == [
+        "it is wired onto a mock, not a real object: `recorder` is bound to a mock (line 37)",
+        "it is wired onto a mock, not a real object: `stream` is a fixture that hands out a "
+        "mock (line 22)",
+        "it is wired onto a mock, not a real object: `transport` is a fixture that hands out "
+        "a mock (line 16)",
+        "it is wired onto a mock, not a real object: `writer` is bound to a mock (line 32)",
+    ]

@@ -15,7 +15,8 @@ constructor chooses its own spec or takes positional arguments, one assigned to 
 attributes at once, and one that is not the whole value of a plain assignment
 (`setattr(...)`, tuples). What the static reading cannot see (a fixture that hands out a
 mock, an attribute the object lacks) the factory refuses when the test runs, and
-`--check-tests` takes the rewrite back.
+`--check-tests` takes the rewrite back; but the module's own classes that subclass a mock
+(`class WriterMock(AsyncMock)`) and its own fixtures that hand one out are read too.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import ast
 import re
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from mockguard.scan.bindings import dotted
@@ -53,6 +54,71 @@ MANY_ATTRIBUTES = "it is assigned to more than one attribute"
 
 
 @dataclass(frozen=True)
+class ModuleMocks:
+    """What a module itself shows to be a mock: its classes that subclass one (`class
+    WriterMock(AsyncMock)`), and its fixtures that hand one out (name -> line)."""
+
+    classes: frozenset[str] = frozenset()
+    fixtures: dict[str, int] = field(default_factory=dict)
+
+
+def module_mocks(tree: ast.Module) -> ModuleMocks:
+    """The :class:`ModuleMocks` of a module: its top-level classes, and the fixtures at its
+    top level or in those classes."""
+    classes = frozenset(
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+        and any(_mock_callee(dotted(base) or "", frozenset()) for base in node.bases)
+    )
+    fixtures: dict[str, int] = {}
+    for node in tree.body:
+        members = node.body if isinstance(node, ast.ClassDef) else [node]
+        for member in members:
+            if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            name = _fixture_name(member)
+            if name is not None and _hands_out_mock(member, classes):
+                fixtures.setdefault(name, member.lineno)
+    return ModuleMocks(classes, fixtures)
+
+
+def _fixture_name(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The name a pytest fixture is asked for by (`@pytest.fixture(name="ws")`), or None
+    for a function that is no fixture."""
+    for decorator in function.decorator_list:
+        callee = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if (dotted(callee) or "").rsplit(".", 1)[-1] != "fixture":
+            continue
+        if isinstance(decorator, ast.Call):
+            for keyword in decorator.keywords:
+                value = keyword.value
+                if keyword.arg == "name" and isinstance(value, ast.Constant):
+                    return str(value.value)
+        return function.name
+    return None
+
+
+def _hands_out_mock(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, classes: frozenset[str]
+) -> bool:
+    """Whether a fixture returns or yields a mock it makes, or a name it binds to one."""
+    for node in _statements_breadth_first(function):
+        value = node.value if isinstance(node, (ast.Return, ast.Expr)) else None
+        if isinstance(value, (ast.Yield, ast.YieldFrom)) and isinstance(node, ast.Expr):
+            value = value.value
+        elif isinstance(node, ast.Expr):
+            continue
+        if value is None:
+            continue
+        if _makes_mock(value, classes):
+            return True
+        if isinstance(value, ast.Name) and value.id in _mock_bindings(function, classes):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
 class Wired:
     """A wired mock the factory can take: the object as written, and the attribute."""
 
@@ -66,11 +132,12 @@ def decide_member(
     region: Iterable[ast.AST],
     owner: ast.AST,
     classes: frozenset[str],
+    mocks: ModuleMocks | None = None,
 ) -> Wired | tuple[str, str]:
     """The object and attribute of `obj.attr = Mock(...)` to hand to the factory, or why not
     (the reason's group and its text). `region` is where the test binds its names (the
     function, and its class for `self.x`); `classes` are the module's class names and the
-    CapWords names it imports."""
+    CapWords names it imports; `mocks`, what the module shows to be mocks."""
     if not (isinstance(statement, ast.Assign) and statement.value is call):
         return NOT_WHOLE_VALUE, NOT_WHOLE_VALUE
     attributes = [t for t in statement.targets if isinstance(t, ast.Attribute)]
@@ -90,7 +157,7 @@ def decide_member(
         return "the constructor configures the mock itself", (
             f"the constructor chooses its own double ({said or 'positional arguments'})"
         )
-    refused = not_real(receiver, target.attr, region, owner, classes)
+    refused = not_real(receiver, target.attr, region, owner, classes, mocks)
     if refused is not None:
         what, why = refused
         if what == "class":
@@ -105,6 +172,7 @@ def not_real(
     region: Iterable[ast.AST],
     owner: ast.AST,
     classes: frozenset[str],
+    mocks: ModuleMocks | None = None,
 ) -> tuple[str, str] | None:
     """Why `receiver.attribute` is not a member of a real object the factory can follow:
     ("mock", why) when the receiver is a mock as far as the test's text shows, ("class", "")
@@ -115,16 +183,20 @@ def not_real(
     named = next((p for p in parts if "mock" in plain_words(p)), None)
     if named is not None:
         return "mock", f"`{named}` is named as one"
-    bound = _bound_to_mock(receiver, region, owner)
+    mocks = mocks or ModuleMocks()
+    bound = _bound_to_mock(receiver, region, owner, mocks.classes)
     if bound is not None:
         return "mock", f"`{bound[0]}` is bound to a mock (line {bound[1]})"
+    line = mocks.fixtures.get(parts[0])
+    if line is not None and parts[0] in _parameters(owner):
+        return "mock", f"`{parts[0]}` is a fixture that hands out a mock (line {line})"
     if parts[-1] in classes:
         return "class", ""
     return None
 
 
 def _bound_to_mock(
-    receiver: str, region: Iterable[ast.AST], owner: ast.AST
+    receiver: str, region: Iterable[ast.AST], owner: ast.AST, classes: frozenset[str]
 ) -> tuple[str, int] | None:
     """The name (the receiver or a prefix of it) that the test binds to a mock or a
     patch, and where."""
@@ -133,7 +205,7 @@ def _bound_to_mock(
     if _patched_parameter(owner, parts[0]):
         return parts[0], getattr(owner, "lineno", 0)
     for root in region:
-        bound = _mock_bindings(root)
+        bound = _mock_bindings(root, classes)
         found = [bound[name] for name in prefixes if name in bound]
         if found:
             _, name, line = min(found)
@@ -142,14 +214,14 @@ def _bound_to_mock(
 
 
 @lru_cache(maxsize=256)
-def _mock_bindings(root: ast.AST) -> dict[str, tuple[int, str, int]]:
-    """The names a function or class binds to a mock or a patch, each with its first
-    binding: (its rank in the walk, the name, its line). Read once per function or class,
-    however many mocks are wired in it."""
+def _mock_bindings(root: ast.AST, classes: frozenset[str]) -> dict[str, tuple[int, str, int]]:
+    """The names a function or class binds to a mock or a patch (`classes`: the module's
+    classes that subclass a mock), each with its first binding: (its rank in the walk, the
+    name, its line). Read once per function or class, however many mocks are wired in it."""
     bound: dict[str, tuple[int, str, int]] = {}
     for rank, node in enumerate(_statements_breadth_first(root)):
         names: list[str | None] = []
-        if isinstance(node, ast.Assign) and _makes_mock(node.value):
+        if isinstance(node, ast.Assign) and _makes_mock(node.value, classes):
             for target in node.targets:
                 elements = target.elts if isinstance(target, ast.Tuple) else [target]
                 names += [dotted(element) for element in elements]
@@ -157,7 +229,7 @@ def _mock_bindings(root: ast.AST) -> dict[str, tuple[int, str, int]]:
             names += [
                 dotted(item.optional_vars)
                 for item in node.items
-                if item.optional_vars is not None and _makes_mock(item.context_expr)
+                if item.optional_vars is not None and _makes_mock(item.context_expr, classes)
             ]
         for name in names:
             if name is not None:
@@ -179,19 +251,34 @@ def _statements_breadth_first(root: ast.AST) -> Iterator[ast.AST]:
         )
 
 
-def _makes_mock(value: ast.expr) -> bool:
-    """A call that makes a mock or a patch (`MagicMock()`, `patch(...)`, `p.start()`)."""
+def _makes_mock(value: ast.expr, classes: frozenset[str]) -> bool:
+    """A call that makes a mock or a patch (`MagicMock()`, `WriterMock()`, `patch(...)`,
+    `p.start()`); `classes` are the module's classes that subclass a mock."""
     if not isinstance(value, ast.Call):
         return False
     callee = dotted(value.func) or ""
     last = callee.rsplit(".", 1)[-1]
     return (
-        last in MOCK_CALLEES
+        _mock_callee(callee, classes)
         or last == "start"
         or _says_patch(callee)
         or "factory" in callee.lower()
         or _FACTORY_CALL.fullmatch(last) is not None
     )
+
+
+def _mock_callee(callee: str, classes: frozenset[str]) -> bool:
+    """A mock class: the scanner's constructors, a class named as a mock (`WriterMock`), or
+    one of `classes`."""
+    last = callee.rsplit(".", 1)[-1]
+    return last in MOCK_CALLEES or last in classes or "mock" in plain_words(last)
+
+
+def _parameters(owner: ast.AST) -> set[str]:
+    arguments = getattr(owner, "args", None)
+    if not isinstance(arguments, ast.arguments):
+        return set()
+    return {a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)}
 
 
 def _says_patch(callee: str) -> bool:

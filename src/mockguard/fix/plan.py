@@ -30,7 +30,14 @@ from mockguard.factory.interface import Interface, InterfaceError
 from mockguard.factory.kinds import Kind, builtin_kinds
 from mockguard.findings import Finding
 from mockguard.fix.interfaces import StaticInterfaces
-from mockguard.fix.members import LIKE_CALL, NOT_WHOLE_VALUE, Wired, decide_member, not_real
+from mockguard.fix.members import (
+    LIKE_CALL,
+    NOT_WHOLE_VALUE,
+    Wired,
+    decide_member,
+    module_mocks,
+    not_real,
+)
 from mockguard.fix.patches import (
     FACTORY_IMPORT,
     NOT_PLAIN_PATCH,
@@ -416,6 +423,7 @@ def _plan_patches(
     names = imported_names(nodes.imports)
     anchors = nodes.call_anchors
     known_classes = _class_names(nodes, names)
+    mocks = module_mocks(nodes.tree)
     constants = ModuleConstants(nodes.tree)
     bodies = _Bodies(functions)
     for finding in findings:
@@ -432,7 +440,9 @@ def _plan_patches(
             klass = classes.get(id(holder))
             if klass is not None:
                 region.append(klass)
-            check = partial(not_real, region=region, owner=holder, classes=known_classes)
+            check = partial(
+                not_real, region=region, owner=holder, classes=known_classes, mocks=mocks
+            )
         decided = decide_patch(call, names, index, check, constants)
         if isinstance(decided, Refusal):
             plan.skips.append(Skip(finding.line, finding.category, decided.reason, decided.group))
@@ -517,6 +527,7 @@ def _plan_members(
         for anchor in (*rewrite.removed, *(kept for kept, _ in rewrite.rewritten))
     }
     known_classes = _class_names(nodes, imported_names(nodes.imports))
+    mocks = module_mocks(nodes.tree)
     anchors = nodes.call_anchors
     for owner in functions:
         for block in _blocks(owner):
@@ -533,7 +544,7 @@ def _plan_members(
                     region.append(klass)
                 call = stmt.value
                 decided = (
-                    decide_member(stmt, call, region, owner, known_classes)
+                    decide_member(stmt, call, region, owner, known_classes, mocks)
                     if isinstance(call, ast.Call)
                     else (NOT_WHOLE_VALUE, NOT_WHOLE_VALUE)
                 )
