@@ -186,7 +186,10 @@ BAD_FILES: dict[str, str | bytes] = {
     "latin1.py": b"# -*- coding: latin-1 -*-\nfrom unittest.mock import MagicMock\nname = '\xe9t\xe9'\nm = MagicMock()\n",
     "not_utf8.py": b"from unittest.mock import MagicMock\nname = '\xff\xfe'\nm = MagicMock()\n",
     "nul.py": b"from unittest.mock import MagicMock\nm = MagicMock()\x00\n",
-    "deep.py": "from unittest.mock import MagicMock\nx = "
+    # Past the parser's stack: this Python cannot run it, another may.
+    "deep.py": "from unittest.mock import MagicMock\nx = " + "-" * 8_000 + "MagicMock()\n",
+    # Past the tokenizer's fixed limit of 200 brackets: no Python runs it.
+    "brackets.py": "from unittest.mock import MagicMock\nx = "
     + "(" * 300
     + "MagicMock()"
     + ")" * 300
@@ -207,6 +210,7 @@ def test_bad_files_are_diagnostics_and_the_scan_goes_on(run_cli, tmp_path: Path)
         "not_utf8.py": "decode-error",
         "nul.py": "nul-bytes",
         "deep.py": "too-deep",
+        "brackets.py": "syntax-error",
         "broken_link.py": "broken-symlink",
         "fifo.py": "not-a-file",
     }
@@ -215,7 +219,7 @@ def test_bad_files_are_diagnostics_and_the_scan_goes_on(run_cli, tmp_path: Path)
     assert found == ["good.py", "latin1.py"]
     text = run_cli("scan", "--all-files", "pkg", cwd=tmp_path)
     assert "Traceback" not in text.stdout + text.stderr
-    assert "6 diagnostic(s)" in text.stdout
+    assert "7 diagnostic(s)" in text.stdout
 
 
 def test_large_file_is_skipped_with_a_diagnostic(run_cli, tmp_path: Path) -> None:

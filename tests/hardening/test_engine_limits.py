@@ -64,7 +64,7 @@ def test_deeply_nested_files_are_scanned_fully(run_cli, tmp_path: Path, line: st
 
 
 INCOMPLETE = {
-    "too-deep": ("x = " + "(" * 250 + ")" * 250 + "\n", ""),
+    "too-deep": ("x = " + "-" * 8_000 + "1\n", ""),
     "too-large": ("x = 1\n" * 4000, "max-file-size = 10000\n"),
 }
 
@@ -86,6 +86,16 @@ def test_a_file_not_scanned_through_fails_the_scan(run_cli, tmp_path: Path, kind
     (tmp_path / "mockguard.toml").write_text(config + "allow-incomplete = true\n")
     assert scan_json(run_cli, tmp_path)[0] == 0
     assert scan_json(run_cli, tmp_path, "--exit-zero")[0] == 0
+
+
+def test_brackets_past_the_tokenizers_limit_are_a_syntax_error(run_cli, tmp_path: Path) -> None:
+    # 200 levels is every Python's limit: the file cannot run, so it hides nothing.
+    (tmp_path / "test_brackets.py").write_text(MOCKED + "x = " + "[" * 250 + "]" * 250 + "\n")
+    code, document, _ = scan_json(run_cli, tmp_path)
+    [diagnostic] = document["diagnostics"]
+    assert diagnostic["kind"] == "syntax-error"
+    assert "too many nested parentheses" in diagnostic["message"]
+    assert code == 0
 
 
 def test_a_gitignore_too_large_to_apply_does_not_fail_the_scan(run_cli, tmp_path: Path) -> None:

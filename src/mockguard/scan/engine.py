@@ -117,6 +117,9 @@ def _parse_problem(path: str, exc: BaseException) -> Diagnostic:
             return Diagnostic(path, "decode-error", f"cannot decode: {message}", exc.lineno or 0)
         if "null bytes" in message:
             return Diagnostic(path, "nul-bytes", "cannot parse: the file contains NUL bytes")
+        if message.startswith("too many nested parentheses"):
+            # The tokenizer's fixed limit (200 levels): no Python runs this file either.
+            return Diagnostic(path, "syntax-error", f"cannot parse: {message}", exc.lineno or 0)
         if "too many nested" in message or "too complex" in message:
             return Diagnostic(path, "too-deep", f"cannot parse: {message}", exc.lineno or 0)
         return Diagnostic(path, "syntax-error", f"cannot parse: {message}", exc.lineno or 0)
