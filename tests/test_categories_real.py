@@ -350,6 +350,20 @@ CASES = {
         """,
         {3: "generic", 4: "generic"},
     ),
+    "aiohttp's WebSocket classes are a WebSocket, the rest of aiohttp is generic": (
+        """\
+        from unittest.mock import MagicMock, patch
+        import aiohttp
+        from aiohttp import web
+
+        def test_ws():
+            ws = MagicMock(spec=aiohttp.ClientWebSocketResponse)
+            server = MagicMock(spec=web.WebSocketResponse)
+            connect = patch("aiohttp.ClientSession.ws_connect")
+            session = MagicMock(spec=aiohttp.ClientSession)
+        """,
+        {6: "websocket", 7: "websocket", 8: "websocket", 9: "generic"},
+    ),
     "the test's name decides nothing": (
         """\
         from unittest import mock
