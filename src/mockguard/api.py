@@ -484,7 +484,8 @@ def history_rows(
 
 def report_project(paths: list[str], settings: Settings) -> ProjectInfo:
     """What the HTML page's header names: the project (its `[project] name` in the root's
-    pyproject.toml, else the scanned folder's name), the commit and branch when the root is
+    pyproject.toml, else `[metadata] name` in its setup.cfg, else the scanned folder's
+    name), the commit and branch when the root is
     in a git repository, and the time of the scan (now, in UTC)."""
     from datetime import datetime, timezone
 
@@ -495,7 +496,9 @@ def report_project(paths: list[str], settings: Settings) -> ProjectInfo:
     if settings.config_path is None and paths and os.path.isdir(paths[0]):
         root = Path(paths[0])
     root = root.resolve()
-    name = _package_name(root / "pyproject.toml") or root.name
+    name = (
+        _package_name(root / "pyproject.toml") or _setup_cfg_name(root / "setup.cfg") or root.name
+    )
     commit = branch = ""
     try:
         commit = run_git(["rev-parse", "--verify", "-q", "HEAD"], root).decode().strip()
@@ -525,6 +528,18 @@ def _package_name(pyproject: Path) -> str:
     project = data.get("project")
     name = project.get("name") if isinstance(project, dict) else None
     return name if isinstance(name, str) else ""
+
+
+def _setup_cfg_name(setup_cfg: Path) -> str:
+    """`[metadata] name` of a setup.cfg, or "" when there is none (or it cannot be read)."""
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(setup_cfg.read_text(encoding="utf-8"))
+        return parser.get("metadata", "name", fallback="").strip()
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return ""
 
 
 def clear_cache(settings: Settings) -> str:

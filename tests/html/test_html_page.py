@@ -265,3 +265,25 @@ def test_scan_format_html_names_the_project_too(run_cli, tmp_path: Path) -> None
     assert result.returncode == 1, result.stderr  # one finding
     page = (tmp_path / "page.html").read_text()
     assert "<title>payments · mockguard report</title>" in page
+
+
+@pytest.mark.parametrize(
+    ("setup_cfg", "title"),
+    [
+        ("[metadata]\nname = aiohttp\nversion = 3.9\n", "aiohttp"),
+        ("[metadata]\nversion = 1\n", "project"),  # no name: the folder's
+        ("[metadata\nname = broken\n", "project"),  # unreadable: the folder's
+    ],
+)
+def test_the_html_page_names_a_setup_cfg_project(
+    run_cli, tmp_path: Path, setup_cfg: str, title: str
+) -> None:
+    root = tmp_path / "project"
+    (root / "tests").mkdir(parents=True)
+    (root / "setup.cfg").write_text(setup_cfg)
+    (root / "tests" / "test_pay.py").write_text(
+        "from unittest.mock import MagicMock\nm = MagicMock()\n"
+    )
+    result = run_cli("scan", "--format", "html", "-o", "page.html", ".", cwd=root)
+    assert result.returncode == 1, result.stderr
+    assert f"<title>{title} · mockguard report</title>" in (root / "page.html").read_text()
