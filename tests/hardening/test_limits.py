@@ -23,9 +23,7 @@ MOCKED = "from unittest.mock import MagicMock\n\ndef test_x():\n    ws = MagicMo
 def test_big_files_and_deep_nesting_are_diagnostics(run_cli, tmp_path: Path) -> None:
     (tmp_path / "mockguard.toml").write_text("max-file-size = 12000\n")
     (tmp_path / "big.py").write_text(MOCKED * 300)
-    (tmp_path / "deep.py").write_text(
-        "from unittest.mock import Mock\nx = " + "-" * 8_000 + "1\n"
-    )
+    (tmp_path / "deep.py").write_text("from unittest.mock import Mock\nx = " + "-" * 8_000 + "1\n")
     (tmp_path / "fine.py").write_text(MOCKED)
     result = run_cli("scan", "--format", "json", "--all-files", ".", cwd=tmp_path)
     document = json.loads(result.stdout)
