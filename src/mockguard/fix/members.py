@@ -13,10 +13,11 @@ onto a name that says it is one (`mock_queue.channel`), onto a mock's `return_va
 a mock wired onto a class (its double would be bound to each instance), one whose
 constructor chooses its own spec or takes positional arguments, one assigned to several
 attributes at once, and one that is not the whole value of a plain assignment
-(`setattr(...)`, tuples). What the static reading cannot see (a fixture that hands out a
-mock, an attribute the object lacks) the factory refuses when the test runs, and
-`--check-tests` takes the rewrite back; but the module's own classes that subclass a mock
-(`class WriterMock(AsyncMock)`) and its own fixtures that hand one out are read too.
+(`setattr(...)`, tuples), and one wired onto an instance of the module's own subclass of a
+mock (`class WriterMock(AsyncMock)`) or onto what a fixture of the module hands out when
+that is a mock. What the static reading cannot see (a fixture of a `conftest.py` that hands
+out a mock, an attribute the object lacks) the factory refuses when the test runs, and
+`--check-tests` takes the rewrite back.
 """
 
 from __future__ import annotations
@@ -104,10 +105,11 @@ def _hands_out_mock(
 ) -> bool:
     """Whether a fixture returns or yields a mock it makes, or a name it binds to one."""
     for node in _statements_breadth_first(function):
-        value = node.value if isinstance(node, (ast.Return, ast.Expr)) else None
-        if isinstance(value, (ast.Yield, ast.YieldFrom)) and isinstance(node, ast.Expr):
-            value = value.value
-        elif isinstance(node, ast.Expr):
+        if isinstance(node, ast.Return):
+            value = node.value
+        elif isinstance(node, ast.Expr) and isinstance(node.value, (ast.Yield, ast.YieldFrom)):
+            value = node.value.value
+        else:
             continue
         if value is None:
             continue
