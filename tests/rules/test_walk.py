@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mockguard.scan.visitor import _CHILD_FIELDS, _LEAVES
+from mockguard.scan.visitor import _CHILD_FIELDS, _LEAVES, MockVisitor
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,6 +113,28 @@ def test_the_fields_the_walk_skips_hold_no_node_to_visit() -> None:
                         f"{node.__class__.__name__}.{name} holds {item!r}"
                     )
     assert checked > 10_000
+
+
+def test_the_fields_the_walk_enters_hold_only_nodes() -> None:
+    for node in ast.walk(ast.parse(EVERYWHERE)):
+        for name in _CHILD_FIELDS.get(node.__class__, ()):
+            value = getattr(node, name)
+            for item in value if isinstance(value, list) else [value]:
+                assert item is None or isinstance(item, ast.AST), (node, name, item)
+
+
+def test_a_plain_value_in_a_field_the_walk_enters_is_passed_over(monkeypatch) -> None:
+    # A newer Python's node (3.14's t-string part) with a string in a field of its own.
+    class Interpolation(ast.expr):
+        _fields = ("value", "str", "conversion", "format_spec")
+
+    node = Interpolation()
+    node.value = ast.Name(id="ws", ctx=ast.Load())
+    node.str, node.conversion, node.format_spec = "ws", -1, None
+    visitor = MockVisitor(None, None, frozenset())  # type: ignore[arg-type]
+    visitor.generic_visit(node)  # not in the table: the generic walk
+    monkeypatch.setitem(_CHILD_FIELDS, Interpolation, ("value", "str", "format_spec"))
+    visitor.generic_visit(node)  # in it, with the string's field
 
 
 def test_a_mock_built_anywhere_in_the_grammar_is_found(tmp_path: Path) -> None:

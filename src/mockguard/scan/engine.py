@@ -106,6 +106,12 @@ def _unparseable(data: bytes, path: str) -> Diagnostic | None:
     return None
 
 
+# Nesting limits CPython's tokenizer has in every version that can nest so deep (brackets:
+# 200 levels; f-strings: 150): no Python runs such a file, so it is a plain syntax error,
+# and no other parser is tried on it.
+FIXED_LIMITS = ("too many nested parentheses", "too many nested f-strings")
+
+
 def _parse_problem(path: str, exc: BaseException) -> Diagnostic:
     if isinstance(exc, SyntaxError):
         message = exc.msg or "invalid syntax"
@@ -117,8 +123,7 @@ def _parse_problem(path: str, exc: BaseException) -> Diagnostic:
             return Diagnostic(path, "decode-error", f"cannot decode: {message}", exc.lineno or 0)
         if "null bytes" in message:
             return Diagnostic(path, "nul-bytes", "cannot parse: the file contains NUL bytes")
-        if message.startswith("too many nested parentheses"):
-            # The tokenizer's fixed limit (200 levels): no Python runs this file either.
+        if message.startswith(FIXED_LIMITS):
             return Diagnostic(path, "syntax-error", f"cannot parse: {message}", exc.lineno or 0)
         if "too many nested" in message or "too complex" in message:
             return Diagnostic(path, "too-deep", f"cannot parse: {message}", exc.lineno or 0)
@@ -199,7 +204,8 @@ def _parse(data: bytes, path: str, result: FileResult) -> ast.Module | None:
             return ast.parse(data, filename=path)
     except (SyntaxError, ValueError, MemoryError, UnicodeDecodeError, LookupError) as exc:
         problem = _parse_problem(path, exc)
-    newer = parse_newer(data) if problem.kind == "syntax-error" else None
+    fixed_limit = problem.message.removeprefix("cannot parse: ").startswith(FIXED_LIMITS)
+    newer = parse_newer(data) if problem.kind == "syntax-error" and not fixed_limit else None
     version = ".".join(map(str, sys.version_info[:2]))
     reason = problem.message.removeprefix("cannot parse: ")
     if isinstance(newer, Refused):

@@ -143,6 +143,8 @@ class MockVisitor(ast.NodeVisitor):
                 self.visit(value)
 
     def _visit_any(self, node: ast.AST) -> None:
+        if not isinstance(node, ast.AST):  # a value in a field this Python's `ast` added
+            return
         for name in node._fields:
             value = getattr(node, name, None)
             if value.__class__ is list:
@@ -645,7 +647,7 @@ _LEAVES: frozenset[type] = frozenset(
 _SCALAR_FIELDS = frozenset(
     {"arg", "asname", "attr", "conversion", "ctx", "id", "is_async", "kind", "kwd_attrs"}
     | {"level", "lineno", "module", "n", "s", "name", "names", "op", "ops", "rest", "simple"}
-    | {"tag", "type_comment", "type_ignores"}
+    | {"str", "tag", "type_comment", "type_ignores"}
 )
 # For each node class, the fields that may hold nodes (lists of nodes, a node, or None).
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {
