@@ -366,6 +366,37 @@ def test_transport(transport, stream, channel):
     transport.write = mock.Mock()
     stream.feed = mock.Mock()
     channel.ack = mock.Mock()
+
+
+@pytest.fixture
+def client():
+    made = Channel()
+
+    def on_error():
+        return mock.MagicMock()
+
+    made.on_error = on_error
+    return made
+
+
+@pytest.fixture
+def built():
+    return ChannelFactory()
+
+
+class TestConnection:
+    @pytest.fixture
+    def conn(self):
+        return mock.MagicMock()
+
+    def test_conn(self, conn):
+        conn.close = mock.Mock()
+
+
+def test_real_ones(client, built, conn):
+    client.ack = mock.Mock()
+    built.ack = mock.Mock()
+    conn.close = mock.Mock()
 """
 
 
@@ -374,11 +405,14 @@ def test_a_mock_the_module_itself_makes_is_no_real_object(run_cli, tmp_path: Pat
     (root / "tests" / "test_channel.py").write_text(MODULE_MOCKS)
     result = run_cli("fix", "--select", "MG102", "--format", "json", ".", cwd=root)
     report = json.loads(result.stdout)
-    # only the fixture that hands out a real Channel is followed
-    assert report["rewritten"] == 1, result.stdout
-    assert [r["line"] for f in report["files"] for r in f["rewrites"]] == [44]
+    # Followed: fixtures that hand out a real object (a mock made only in a function
+    # defined inside one, a factory's product), and a test class's mock fixture seen from
+    # outside the class (there `conn` is another fixture).
+    assert [r["line"] for f in report["files"] for r in f["rewrites"]] == [44, 73, 74, 75]
     reasons = sorted(skip["reason"] for f in report["files"] for skip in f["skips"])
     assert reasons == [
+        "it is wired onto a mock, not a real object: `conn` is a fixture that hands out a "
+        "mock (line 65)",
         "it is wired onto a mock, not a real object: `recorder` is bound to a mock (line 37)",
         "it is wired onto a mock, not a real object: `stream` is a fixture that hands out a "
         "mock (line 22)",

@@ -57,45 +57,57 @@ MANY_ATTRIBUTES = "it is assigned to more than one attribute"
 @dataclass(frozen=True)
 class ModuleMocks:
     """What a module itself shows to be a mock: its classes that subclass one (`class
-    WriterMock(AsyncMock)`), and its fixtures that hand one out (name -> line)."""
+    WriterMock(AsyncMock)`), and its fixtures, each with whether it hands one out."""
 
     classes: frozenset[str] = frozenset()
-    fixtures: dict[str, int] = field(default_factory=dict)
+    # (the class that defines it, "" at the top level; the name it is asked for by) -> the
+    # line of a fixture that hands out a mock, None for one that hands out something else.
+    fixtures: dict[tuple[str, str], int | None] = field(default_factory=dict)
+
+    def mock_fixture(self, name: str, region: Iterable[ast.AST]) -> int | None:
+        """The line of the fixture `name` a test in `region` gets, when it is this module's
+        and hands out a mock: its class's own fixture first, then the module's."""
+        for node in region:
+            if isinstance(node, ast.ClassDef) and (node.name, name) in self.fixtures:
+                return self.fixtures[(node.name, name)]
+        return self.fixtures.get(("", name))
 
 
 def module_mocks(tree: ast.Module) -> ModuleMocks:
     """The :class:`ModuleMocks` of a module: its top-level classes, and the fixtures at its
-    top level or in those classes."""
+    top level or in those classes (the last definition of a name wins, as in Python)."""
     classes = frozenset(
         node.name
         for node in tree.body
         if isinstance(node, ast.ClassDef)
         and any(_mock_callee(dotted(base) or "", frozenset()) for base in node.bases)
     )
-    fixtures: dict[str, int] = {}
+    fixtures: dict[tuple[str, str], int | None] = {}
     for node in tree.body:
-        members = node.body if isinstance(node, ast.ClassDef) else [node]
-        for member in members:
+        owner = node.name if isinstance(node, ast.ClassDef) else ""
+        for member in node.body if isinstance(node, ast.ClassDef) else [node]:
             if not isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
             name = _fixture_name(member)
-            if name is not None and _hands_out_mock(member, classes):
-                fixtures.setdefault(name, member.lineno)
+            if name is not None:
+                mock = _hands_out_mock(member, classes)
+                fixtures[(owner, name)] = member.lineno if mock else None
     return ModuleMocks(classes, fixtures)
 
 
 def _fixture_name(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
     """The name a pytest fixture is asked for by (`@pytest.fixture(name="ws")`), or None
-    for a function that is no fixture."""
+    for a function that is no fixture or whose name is not written out."""
     for decorator in function.decorator_list:
         callee = decorator.func if isinstance(decorator, ast.Call) else decorator
         if (dotted(callee) or "").rsplit(".", 1)[-1] != "fixture":
             continue
         if isinstance(decorator, ast.Call):
             for keyword in decorator.keywords:
-                value = keyword.value
-                if keyword.arg == "name" and isinstance(value, ast.Constant):
-                    return str(value.value)
+                if keyword.arg == "name":
+                    value = keyword.value
+                    is_text = isinstance(value, ast.Constant) and isinstance(value.value, str)
+                    return value.value if is_text else None  # type: ignore[attr-defined]
         return function.name
     return None
 
@@ -103,21 +115,47 @@ def _fixture_name(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | Non
 def _hands_out_mock(
     function: ast.FunctionDef | ast.AsyncFunctionDef, classes: frozenset[str]
 ) -> bool:
-    """Whether a fixture returns or yields a mock it makes, or a name it binds to one."""
-    for node in _statements_breadth_first(function):
+    """Whether a fixture returns or yields a mock it makes, or a name it binds to one. Only
+    the fixture's own statements count (not those of functions defined in it), and only a
+    mock class or a patch makes a mock here: a factory's product may well be real."""
+    statements = list(_own_statements(function))
+    bound: set[str] = set()
+    for node in statements:
+        if isinstance(node, ast.Assign) and _makes_mock(node.value, classes, factories=False):
+            bound.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            bound.update(
+                item.optional_vars.id
+                for item in node.items
+                if isinstance(item.optional_vars, ast.Name)
+                and _makes_mock(item.context_expr, classes, factories=False)
+            )
+    for node in statements:
         if isinstance(node, ast.Return):
             value = node.value
-        elif isinstance(node, ast.Expr) and isinstance(node.value, (ast.Yield, ast.YieldFrom)):
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Yield):
             value = node.value.value
         else:
             continue
         if value is None:
             continue
-        if _makes_mock(value, classes):
+        if _makes_mock(value, classes, factories=False):
             return True
-        if isinstance(value, ast.Name) and value.id in _mock_bindings(function, classes):
+        if isinstance(value, ast.Name) and value.id in bound:
             return True
     return False
+
+
+def _own_statements(function: ast.AST) -> Iterator[ast.AST]:
+    """The statements of a function, not those of the functions and classes defined in it."""
+    pending = deque(ast.iter_child_nodes(function))
+    while pending:
+        node = pending.popleft()
+        if not isinstance(node, (ast.stmt, ast.excepthandler, ast.match_case)):
+            continue
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            pending.extend(ast.iter_child_nodes(node))
 
 
 @dataclass(frozen=True)
@@ -189,7 +227,7 @@ def not_real(
     bound = _bound_to_mock(receiver, region, owner, mocks.classes)
     if bound is not None:
         return "mock", f"`{bound[0]}` is bound to a mock (line {bound[1]})"
-    line = mocks.fixtures.get(parts[0])
+    line = mocks.mock_fixture(parts[0], region)
     if line is not None and parts[0] in _parameters(owner):
         return "mock", f"`{parts[0]}` is a fixture that hands out a mock (line {line})"
     if parts[-1] in classes:
@@ -253,19 +291,17 @@ def _statements_breadth_first(root: ast.AST) -> Iterator[ast.AST]:
         )
 
 
-def _makes_mock(value: ast.expr, classes: frozenset[str]) -> bool:
+def _makes_mock(value: ast.expr, classes: frozenset[str], *, factories: bool = True) -> bool:
     """A call that makes a mock or a patch (`MagicMock()`, `WriterMock()`, `patch(...)`,
-    `p.start()`); `classes` are the module's classes that subclass a mock."""
+    `p.start()`), or with `factories` a factory's (`create_x()`, `self.factory.x()`);
+    `classes` are the module's classes that subclass a mock."""
     if not isinstance(value, ast.Call):
         return False
     callee = dotted(value.func) or ""
     last = callee.rsplit(".", 1)[-1]
-    return (
-        _mock_callee(callee, classes)
-        or last == "start"
-        or _says_patch(callee)
-        or "factory" in callee.lower()
-        or _FACTORY_CALL.fullmatch(last) is not None
+    made = _mock_callee(callee, classes) or last == "start" or _says_patch(callee)
+    return made or (
+        factories and ("factory" in callee.lower() or _FACTORY_CALL.fullmatch(last) is not None)
     )
 
 
