@@ -106,6 +106,8 @@ BUILTIN_CATEGORIES: tuple[CategorySpec, ...] = (
             "aiohttp.web.WebSocketResponse",
             "aiohttp.WSMessage",
             "aiohttp.WSMsgType",
+            "aiohttp.WSCloseCode",
+            "aiohttp.WSServerHandshakeError",
             "aiohttp.ClientSession.ws_connect",
             "aiohttp.client.ClientSession.ws_connect",
             "websocket",
