@@ -514,15 +514,19 @@ def report_project(paths: list[str], settings: Settings) -> ProjectInfo:
 
 
 def _package_name(pyproject: Path) -> str:
-    """`[project] name` of a pyproject.toml, or "" when there is none (or it cannot be read)."""
+    """`[project] name` of a pyproject.toml, or "" when there is none (or it cannot be read: a
+    FIFO or a device is never opened for reading)."""
     import sys
 
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
+    from mockguard.config import MAX_CONFIG_SIZE
+    from mockguard.io import read_regular
+
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(pyproject, MAX_CONFIG_SIZE).decode("utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return ""
     project = data.get("project")
@@ -531,12 +535,16 @@ def _package_name(pyproject: Path) -> str:
 
 
 def _setup_cfg_name(setup_cfg: Path) -> str:
-    """`[metadata] name` of a setup.cfg, or "" when there is none (or it cannot be read)."""
+    """`[metadata] name` of a setup.cfg, or "" when there is none (or it cannot be read: a
+    FIFO or a device is never opened for reading)."""
     import configparser
+
+    from mockguard.config import MAX_CONFIG_SIZE
+    from mockguard.io import read_regular
 
     parser = configparser.ConfigParser(interpolation=None)
     try:
-        parser.read_string(setup_cfg.read_text(encoding="utf-8"))
+        parser.read_string(read_regular(setup_cfg, MAX_CONFIG_SIZE).decode("utf-8"))
         return parser.get("metadata", "name", fallback="").strip()
     except (OSError, UnicodeDecodeError, configparser.Error):
         return ""

@@ -7,7 +7,7 @@ a finding new. `update` only ever removes entries; adding needs `force`.
 Identical sites (the same call in the same test) share a fingerprint but for an index in
 site order. When a change adds more of them, the index alone would blame the last ones, so
 each entry also keeps its site's context (a hash of its line and of its neighbours, see
-:func:`mockguard.fingerprint.site_context`), and the findings that match no recorded
+:func:`mockguard.fingerprint.site_contexts`), and the findings that match no recorded
 context are the new ones.
 """
 

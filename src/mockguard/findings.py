@@ -106,7 +106,7 @@ class Finding:
     snippet: str = ""
     # error / warning / note: the category's configured severity, else the rule's.
     severity: str = ""
-    # Where the site stands among its neighbours (`mockguard.fingerprint.site_context`): tells
+    # Where the site stands among its neighbours (`mockguard.fingerprint.site_contexts`): tells
     # identical sites apart against a baseline; never part of the fingerprint.
     context: str = ""
 

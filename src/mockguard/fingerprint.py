@@ -59,16 +59,12 @@ def digest_of(fingerprints: Iterable[str]) -> str:
     return hashlib.blake2b("\n".join(sorted(fingerprints)).encode(), digest_size=16).hexdigest()
 
 
-def site_context(lines: list[bytes], line: int) -> str:
-    """Where a site stands, as 16 hex digits: a hash of its first line, then a hash of that
-    line with the nearest non-blank line above and below it (all normalised). Not part of
-    the fingerprint: the baseline uses it to tell identical sites apart when some are added
-    (the untouched ones keep their lines and neighbours)."""
-    return site_contexts(lines)(line)
-
-
 def site_contexts(lines: list[bytes]) -> Callable[[int], str]:
-    """:func:`site_context` for many sites of one file: each line is normalised once."""
+    """Where each site of one file stands, by its line: 16 hex digits, a hash of its first
+    line, then a hash of that line with the nearest non-blank line above and below it (all
+    normalised; each line of the file is normalised once). Not part of the fingerprint: the
+    baseline uses it to tell identical sites apart when some are added (the untouched ones
+    keep their lines and neighbours)."""
     normalised: dict[int, str] = {}
 
     def text(index: int) -> str:

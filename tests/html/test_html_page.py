@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -287,3 +288,18 @@ def test_the_html_page_names_a_setup_cfg_project(
     result = run_cli("scan", "--format", "html", "-o", "page.html", ".", cwd=root)
     assert result.returncode == 1, result.stderr
     assert f"<title>{title} · mockguard report</title>" in (root / "page.html").read_text()
+
+
+@pytest.mark.parametrize("name", ["pyproject.toml", "setup.cfg"])
+def test_a_fifo_in_place_of_the_projects_metadata_is_never_read(
+    run_cli, tmp_path: Path, name: str
+) -> None:
+    root = tmp_path / "project"
+    (root / "tests").mkdir(parents=True)
+    os.mkfifo(root / name)  # opened for reading, it would block the scan forever
+    (root / "tests" / "test_pay.py").write_text(
+        "from unittest.mock import MagicMock\nm = MagicMock()\n"
+    )
+    result = run_cli("scan", "--format", "html", "-o", "page.html", ".", cwd=root)
+    assert result.returncode == 1, result.stderr
+    assert "<title>project · mockguard report</title>" in (root / "page.html").read_text()

@@ -118,19 +118,8 @@ def _hands_out_mock(
     """Whether a fixture returns or yields a mock it makes, or a name it binds to one. Only
     the fixture's own statements count (not those of functions defined in it), and only a
     mock class or a patch makes a mock here: a factory's product may well be real."""
-    statements = list(_own_statements(function))
-    bound: set[str] = set()
-    for node in statements:
-        if isinstance(node, ast.Assign) and _makes_mock(node.value, classes, factories=False):
-            bound.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            bound.update(
-                item.optional_vars.id
-                for item in node.items
-                if isinstance(item.optional_vars, ast.Name)
-                and _makes_mock(item.context_expr, classes, factories=False)
-            )
-    for node in statements:
+    bound = _mock_bindings(function, classes, factories=False, nested=False)
+    for node in _statements_breadth_first(function, nested=False):
         if isinstance(node, ast.Return):
             value = node.value
         elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Yield):
@@ -144,18 +133,6 @@ def _hands_out_mock(
         if isinstance(value, ast.Name) and value.id in bound:
             return True
     return False
-
-
-def _own_statements(function: ast.AST) -> Iterator[ast.AST]:
-    """The statements of a function, not those of the functions and classes defined in it."""
-    pending = deque(ast.iter_child_nodes(function))
-    while pending:
-        node = pending.popleft()
-        if not isinstance(node, (ast.stmt, ast.excepthandler, ast.match_case)):
-            continue
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            pending.extend(ast.iter_child_nodes(node))
 
 
 @dataclass(frozen=True)
@@ -172,7 +149,7 @@ def decide_member(
     region: Iterable[ast.AST],
     owner: ast.AST,
     classes: frozenset[str],
-    mocks: ModuleMocks | None = None,
+    mocks: ModuleMocks,
 ) -> Wired | tuple[str, str]:
     """The object and attribute of `obj.attr = Mock(...)` to hand to the factory, or why not
     (the reason's group and its text). `region` is where the test binds its names (the
@@ -212,7 +189,7 @@ def not_real(
     region: Iterable[ast.AST],
     owner: ast.AST,
     classes: frozenset[str],
-    mocks: ModuleMocks | None = None,
+    mocks: ModuleMocks,
 ) -> tuple[str, str] | None:
     """Why `receiver.attribute` is not a member of a real object the factory can follow:
     ("mock", why) when the receiver is a mock as far as the test's text shows, ("class", "")
@@ -223,7 +200,6 @@ def not_real(
     named = next((p for p in parts if "mock" in plain_words(p)), None)
     if named is not None:
         return "mock", f"`{named}` is named as one"
-    mocks = mocks or ModuleMocks()
     bound = _bound_to_mock(receiver, region, owner, mocks.classes)
     if bound is not None:
         return "mock", f"`{bound[0]}` is bound to a mock (line {bound[1]})"
@@ -254,14 +230,18 @@ def _bound_to_mock(
 
 
 @lru_cache(maxsize=256)
-def _mock_bindings(root: ast.AST, classes: frozenset[str]) -> dict[str, tuple[int, str, int]]:
+def _mock_bindings(
+    root: ast.AST, classes: frozenset[str], *, factories: bool = True, nested: bool = True
+) -> dict[str, tuple[int, str, int]]:
     """The names a function or class binds to a mock or a patch (`classes`: the module's
-    classes that subclass a mock), each with its first binding: (its rank in the walk, the
-    name, its line). Read once per function or class, however many mocks are wired in it."""
+    classes that subclass a mock; `factories`: a factory's product counts as one), each
+    with its first binding: (its rank in the walk, the name, its line). With `nested`
+    False, the functions and classes defined in `root` are not read. Read once per
+    function or class, however many mocks are wired in it."""
     bound: dict[str, tuple[int, str, int]] = {}
-    for rank, node in enumerate(_statements_breadth_first(root)):
+    for rank, node in enumerate(_statements_breadth_first(root, nested=nested)):
         names: list[str | None] = []
-        if isinstance(node, ast.Assign) and _makes_mock(node.value, classes):
+        if isinstance(node, ast.Assign) and _makes_mock(node.value, classes, factories=factories):
             for target in node.targets:
                 elements = target.elts if isinstance(target, ast.Tuple) else [target]
                 names += [dotted(element) for element in elements]
@@ -269,7 +249,8 @@ def _mock_bindings(root: ast.AST, classes: frozenset[str]) -> dict[str, tuple[in
             names += [
                 dotted(item.optional_vars)
                 for item in node.items
-                if item.optional_vars is not None and _makes_mock(item.context_expr, classes)
+                if item.optional_vars is not None
+                and _makes_mock(item.context_expr, classes, factories=factories)
             ]
         for name in names:
             if name is not None:
@@ -277,18 +258,24 @@ def _mock_bindings(root: ast.AST, classes: frozenset[str]) -> dict[str, tuple[in
     return bound
 
 
-def _statements_breadth_first(root: ast.AST) -> Iterator[ast.AST]:
+def _statements_breadth_first(root: ast.AST, *, nested: bool = True) -> Iterator[ast.AST]:
     """`root` and the statements in it, in the order `ast.walk` meets them, without
-    walking into expressions (no statement lies in one)."""
+    walking into expressions (no statement lies in one); with `nested` False, not into the
+    functions and classes defined in `root` either."""
     pending = deque([root])
     while pending:
         node = pending.popleft()
         yield node
+        if not nested and node is not root and isinstance(node, _DEFINITIONS):
+            continue
         pending.extend(
             child
             for child in ast.iter_child_nodes(node)
             if isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case))
         )
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _makes_mock(value: ast.expr, classes: frozenset[str], *, factories: bool = True) -> bool:

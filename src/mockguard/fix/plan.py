@@ -33,6 +33,7 @@ from mockguard.fix.interfaces import StaticInterfaces
 from mockguard.fix.members import (
     LIKE_CALL,
     NOT_WHOLE_VALUE,
+    ModuleMocks,
     Wired,
     decide_member,
     module_mocks,
@@ -167,6 +168,11 @@ class ModuleNodes:
             elif isinstance(statement, (ast.Import, ast.ImportFrom)):
                 imports.append(statement)
         return cls(tree, _calls_on(tree, lines), assignments, imports)
+
+    @cached_property
+    def mocks(self) -> ModuleMocks:
+        """What the module itself shows to be a mock: its mock classes and mock fixtures."""
+        return module_mocks(self.tree)
 
     @cached_property
     def assignment_anchors(self) -> dict[int, Anchor]:
@@ -423,7 +429,6 @@ def _plan_patches(
     names = imported_names(nodes.imports)
     anchors = nodes.call_anchors
     known_classes = _class_names(nodes, names)
-    mocks = module_mocks(nodes.tree)
     constants = ModuleConstants(nodes.tree)
     bodies = _Bodies(functions)
     for finding in findings:
@@ -441,7 +446,7 @@ def _plan_patches(
             if klass is not None:
                 region.append(klass)
             check = partial(
-                not_real, region=region, owner=holder, classes=known_classes, mocks=mocks
+                not_real, region=region, owner=holder, classes=known_classes, mocks=nodes.mocks
             )
         decided = decide_patch(call, names, index, check, constants)
         if isinstance(decided, Refusal):
@@ -527,7 +532,6 @@ def _plan_members(
         for anchor in (*rewrite.removed, *(kept for kept, _ in rewrite.rewritten))
     }
     known_classes = _class_names(nodes, imported_names(nodes.imports))
-    mocks = module_mocks(nodes.tree)
     anchors = nodes.call_anchors
     for owner in functions:
         for block in _blocks(owner):
@@ -544,7 +548,7 @@ def _plan_members(
                     region.append(klass)
                 call = stmt.value
                 decided = (
-                    decide_member(stmt, call, region, owner, known_classes, mocks)
+                    decide_member(stmt, call, region, owner, known_classes, nodes.mocks)
                     if isinstance(call, ast.Call)
                     else (NOT_WHOLE_VALUE, NOT_WHOLE_VALUE)
                 )

@@ -204,10 +204,10 @@ def _parse(data: bytes, path: str, result: FileResult) -> ast.Module | None:
             return ast.parse(data, filename=path)
     except (SyntaxError, ValueError, MemoryError, UnicodeDecodeError, LookupError) as exc:
         problem = _parse_problem(path, exc)
-    fixed_limit = problem.message.removeprefix("cannot parse: ").startswith(FIXED_LIMITS)
-    newer = parse_newer(data) if problem.kind == "syntax-error" and not fixed_limit else None
-    version = ".".join(map(str, sys.version_info[:2]))
     reason = problem.message.removeprefix("cannot parse: ")
+    retry = problem.kind == "syntax-error" and not reason.startswith(FIXED_LIMITS)
+    newer = parse_newer(data) if retry else None
+    version = ".".join(map(str, sys.version_info[:2]))
     if isinstance(newer, Refused):
         message = (
             f"not scanned: Python {version} cannot parse it ({reason}), and {newer.reason} "
